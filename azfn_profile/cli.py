@@ -1,0 +1,129 @@
+"""The command line: a thin click layer. The only module that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from azfn_profile import __version__
+from azfn_profile.errors import AzfnProfileError
+
+TODAY_ENV = "AZFN_PROFILE_TODAY"
+EXIT_INPUT, EXIT_INTERNAL = 2, 3
+
+
+class _Group(click.Group):
+    """Maps expected failures to exit 2 and bugs to exit 3, never a bare traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except AzfnProfileError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(EXIT_INPUT)
+        except Exception as exc:  # a bug: say so, keep the details for the report
+            click.echo(f"azfn-profile: internal error: {exc!r}", err=True)
+            click.echo("please report it with the command you ran "
+                       f"(set AZFN_PROFILE_DEBUG=1 for the traceback)", err=True)
+            if os.environ.get("AZFN_PROFILE_DEBUG"):
+                traceback.print_exc()
+            ctx.exit(EXIT_INTERNAL)
+
+
+def today() -> date:
+    """Today's date, or the one pinned in AZFN_PROFILE_TODAY (YYYY-MM-DD)."""
+    pinned = os.environ.get(TODAY_ENV)
+    if not pinned:
+        return date.today()
+    try:
+        return date.fromisoformat(pinned)
+    except ValueError:
+        raise click.UsageError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="azfn-profile")
+def cli() -> None:
+    """Throughput settings for Python apps on Azure Functions, from a workload profile."""
+
+
+_PROFILE = click.argument("profile", type=click.Path(path_type=Path, dir_okay=True))
+
+
+@cli.command()
+@_PROFILE
+@click.option("--format", "fmt", type=click.Choice(["json", "settings", "env", "host-json"]),
+              default="json", show_default=True, help="What to print.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an existing output file that differs.")
+def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
+    """Resolve PROFILE and print its settings in one format."""
+    from azfn_profile.engine import resolve_file
+    from azfn_profile.render import RENDERERS
+
+    text = RENDERERS[fmt](resolve_file(profile, today=today()))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from azfn_profile.fileio import write_output
+
+    changed = write_output(output, text, force=force)
+    click.echo(f"{'wrote' if changed else 'unchanged'}: {output}", err=True)
+
+
+@cli.command()
+@_PROFILE
+def explain(profile: Path) -> None:
+    """Show each setting PROFILE resolves to, its value and why."""
+    from azfn_profile.engine import resolve_file
+    from azfn_profile.explain import explain as explain_spec
+
+    click.echo(explain_spec(resolve_file(profile, today=today())), nl=False)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the profile's JSON Schema (for editor validation)."""
+    from azfn_profile.engine import profile_schema
+    from azfn_profile.render import dumps
+
+    click.echo(dumps(profile_schema()), nl=False)
+
+
+@cli.command()
+def skus() -> None:
+    """List the SKU catalog (unconfirmed rows are marked)."""
+    from azfn_profile.catalog import skus as catalog
+
+    rows = [("SKU", "TIER", "FAMILY", "VCPU", "MEMORY_MB", "MAX_INST", "SOURCE")]
+    for sku in catalog().values():
+        cores = "/".join(f"{v:g}" for v in sku.instance_sizes.values()) or f"{sku.vcpu:g}"
+        memory = "/".join(map(str, sku.instance_sizes)) or str(sku.memory_mb)
+        note = "" if sku.confirmed else "unconfirmed: "
+        rows.append((sku.name, sku.tier, sku.family, cores, memory,
+                     str(sku.max_instances), note + sku.source))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    for row in rows:
+        cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:6])]
+        click.echo("  ".join([*cells, row[6]]).rstrip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="azfn-profile")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

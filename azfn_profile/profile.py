@@ -1,0 +1,120 @@
+"""The declared input: a workload profile, as pydantic v2 models.
+
+Models check shape and ranges only. Checks that need the SKU catalog, the Python
+support table or a clock live in `validation.py`, so that each problem can be
+reported at the exact key it concerns.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["io", "cpu", "mixed"]
+Style = Literal["sync", "async"]
+Family = Literal["flex", "premium", "dedicated", "consumption"]
+Trigger = Literal[
+    "http", "queue", "servicebus", "eventhub", "blob", "timer", "cosmosdb", "eventgrid"
+]
+InstanceMemory = Literal[512, 2048, 4096]
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+PYTHON_PATTERN = r"^3\.[0-9]+$"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Workload(_Frozen):
+    """What the functions spend their time on."""
+
+    kind: Kind = Field(
+        description="io: waits on network/disk; cpu: computes; mixed: both."
+    )
+    style: Style = Field(
+        "sync",
+        description="async when the functions are `async def` using async libraries.",
+    )
+    io_share: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="mixed only (default 0.5): share of invocation time spent "
+        "waiting on I/O.",
+    )
+    concurrency: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="Expected peak in-flight invocations per instance.",
+    )
+    memory_per_process_mb: int = Field(
+        256,
+        ge=16,
+        le=262_144,
+        description="Resident memory of one worker process, in MB.",
+    )
+
+
+class Plan(_Frozen):
+    """Where the app runs."""
+
+    sku: str = Field(
+        description="A catalog SKU (EP2, P1v3, FC1, Y1, ...) or 'auto'.",
+        min_length=1,
+    )
+    family: Family | None = Field(
+        None, description="With sku: auto only: the plan family to pick from."
+    )
+    min_cores: float | None = Field(
+        None,
+        gt=0,
+        le=64,
+        description="With sku: auto only (default: cpu/mixed 2, io 1).",
+    )
+    instance_memory_mb: InstanceMemory | None = Field(
+        None, description="Flex Consumption only (default 2048)."
+    )
+    max_instances: int | None = Field(
+        None, ge=1, le=1000, description="Scale-out ceiling."
+    )
+    always_ready: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="Instances kept warm (Flex always-ready or Premium minimum).",
+    )
+
+
+class Profile(_Frozen):
+    """A workload profile: what a Python function app does and where it runs."""
+
+    name: str = Field(
+        min_length=2,
+        max_length=60,
+        pattern=NAME_PATTERN,
+        description="Azure site name: 2-60 of a-z, 0-9 and '-', not starting or "
+        "ending with '-'.",
+    )
+    python: str = Field(
+        pattern=PYTHON_PATTERN, description='Python version, quoted: "3.12".'
+    )
+    workload: Workload
+    plan: Plan
+    triggers: list[Trigger] = Field(
+        default_factory=lambda: ["http"],
+        min_length=1,
+        description="Trigger types the app's functions use.",
+    )
+    location: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$", description="Azure region, e.g. westeurope."
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Tags for the plan and site."
+    )
+    app_settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra or overriding app settings (strings); overrides win.",
+    )

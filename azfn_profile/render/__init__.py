@@ -1,0 +1,93 @@
+"""Renderers: AppSpec -> text in one format. They serialize; they never decide."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from azfn_profile.spec import AppSpec, Decision
+
+
+def dumps(value: Any) -> str:
+    """The one JSON style for every output: 2-space indent, UTF-8, final newline."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def decision_dict(d: Decision) -> dict[str, Any]:
+    out: dict[str, Any] = {"setting": d.setting, "value": d.value, "rule": d.rule,
+                           "inputs": dict(d.inputs), "guidance": d.guidance,
+                           "source": d.source, "level": d.level}
+    if d.note:
+        out["note"] = d.note
+    return out
+
+
+def spec_document(spec: AppSpec) -> dict[str, Any]:
+    """The whole resolved result as plain data, keys in a fixed order."""
+    workload = spec.workload
+    return {
+        "name": spec.name,
+        "python": spec.python,
+        "location": spec.location,
+        "workload": None if workload is None else {
+            "kind": workload.kind, "style": workload.style, "io_share": workload.io_share,
+            "concurrency": workload.concurrency,
+            "memory_per_process_mb": workload.memory_per_process_mb,
+        },
+        "triggers": list(spec.triggers),
+        "plan": {
+            "sku": spec.plan.sku, "tier": spec.plan.tier, "family": spec.plan.family,
+            "kind": spec.plan.kind, "reserved": spec.plan.reserved, "cores": spec.plan.cores,
+            "memory_mb": spec.plan.memory_mb, "max_instances": spec.plan.max_instances,
+            "always_ready": spec.plan.always_ready,
+        },
+        "workers": {"processes": spec.processes, "threads": spec.threads},
+        "app_settings": dict(spec.app_settings),
+        "site": {
+            "kind": spec.site.kind, "linux_fx_version": spec.site.linux_fx_version,
+            "always_on": spec.site.always_on, "https_only": spec.site.https_only,
+            "min_tls_version": spec.site.min_tls_version,
+            "scm_min_tls_version": spec.site.scm_min_tls_version,
+            "ftps_state": spec.site.ftps_state, "identity": spec.site.identity,
+            "basic_publishing_credentials": spec.site.basic_publishing_credentials,
+        },
+        "function_app_config": spec.function_app_config,
+        "host_json": spec.host_json,
+        "tags": dict(spec.tags),
+        "decisions": [decision_dict(d) for d in spec.decisions],
+    }
+
+
+def render_json(spec: AppSpec) -> str:
+    return dumps(spec_document(spec))
+
+
+def render_settings(spec: AppSpec) -> str:
+    """name -> value, for `az functionapp config appsettings set --settings @file`."""
+    return dumps(dict(spec.app_settings))
+
+
+_ENV_SAFE = re.compile(r"^[A-Za-z0-9_./:~@%+,|=\-]*$")
+
+
+def render_env(spec: AppSpec) -> str:
+    """NAME=value lines; values outside a safe set are double-quoted JSON strings."""
+    return "".join(f"{name}={_env_value(value)}\n" for name, value in spec.app_settings.items())
+
+
+def _env_value(value: str) -> str:
+    return value if _ENV_SAFE.match(value) else json.dumps(value, ensure_ascii=False)
+
+
+def render_host_json(spec: AppSpec) -> str:
+    return dumps(spec.host_json)
+
+
+RENDERERS: dict[str, Callable[[AppSpec], str]] = {
+    "json": render_json,
+    "settings": render_settings,
+    "env": render_env,
+    "host-json": render_host_json,
+}

@@ -1,0 +1,104 @@
+"""AppSpec: the one renderer-neutral description of a function app as configured.
+
+Everything that writes a format reads an AppSpec; everything that reads a format
+produces one. Values here are decided already: renderers only serialize them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from azfn_profile import facts
+
+JsonScalar = Union[str, int, float, bool, None]
+JsonValue = Union[JsonScalar, list["JsonValue"], dict[str, "JsonValue"]]
+Level = Literal["info", "warning"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One computed value and why: the rule, its inputs and the guidance applied."""
+
+    setting: str
+    value: JsonValue
+    rule: str
+    inputs: Mapping[str, JsonValue]
+    guidance: str
+    source: str
+    level: Level = "info"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    kind: str
+    style: str
+    io_share: float | None
+    concurrency: int | None
+    memory_per_process_mb: int
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    sku: str
+    tier: str
+    family: str
+    kind: str
+    cores: float
+    memory_mb: int
+    max_instances: int | None
+    always_ready: int | None
+    reserved: bool = True
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """Site flags. Security values are the posture every renderer guarantees."""
+
+    linux_fx_version: str | None
+    always_on: bool | None
+    kind: str = "functionapp,linux"
+    https_only: bool = True
+    min_tls_version: str = "1.2"
+    scm_min_tls_version: str = "1.2"
+    ftps_state: str = "Disabled"
+    identity: str = "SystemAssigned"
+    basic_publishing_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    name: str
+    python: str
+    plan: PlanSpec
+    site: SiteSpec
+    app_settings: Mapping[str, str]
+    host_json: Mapping[str, JsonValue]
+    function_app_config: Mapping[str, JsonValue] | None
+    workload: WorkloadSpec | None = None
+    triggers: tuple[str, ...] = ("http",)
+    location: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    decisions: tuple[Decision, ...] = ()
+
+    @property
+    def processes(self) -> int | None:
+        """Worker processes per instance as configured (None when not set)."""
+        return _int_setting(self.app_settings, facts.PROCESS_COUNT)
+
+    @property
+    def threads(self) -> int | None:
+        return _int_setting(self.app_settings, facts.THREAD_COUNT)
+
+    @property
+    def warnings(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.level == "warning")
+
+
+def _int_setting(settings: Mapping[str, str], name: str) -> int | None:
+    for key, value in settings.items():
+        if key.upper() == name:
+            return int(value) if value.strip().isdigit() else None
+    return None
