@@ -90,6 +90,7 @@ def parse(text: str, display: str) -> Document:
     """Parse one YAML document into data with marks; raise InputError when unusable."""
     _reject_tabs(text, display)
     try:
+        _reject_deep_nesting(text, display)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_problem(exc, display)]) from None
@@ -110,6 +111,21 @@ def _reject_tabs(text: str, display: str) -> None:
             col = line.index("\t") + 1
             msg = "tab character in indentation; YAML indents with spaces only"
             raise InputError([Problem(display, msg, number, col)])
+
+
+def _reject_deep_nesting(text: str, display: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and
+    crashes the interpreter on a few hundred thousand levels; its parser does not."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                msg = f"nesting deeper than {MAX_DEPTH} levels; refusing to load it"
+                raise InputError([Problem(display, msg, mark.line + 1, mark.column + 1)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
