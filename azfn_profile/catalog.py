@@ -68,7 +68,9 @@ def skus() -> Mapping[str, Sku]:
             max_instances=int(row["max_instances"]),
             confirmed=bool(row["confirmed"]),
             source=row["source"],
-            instance_sizes={int(k): float(v) for k, v in row.get("instance_sizes", {}).items()},
+            instance_sizes={
+                int(k): float(v) for k, v in row.get("instance_sizes", {}).items()
+            },
         )
         for name, row in rows.items()
     }
@@ -78,7 +80,9 @@ def skus() -> Mapping[str, Sku]:
 def python_versions() -> Mapping[str, PythonVersion]:
     rows = _load("python.yaml")
     return {
-        v: PythonVersion(v, row["end_of_support"], bool(row["consumption"]), row["note"])
+        v: PythonVersion(
+            v, row["end_of_support"], bool(row["consumption"]), row["note"]
+        )
         for v, row in rows.items()
     }
 

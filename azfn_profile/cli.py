@@ -29,10 +29,13 @@ class _Group(click.Group):
         except AzfnProfileError as exc:
             click.echo(str(exc), err=True)
             ctx.exit(EXIT_INPUT)
-        except Exception as exc:  # a bug: say so, keep the details for the report
+        except Exception as exc:  # noqa: BLE001 - a bug: say so, no bare traceback
             click.echo(f"azfn-profile: internal error: {exc!r}", err=True)
-            click.echo("please report it with the command you ran "
-                       f"(set AZFN_PROFILE_DEBUG=1 for the traceback)", err=True)
+            click.echo(
+                "please report it with the command you ran "
+                "(set AZFN_PROFILE_DEBUG=1 for the traceback)",
+                err=True,
+            )
             if os.environ.get("AZFN_PROFILE_DEBUG"):
                 traceback.print_exc()
             ctx.exit(EXIT_INTERNAL)
@@ -46,7 +49,9 @@ def today() -> date:
     try:
         return date.fromisoformat(pinned)
     except ValueError:
-        raise click.UsageError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
+        raise click.UsageError(
+            f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)"
+        ) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,11 +65,23 @@ _PROFILE = click.argument("profile", type=click.Path(path_type=Path, dir_okay=Tr
 
 @cli.command()
 @_PROFILE
-@click.option("--format", "fmt", type=click.Choice(["json", "settings", "env", "host-json"]),
-              default="json", show_default=True, help="What to print.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
-@click.option("--force", is_flag=True, help="Replace an existing output file that differs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "settings", "env", "host-json"]),
+    default="json",
+    show_default=True,
+    help="What to print.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing output file that differs."
+)
 def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
     """Resolve PROFILE and print its settings in one format."""
     from azfn_profile.engine import resolve_file
@@ -106,11 +123,22 @@ def skus() -> None:
 
     rows = [("SKU", "TIER", "FAMILY", "VCPU", "MEMORY_MB", "MAX_INST", "SOURCE")]
     for sku in catalog().values():
-        cores = "/".join(f"{v:g}" for v in sku.instance_sizes.values()) or f"{sku.vcpu:g}"
+        cores = (
+            "/".join(f"{v:g}" for v in sku.instance_sizes.values()) or f"{sku.vcpu:g}"
+        )
         memory = "/".join(map(str, sku.instance_sizes)) or str(sku.memory_mb)
         note = "" if sku.confirmed else "unconfirmed: "
-        rows.append((sku.name, sku.tier, sku.family, cores, memory,
-                     str(sku.max_instances), note + sku.source))
+        rows.append(
+            (
+                sku.name,
+                sku.tier,
+                sku.family,
+                cores,
+                memory,
+                str(sku.max_instances),
+                note + sku.source,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for row in rows:
         cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:6])]
@@ -122,7 +150,6 @@ def main(argv: list[str] | None = None) -> int:
         cli.main(args=argv, prog_name="azfn-profile")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

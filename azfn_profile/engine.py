@@ -21,5 +21,4 @@ def resolve_file(path: Path, *, today: date) -> AppSpec:
 
 def profile_schema() -> dict[str, Any]:
     schema = Profile.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -24,25 +24,42 @@ class LoadedProfile:
     display: str
 
 
-def load_profile(path: Path, *, today: date, display: str | None = None) -> LoadedProfile:
+def load_profile(
+    path: Path, *, today: date, display: str | None = None
+) -> LoadedProfile:
     """Load and validate one profile file; raise InputError on any problem."""
     shown = display if display is not None else str(path)
     text = read_text(path, shown)
     document = parse(text, shown)
     if document.data is None:
-        raise InputError([Problem(shown, "empty profile: expected a mapping with name, "
-                                         "python, workload and plan", 1, 1)])
+        raise InputError(
+            [
+                Problem(
+                    shown,
+                    "empty profile: expected a mapping with name, "
+                    "python, workload and plan",
+                    1,
+                    1,
+                )
+            ]
+        )
     data = _as_text(document)
     try:
         profile = validate(data, today)
     except ProfileInvalid as exc:
-        raise InputError([locate(document, shown, i.path, i.message, i.at_key)
-                          for i in exc.issues]) from None
+        raise InputError(
+            [locate(document, shown, i.path, i.message, i.at_key) for i in exc.issues]
+        ) from None
     return LoadedProfile(profile, document, shown)
 
 
-def locate(document: Document, display: str, path: tuple[str | int, ...], message: str,
-           at_key: bool = False) -> Problem:
+def locate(
+    document: Document,
+    display: str,
+    path: tuple[str | int, ...],
+    message: str,
+    at_key: bool = False,
+) -> Problem:
     mark = document.mark_for(path, key=at_key)
     return Problem(display, message, mark.line, mark.col)
 
@@ -53,13 +70,19 @@ def _as_text(document: Document) -> Any:
         return data
     raw = document.raw_scalars
     data = dict(data)
-    if not isinstance(data.get("python"), str) and ("python",) in raw and data["python"] is not None:
+    if (
+        not isinstance(data.get("python"), str)
+        and ("python",) in raw
+        and data["python"] is not None
+    ):
         data["python"] = raw[("python",)]
     for section in _TEXT_MAPPINGS:
         values = data.get(section)
         if isinstance(values, dict):
             data[section] = {
-                k: raw[(section, k)] if _is_plain_scalar(v) and (section, k) in raw else v
+                k: raw[(section, k)]
+                if _is_plain_scalar(v) and (section, k) in raw
+                else v
                 for k, v in values.items()
             }
     return data

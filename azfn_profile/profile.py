@@ -104,7 +104,7 @@ class Profile(_Frozen):
     workload: Workload
     plan: Plan
     triggers: list[Trigger] = Field(
-        default_factory=lambda: ["http"],
+        default_factory=lambda: list[Trigger](["http"]),
         min_length=1,
         description="Trigger types the app's functions use.",
     )

@@ -60,7 +60,12 @@ def read_text(path: Path, display: str) -> str:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(
-                [Problem(display, f"file is {size} bytes; profiles over 1 MiB are refused")]
+                [
+                    Problem(
+                        display,
+                        f"file is {size} bytes; profiles over 1 MiB are refused",
+                    )
+                ]
             )
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -71,12 +76,23 @@ def read_text(path: Path, display: str) -> str:
         raise InputError([Problem(display, f"cannot read: {exc.strerror}")]) from None
     if b"\x00" in blob:
         line, col = _position(blob, blob.index(b"\x00"))
-        raise InputError([Problem(display, "binary content (NUL byte); a profile is YAML text", line, col)])
+        raise InputError(
+            [
+                Problem(
+                    display,
+                    "binary content (NUL byte); a profile is YAML text",
+                    line,
+                    col,
+                )
+            ]
+        )
     try:
         return blob.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _position(blob, exc.start)
-        msg = f"not UTF-8 text (byte 0x{blob[exc.start]:02x}); save the profile as UTF-8"
+        msg = (
+            f"not UTF-8 text (byte 0x{blob[exc.start]:02x}); save the profile as UTF-8"
+        )
         raise InputError([Problem(display, msg, line, col)]) from None
 
 
@@ -123,7 +139,8 @@ def _reject_deep_nesting(text: str, display: str) -> None:
             if depth > MAX_DEPTH:
                 mark = event.start_mark
                 msg = f"nesting deeper than {MAX_DEPTH} levels; refusing to load it"
-                raise InputError([Problem(display, msg, mark.line + 1, mark.column + 1)])
+                where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+                raise InputError([Problem(display, msg, *where)])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -152,16 +169,25 @@ class _Walker:
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
         mark = node.start_mark
-        return InputError([Problem(self.display, message, mark.line + 1, mark.column + 1)])
+        return InputError(
+            [Problem(self.display, message, mark.line + 1, mark.column + 1)]
+        )
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(node, f"document expands to more than {MAX_NODES} values "
-                                  "(an alias bomb?); refusing to load it")
+            raise self.fail(
+                node,
+                f"document expands to more than {MAX_NODES} values "
+                "(an alias bomb?); refusing to load it",
+            )
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels; refusing to load it")
-        self.doc.value_marks[path] = Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+            raise self.fail(
+                node, f"nesting deeper than {MAX_DEPTH} levels; refusing to load it"
+            )
+        self.doc.value_marks[path] = Mark(
+            node.start_mark.line + 1, node.start_mark.column + 1
+        )
         if isinstance(node, yaml.ScalarNode):
             self.doc.raw_scalars[path] = node.value
             return self.constructor.construct_object(node)
@@ -170,26 +196,40 @@ class _Walker:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+                return [
+                    self.build(item, (*path, i), depth + 1)
+                    for i, item in enumerate(node.value)
+                ]
             assert isinstance(node, yaml.MappingNode)
             return self.mapping(node, path, depth)
         finally:
             self.active.discard(id(node))
 
-    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+    def mapping(
+        self, node: yaml.MappingNode, path: Path_, depth: int
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.fail(key_node, "merge keys (<<) are not supported in profiles")
+                raise self.fail(
+                    key_node, "merge keys (<<) are not supported in profiles"
+                )
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(key_node, "keys must be plain names, not lists or mappings")
+                raise self.fail(
+                    key_node, "keys must be plain names, not lists or mappings"
+                )
             key = str(key_node.value)
             key_path = (*path, key)
-            key_mark = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_mark = Mark(
+                key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            )
             if key in result:
                 first = self.doc.key_marks[key_path]
-                raise self.fail(key_node, f"duplicate key '{key}' (first defined at line "
-                                          f"{first.line}); YAML would silently keep the last one")
+                raise self.fail(
+                    key_node,
+                    f"duplicate key '{key}' (first defined at line "
+                    f"{first.line}); YAML would silently keep the last one",
+                )
             self.doc.key_marks[key_path] = key_mark
             result[key] = self.build(value_node, key_path, depth + 1)
         return result

@@ -18,8 +18,11 @@ TODAY = date(2026, 11, 26)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden from the current output",
+    )
 
 
 @pytest.fixture

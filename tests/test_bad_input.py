@@ -35,49 +35,76 @@ def test_good_profile_passes(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
-    check(tmp_path, GOOD + "triggers: [http, queue\n",
-          "p.yaml:8:1: invalid YAML: did not find expected ',' or ']' "
-          "(while parsing a flow sequence at line 7)")
+    check(
+        tmp_path,
+        GOOD + "triggers: [http, queue\n",
+        "p.yaml:8:1: invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence at line 7)",
+    )
 
 
 def test_tab_indentation(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("  kind: io", "\tkind: io"),
-          "p.yaml:4:1: tab character in indentation; YAML indents with spaces only")
+    check(
+        tmp_path,
+        GOOD.replace("  kind: io", "\tkind: io"),
+        "p.yaml:4:1: tab character in indentation; YAML indents with spaces only",
+    )
 
 
 def test_duplicate_keys(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("  kind: io\n", "  kind: io\n  kind: cpu\n"),
-          "p.yaml:5:3: duplicate key 'kind' (first defined at line 4); YAML would "
-          "silently keep the last one")
+    check(
+        tmp_path,
+        GOOD.replace("  kind: io\n", "  kind: io\n  kind: cpu\n"),
+        "p.yaml:5:3: duplicate key 'kind' (first defined at line 4); YAML would "
+        "silently keep the last one",
+    )
 
 
 def test_wrong_types(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("  kind: io\n", "  kind: io\n  concurrency: lots\n"),
-          "p.yaml:5:16: workload.concurrency: should be a valid integer, got 'lots'")
-    check(tmp_path, GOOD.replace("plan:\n  sku: EP2\n", "plan: EP2\n"),
-          "p.yaml:5:7: plan: expected a mapping of keys, got 'EP2'")
+    check(
+        tmp_path,
+        GOOD.replace("  kind: io\n", "  kind: io\n  concurrency: lots\n"),
+        "p.yaml:5:16: workload.concurrency: should be a valid integer, got 'lots'",
+    )
+    check(
+        tmp_path,
+        GOOD.replace("plan:\n  sku: EP2\n", "plan: EP2\n"),
+        "p.yaml:5:7: plan: expected a mapping of keys, got 'EP2'",
+    )
 
 
 def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("  kind: io\n", "  kind: io\n  concurency: 64\n"),
-          "p.yaml:5:3: unknown key 'concurency' in workload; did you mean 'concurrency'?")
+    check(
+        tmp_path,
+        GOOD.replace("  kind: io\n", "  kind: io\n  concurency: 64\n"),
+        "p.yaml:5:3: unknown key 'concurency' in workload; did you mean 'concurrency'?",
+    )
 
 
 def test_unknown_top_level_key_lists_the_known_ones(tmp_path: Path) -> None:
-    check(tmp_path, GOOD + "colour: blue\n",
-          "p.yaml:7:1: unknown key 'colour'; expected one of: name, python, workload, "
-          "plan, triggers, location, tags, app_settings")
+    check(
+        tmp_path,
+        GOOD + "colour: blue\n",
+        "p.yaml:7:1: unknown key 'colour'; expected one of: name, python, workload, "
+        "plan, triggers, location, tags, app_settings",
+    )
 
 
 def test_missing_required_key(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("  kind: io\n", "  style: async\n"),
-          "p.yaml:4:3: missing required key 'kind' in workload")
+    check(
+        tmp_path,
+        GOOD.replace("  kind: io\n", "  style: async\n"),
+        "p.yaml:4:3: missing required key 'kind' in workload",
+    )
 
 
 def test_unknown_sku_lists_closest(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("EP2", "EP4"),
-          "p.yaml:6:8: plan.sku: unknown SKU 'EP4'; closest: EP3, EP2, EP1 "
-          "(run `azfn-profile skus` for the catalog)")
+    check(
+        tmp_path,
+        GOOD.replace("EP2", "EP4"),
+        "p.yaml:6:8: plan.sku: unknown SKU 'EP4'; closest: EP3, EP2, EP1 "
+        "(run `azfn-profile skus` for the catalog)",
+    )
 
 
 def test_sku_names_are_case_insensitive(tmp_path: Path) -> None:
@@ -85,21 +112,30 @@ def test_sku_names_are_case_insensitive(tmp_path: Path) -> None:
 
 
 def test_unsupported_python(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace('"3.12"', '"3.8"'),
-          "p.yaml:2:9: python: 3.8 is not a version Azure Functions supports on Linux; "
-          "supported: 3.11, 3.12, 3.13, 3.14")
+    check(
+        tmp_path,
+        GOOD.replace('"3.12"', '"3.8"'),
+        "p.yaml:2:9: python: 3.8 is not a version Azure Functions supports on Linux; "
+        "supported: 3.11, 3.12, 3.13, 3.14",
+    )
 
 
-@pytest.mark.parametrize(("version", "ended"), [("3.9", "2025-10-31"), ("3.10", "2026-10-31")])
+@pytest.mark.parametrize(
+    ("version", "ended"), [("3.9", "2025-10-31"), ("3.10", "2026-10-31")]
+)
 def test_ended_python(tmp_path: Path, version: str, ended: str) -> None:
     # Unquoted on purpose: YAML reads 3.10 as the number 3.1; the raw text is kept.
-    check(tmp_path, GOOD.replace('"3.12"', version),
-          f"p.yaml:2:9: python: {version} reached end of support on {ended}; "
-          "supported: 3.11, 3.12, 3.13, 3.14")
+    check(
+        tmp_path,
+        GOOD.replace('"3.12"', version),
+        f"p.yaml:2:9: python: {version} reached end of support on {ended}; "
+        "supported: 3.11, 3.12, 3.13, 3.14",
+    )
 
 
-def test_python_end_follows_the_pinned_clock(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_end_follows_the_pinned_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = GOOD.replace('"3.12"', '"3.10"')
     monkeypatch.setenv("AZFN_PROFILE_TODAY", "2026-10-31")
     assert run(tmp_path, content)[0] == 0
@@ -108,85 +144,132 @@ def test_python_end_follows_the_pinned_clock(tmp_path: Path,
 
 
 def test_python_not_on_linux_consumption(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace('"3.12"', '"3.13"').replace("EP2", "Y1"),
-          "p.yaml:2:9: python: 3.13 is not available on Linux Consumption (Y1), which "
-          "stops at 3.12; use Flex Consumption (FC1) or a Premium plan")
+    check(
+        tmp_path,
+        GOOD.replace('"3.12"', '"3.13"').replace("EP2", "Y1"),
+        "p.yaml:2:9: python: 3.13 is not available on Linux Consumption (Y1), which "
+        "stops at 3.12; use Flex Consumption (FC1) or a Premium plan",
+    )
 
 
 def test_invalid_workload_kind(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("kind: io", "kind: gpu"),
-          "p.yaml:4:9: workload.kind: should be 'io', 'cpu' or 'mixed', got 'gpu'")
+    check(
+        tmp_path,
+        GOOD.replace("kind: io", "kind: gpu"),
+        "p.yaml:4:9: workload.kind: should be 'io', 'cpu' or 'mixed', got 'gpu'",
+    )
 
 
-@pytest.mark.parametrize(("share", "message"), [
-    ("1.5", "p.yaml:5:13: workload.io_share: should be less than 1, got 1.5"),
-    ("0", "p.yaml:5:13: workload.io_share: should be greater than 0, got 0"),
-])
-def test_io_share_outside_open_interval(tmp_path: Path, share: str, message: str) -> None:
-    check(tmp_path, GOOD.replace("kind: io\n", f"kind: mixed\n  io_share: {share}\n"),
-          message)
+@pytest.mark.parametrize(
+    ("share", "message"),
+    [
+        ("1.5", "p.yaml:5:13: workload.io_share: should be less than 1, got 1.5"),
+        ("0", "p.yaml:5:13: workload.io_share: should be greater than 0, got 0"),
+    ],
+)
+def test_io_share_outside_open_interval(
+    tmp_path: Path, share: str, message: str
+) -> None:
+    check(
+        tmp_path,
+        GOOD.replace("kind: io\n", f"kind: mixed\n  io_share: {share}\n"),
+        message,
+    )
 
 
 def test_io_share_for_non_mixed(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("kind: io\n", "kind: io\n  io_share: 0.4\n"),
-          "p.yaml:5:3: workload.io_share applies only to kind: mixed (this workload is io)")
+    check(
+        tmp_path,
+        GOOD.replace("kind: io\n", "kind: io\n  io_share: 0.4\n"),
+        "p.yaml:5:3: workload.io_share applies only to kind: mixed (this workload is io)",
+    )
 
 
 def test_instance_memory_on_non_flex(tmp_path: Path) -> None:
-    check(tmp_path, GOOD + "  instance_memory_mb: 2048\n",
-          "p.yaml:7:3: plan.instance_memory_mb applies only to Flex Consumption (FC1), "
-          "not to EP2")
+    check(
+        tmp_path,
+        GOOD + "  instance_memory_mb: 2048\n",
+        "p.yaml:7:3: plan.instance_memory_mb applies only to Flex Consumption (FC1), "
+        "not to EP2",
+    )
 
 
 def test_flex_deprecated_setting_override(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("EP2", "FC1") + "app_settings:\n  "
-          "FUNCTIONS_WORKER_PROCESS_COUNT: 4\n",
-          "p.yaml:8:3: app_settings: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex "
-          "Consumption (the plan sets it or replaces it with functionAppConfig)")
+    check(
+        tmp_path,
+        GOOD.replace("EP2", "FC1") + "app_settings:\n  "
+        "FUNCTIONS_WORKER_PROCESS_COUNT: 4\n",
+        "p.yaml:8:3: app_settings: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex "
+        "Consumption (the plan sets it or replaces it with functionAppConfig)",
+    )
 
 
 def test_process_count_override_above_host_limit(tmp_path: Path) -> None:
-    check(tmp_path, GOOD + "app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: 12\n",
-          "p.yaml:8:35: app_settings.FUNCTIONS_WORKER_PROCESS_COUNT: must be a whole number "
-          "from 1 to 10 (the host refuses more), got '12'")
+    check(
+        tmp_path,
+        GOOD + "app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: 12\n",
+        "p.yaml:8:35: app_settings.FUNCTIONS_WORKER_PROCESS_COUNT: must be a whole number "
+        "from 1 to 10 (the host refuses more), got '12'",
+    )
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    check(tmp_path, "# only a comment\n",
-          "p.yaml:1:1: empty profile: expected a mapping with name, python, workload and plan")
+    check(
+        tmp_path,
+        "# only a comment\n",
+        "p.yaml:1:1: empty profile: expected a mapping with name, python, workload and plan",
+    )
 
 
 def test_top_level_not_a_mapping(tmp_path: Path) -> None:
-    check(tmp_path, "- name: a\n- name: b\n",
-          "p.yaml:1:1: a profile is a mapping of keys (name, python, workload, plan, ...); "
-          "this document holds a list")
+    check(
+        tmp_path,
+        "- name: a\n- name: b\n",
+        "p.yaml:1:1: a profile is a mapping of keys (name, python, workload, plan, ...); "
+        "this document holds a list",
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(tmp_path / "nope.yaml")])
-    assert (result.exit_code, result.stderr) == (2, f"{tmp_path}/nope.yaml: no such file\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"{tmp_path}/nope.yaml: no such file\n",
+    )
 
 
 def test_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(tmp_path)])
     assert (result.exit_code, result.stderr) == (
-        2, f"{tmp_path}: is a directory, not a profile file\n")
+        2,
+        f"{tmp_path}: is a directory, not a profile file\n",
+    )
 
 
 def test_binary_content(tmp_path: Path) -> None:
-    check(tmp_path, b"name: ab\n\x00\x01\x02",
-          "p.yaml:2:1: binary content (NUL byte); a profile is YAML text")
+    check(
+        tmp_path,
+        b"name: ab\n\x00\x01\x02",
+        "p.yaml:2:1: binary content (NUL byte); a profile is YAML text",
+    )
 
 
 def test_non_utf8_content(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.encode() + b"tags: {team: caf\xe9}\n",
-          "p.yaml:7:17: not UTF-8 text (byte 0xe9); save the profile as UTF-8")
+    check(
+        tmp_path,
+        GOOD.encode() + b"tags: {team: caf\xe9}\n",
+        "p.yaml:7:17: not UTF-8 text (byte 0xe9); save the profile as UTF-8",
+    )
 
 
 def test_file_over_one_mebibyte(tmp_path: Path) -> None:
     content = GOOD + "# " + "x" * (1024 * 1024) + "\n"
     size = len(content.encode())
-    check(tmp_path, content, f"p.yaml: file is {size} bytes; profiles over 1 MiB are refused")
+    check(
+        tmp_path,
+        content,
+        f"p.yaml: file is {size} bytes; profiles over 1 MiB are refused",
+    )
 
 
 def test_alias_bomb_refused_quickly(tmp_path: Path) -> None:
@@ -195,31 +278,45 @@ def test_alias_bomb_refused_quickly(tmp_path: Path) -> None:
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
     started = time.perf_counter()
-    check(tmp_path, "\n".join(lines) + "\n",
-          "p.yaml:1:20: document expands to more than 10000 values (an alias bomb?); "
-          "refusing to load it")
+    check(
+        tmp_path,
+        "\n".join(lines) + "\n",
+        "p.yaml:1:20: document expands to more than 10000 values (an alias bomb?); "
+        "refusing to load it",
+    )
     # 9**9 values if expanded; refused after 10,000. Generous bound: not a timing test.
     assert time.perf_counter() - started < 10
 
 
 def test_recursive_alias(tmp_path: Path) -> None:
-    check(tmp_path, "a: &x [*x]\n", "p.yaml:1:4: recursive alias: a value contains itself")
+    check(
+        tmp_path, "a: &x [*x]\n", "p.yaml:1:4: recursive alias: a value contains itself"
+    )
 
 
 def test_deep_nesting_refused_without_crashing(tmp_path: Path) -> None:
     depth = 200_000  # libyaml's composer segfaults near this depth
-    check(tmp_path, "a: " + "[" * depth + "]" * depth + "\n",
-          "p.yaml:1:67: nesting deeper than 64 levels; refusing to load it")
+    check(
+        tmp_path,
+        "a: " + "[" * depth + "]" * depth + "\n",
+        "p.yaml:1:67: nesting deeper than 64 levels; refusing to load it",
+    )
 
 
 def test_several_documents(tmp_path: Path) -> None:
-    check(tmp_path, GOOD + "---\n" + GOOD,
-          "p.yaml:7:1: invalid YAML: more than one YAML document; a profile is a single "
-          "document")
+    check(
+        tmp_path,
+        GOOD + "---\n" + GOOD,
+        "p.yaml:7:1: invalid YAML: more than one YAML document; a profile is a single "
+        "document",
+    )
 
 
 def test_every_problem_in_the_shape_is_reported(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.replace("kind: io", "kind: gpu").replace("orders-api", "Orders_API"),
-          "p.yaml:1:7: name: must be 2-60 characters of a-z, 0-9 and '-', not starting or "
-          "ending with '-', got 'Orders_API'",
-          "p.yaml:4:9: workload.kind: should be 'io', 'cpu' or 'mixed', got 'gpu'")
+    check(
+        tmp_path,
+        GOOD.replace("kind: io", "kind: gpu").replace("orders-api", "Orders_API"),
+        "p.yaml:1:7: name: must be 2-60 characters of a-z, 0-9 and '-', not starting or "
+        "ending with '-', got 'Orders_API'",
+        "p.yaml:4:9: workload.kind: should be 'io', 'cpu' or 'mixed', got 'gpu'",
+    )

@@ -32,8 +32,9 @@ def test_memory_limits_processes_and_names_a_roomier_sku() -> None:
     # EP2: 2 cores, 7168 MB, 4000 MB/process -> fit=floor(5734.4/4000)=1 < 2 -> p=1.
     # EP3 (4 cores, 14336 MB): fit=floor(11468.8/4000)=2 < 4 -> does not fit either.
     # No premium SKU fits one per core, so the note says to lower the memory.
-    spec = spec_for(workload={"kind": "cpu", "memory_per_process_mb": 4000},
-                    plan={"sku": "EP2"})
+    spec = spec_for(
+        workload={"kind": "cpu", "memory_per_process_mb": 4000}, plan={"sku": "EP2"}
+    )
     assert spec.app_settings["FUNCTIONS_WORKER_PROCESS_COUNT"] == "1"
     (warning,) = spec.warnings
     assert warning.inputs["suggested_sku"] is None
@@ -41,30 +42,39 @@ def test_memory_limits_processes_and_names_a_roomier_sku() -> None:
     # B2: 2 cores, 3584 MB, 2000 MB/process -> fit=floor(2867.2/2000)=1 < 2.
     # Dedicated SKUs with >= 2 cores, by (cores, memory): B2/S2 (3584 MB, fit 1),
     # then P2v2 (7168 MB, fit=floor(5734.4/2000)=2 >= 2) -> P2v2.
-    spec = spec_for(workload={"kind": "mixed", "memory_per_process_mb": 2000},
-                    plan={"sku": "B2"})
+    spec = spec_for(
+        workload={"kind": "mixed", "memory_per_process_mb": 2000}, plan={"sku": "B2"}
+    )
     (warning,) = spec.warnings
     assert warning.inputs["suggested_sku"] == "P2v2"
     assert warning.note.endswith("P2v2 would fit one per core")
 
 
 def test_io_workload_is_not_warned_about_memory() -> None:
-    spec = spec_for(workload={"kind": "io", "memory_per_process_mb": 4000},
-                    plan={"sku": "EP2"})
+    spec = spec_for(
+        workload={"kind": "io", "memory_per_process_mb": 4000}, plan={"sku": "EP2"}
+    )
     assert spec.warnings == ()
 
 
 def test_auto_picks_smallest_fitting_sku() -> None:
     # premium, cpu (min_cores default 2), 1536 MB/process: EP1 has 1 core (too few);
     # EP2 fit=floor(5734.4/1536)=3 >= 2 -> EP2.
-    spec = spec_for(workload={"kind": "cpu", "memory_per_process_mb": 1536},
-                    plan={"sku": "auto", "family": "premium"})
+    spec = spec_for(
+        workload={"kind": "cpu", "memory_per_process_mb": 1536},
+        plan={"sku": "auto", "family": "premium"},
+    )
     assert spec.plan.sku == "EP2"
     assert rules_of(spec, "plan.sku") == ["plan.auto-sku"]
     # 3000 MB/process: EP2 fit=1 < 2; EP3 fit=floor(11468.8/3000)=3 < 4 -> none fits.
     with pytest.raises(ProfileInvalid) as caught:
-        validate(profile_data(workload={"kind": "cpu", "memory_per_process_mb": 3000},
-                              plan={"sku": "auto", "family": "premium"}), TODAY)
+        validate(
+            profile_data(
+                workload={"kind": "cpu", "memory_per_process_mb": 3000},
+                plan={"sku": "auto", "family": "premium"},
+            ),
+            TODAY,
+        )
     assert caught.value.issues[0].path == ("plan", "sku")
 
 
@@ -76,31 +86,43 @@ def test_auto_flex_picks_instance_size() -> None:
 
 def test_overrides_win_are_traced_and_resize_host_json() -> None:
     # EP2 sync io: rules give p=2, threads=6; overrides p=3, threads=10 -> C=30.
-    spec = spec_for(app_settings={"functions_worker_process_count": "3",
-                                  "PYTHON_THREADPOOL_THREAD_COUNT": "10", "MY_FLAG": "on"})
+    spec = spec_for(
+        app_settings={
+            "functions_worker_process_count": "3",
+            "PYTHON_THREADPOOL_THREAD_COUNT": "10",
+            "MY_FLAG": "on",
+        }
+    )
     assert spec.app_settings["FUNCTIONS_WORKER_PROCESS_COUNT"] == "3"
     assert spec.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "10"
     assert spec.app_settings["MY_FLAG"] == "on"
     assert spec.host_json["extensions"] == {"http": {"maxConcurrentRequests": 30}}
     overrides = [d for d in spec.decisions if d.rule == "override"]
     assert [(d.setting, d.inputs["computed"]) for d in overrides] == [
-        ("FUNCTIONS_WORKER_PROCESS_COUNT", "2"), ("PYTHON_THREADPOOL_THREAD_COUNT", "6")]
+        ("FUNCTIONS_WORKER_PROCESS_COUNT", "2"),
+        ("PYTHON_THREADPOOL_THREAD_COUNT", "6"),
+    ]
 
 
 def test_threads_for_io_use_the_overridden_process_count() -> None:
     # EP2, concurrency 90, processes overridden to 3 -> threads = max(6, ceil(90/3)) = 30.
-    spec = spec_for(workload={"kind": "io", "concurrency": 90},
-                    app_settings={"FUNCTIONS_WORKER_PROCESS_COUNT": "3"})
+    spec = spec_for(
+        workload={"kind": "io", "concurrency": 90},
+        app_settings={"FUNCTIONS_WORKER_PROCESS_COUNT": "3"},
+    )
     assert spec.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "30"
 
 
 def test_flex_always_ready_and_defaults() -> None:
-    spec = spec_for(workload={"kind": "io", "style": "async"},
-                    plan={"sku": "FC1", "always_ready": 2})
+    spec = spec_for(
+        workload={"kind": "io", "style": "async"},
+        plan={"sku": "FC1", "always_ready": 2},
+    )
     assert spec.function_app_config == {
         "runtime": {"name": "python", "version": "3.12"},
         "scaleAndConcurrency": {
-            "instanceMemoryMB": 2048, "maximumInstanceCount": 100,
+            "instanceMemoryMB": 2048,
+            "maximumInstanceCount": 100,
             "alwaysReady": [{"name": "http", "instanceCount": 2}],
             "triggers": {"http": {"perInstanceConcurrency": 16}},
         },
@@ -118,8 +140,10 @@ def test_decisions_cover_every_computed_setting() -> None:
     spec = spec_for(triggers=["http", "queue"])
     decided = {d.setting for d in spec.decisions}
     assert set(spec.app_settings) <= decided
-    assert {"host.json extensions.queues.batchSize",
-            "host.json extensions.queues.newBatchThreshold",
-            "host.json extensions.http.maxConcurrentRequests"} <= decided
+    assert {
+        "host.json extensions.queues.batchSize",
+        "host.json extensions.queues.newBatchThreshold",
+        "host.json extensions.http.maxConcurrentRequests",
+    } <= decided
     for d in spec.decisions:
         assert d.rule and d.guidance and d.source

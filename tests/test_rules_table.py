@@ -10,12 +10,22 @@ import pytest
 from azfn_profile.catalog import skus
 from tests.conftest import spec_for
 
-FLEX_DEPRECATED = {"FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_WORKER_RUNTIME",
-                   "FUNCTIONS_EXTENSION_VERSION"}
+FLEX_DEPRECATED = {
+    "FUNCTIONS_WORKER_PROCESS_COUNT",
+    "FUNCTIONS_WORKER_RUNTIME",
+    "FUNCTIONS_EXTENSION_VERSION",
+}
 
 
-def expected(sku: str, kind: str, style: str, concurrency: int | None, mpp: int,
-             io_share: float | None, instance_memory: int | None) -> dict[str, object]:
+def expected(
+    sku: str,
+    kind: str,
+    style: str,
+    concurrency: int | None,
+    mpp: int,
+    io_share: float | None,
+    instance_memory: int | None,
+) -> dict[str, object]:
     row = skus()[sku]
     flex = row.family == "flex"
     cores = row.instance_sizes[instance_memory] if flex else row.vcpu
@@ -44,9 +54,15 @@ def expected(sku: str, kind: str, style: str, concurrency: int | None, mpp: int,
         per_instance = concurrency or 16
     else:
         per_instance = threads
-    return {"p": p, "threads": threads, "capacity": capacity, "flex": flex,
-            "per_instance": per_instance, "memory_limited": fit < min(10, c),
-            "always_on": row.family == "dedicated"}
+    return {
+        "p": p,
+        "threads": threads,
+        "capacity": capacity,
+        "flex": flex,
+        "per_instance": per_instance,
+        "memory_limited": fit < min(10, c),
+        "always_on": row.family == "dedicated",
+    }
 
 
 CASES = [
@@ -59,14 +75,20 @@ CASES = [
 
 
 def test_table_reaches_memory_limited_cases() -> None:
-    limited = [c for c in CASES
-               if expected(c[0], c[1], c[2], c[3], c[4], 0.35,
-                           4096 if c[0] == "FC1" else None)["memory_limited"]]
+    limited = [
+        c
+        for c in CASES
+        if expected(
+            c[0], c[1], c[2], c[3], c[4], 0.35, 4096 if c[0] == "FC1" else None
+        )["memory_limited"]
+    ]
     assert len(limited) > 20
 
 
 @pytest.mark.parametrize(("sku", "kind", "style", "concurrency", "mpp"), CASES)
-def test_formulas(sku: str, kind: str, style: str, concurrency: int | None, mpp: int) -> None:
+def test_formulas(
+    sku: str, kind: str, style: str, concurrency: int | None, mpp: int
+) -> None:
     io_share = 0.35 if kind == "mixed" else None
     memory = 4096 if sku == "FC1" else None
     python = "3.12"
@@ -76,8 +98,12 @@ def test_formulas(sku: str, kind: str, style: str, concurrency: int | None, mpp:
     if io_share is not None:
         workload["io_share"] = io_share
     plan = {"sku": sku, **({"instance_memory_mb": memory} if memory else {})}
-    spec = spec_for(python=python, workload=workload, plan=plan,
-                    triggers=["http", "queue", "servicebus"])
+    spec = spec_for(
+        python=python,
+        workload=workload,
+        plan=plan,
+        triggers=["http", "queue", "servicebus"],
+    )
     want = expected(sku, kind, style, concurrency, mpp, io_share, memory)
     settings = spec.app_settings
 
@@ -85,8 +111,10 @@ def test_formulas(sku: str, kind: str, style: str, concurrency: int | None, mpp:
     extensions = spec.host_json["extensions"]
     assert isinstance(extensions, dict)
     batch = min(32, max(1, math.ceil(want["capacity"] / 2)))
-    assert extensions["queues"] == {"batchSize": batch,
-                                    "newBatchThreshold": max(0, want["capacity"] - batch)}
+    assert extensions["queues"] == {
+        "batchSize": batch,
+        "newBatchThreshold": max(0, want["capacity"] - batch),
+    }
     assert extensions["serviceBus"] == {"maxConcurrentCalls": want["capacity"]}
     if want["flex"]:
         assert not FLEX_DEPRECATED & set(settings)
@@ -95,8 +123,11 @@ def test_formulas(sku: str, kind: str, style: str, concurrency: int | None, mpp:
         assert fac is not None
         assert fac["runtime"] == {"name": "python", "version": python}
         scale = fac["scaleAndConcurrency"]
-        assert scale == {"instanceMemoryMB": memory, "maximumInstanceCount": 100,
-                         "triggers": {"http": {"perInstanceConcurrency": want["per_instance"]}}}
+        assert scale == {
+            "instanceMemoryMB": memory,
+            "maximumInstanceCount": 100,
+            "triggers": {"http": {"perInstanceConcurrency": want["per_instance"]}},
+        }
         assert spec.site.linux_fx_version is None and spec.site.always_on is None
     else:
         assert settings["FUNCTIONS_WORKER_PROCESS_COUNT"] == str(want["p"])
@@ -107,5 +138,6 @@ def test_formulas(sku: str, kind: str, style: str, concurrency: int | None, mpp:
         assert spec.site.linux_fx_version == "Python|3.12"
         assert spec.site.always_on is want["always_on"]
     warned = any(d.rule == "workers.memory-limits-processes" for d in spec.decisions)
-    assert warned is (bool(want["memory_limited"]) and kind in ("cpu", "mixed")
-                      and not want["flex"])
+    assert warned is (
+        bool(want["memory_limited"]) and kind in ("cpu", "mixed") and not want["flex"]
+    )

@@ -16,9 +16,15 @@ def dumps(value: Any) -> str:
 
 
 def decision_dict(d: Decision) -> dict[str, Any]:
-    out: dict[str, Any] = {"setting": d.setting, "value": d.value, "rule": d.rule,
-                           "inputs": dict(d.inputs), "guidance": d.guidance,
-                           "source": d.source, "level": d.level}
+    out: dict[str, Any] = {
+        "setting": d.setting,
+        "value": d.value,
+        "rule": d.rule,
+        "inputs": dict(d.inputs),
+        "guidance": d.guidance,
+        "source": d.source,
+        "level": d.level,
+    }
     if d.note:
         out["note"] = d.note
     return out
@@ -31,26 +37,38 @@ def spec_document(spec: AppSpec) -> dict[str, Any]:
         "name": spec.name,
         "python": spec.python,
         "location": spec.location,
-        "workload": None if workload is None else {
-            "kind": workload.kind, "style": workload.style, "io_share": workload.io_share,
+        "workload": None
+        if workload is None
+        else {
+            "kind": workload.kind,
+            "style": workload.style,
+            "io_share": workload.io_share,
             "concurrency": workload.concurrency,
             "memory_per_process_mb": workload.memory_per_process_mb,
         },
         "triggers": list(spec.triggers),
         "plan": {
-            "sku": spec.plan.sku, "tier": spec.plan.tier, "family": spec.plan.family,
-            "kind": spec.plan.kind, "reserved": spec.plan.reserved, "cores": spec.plan.cores,
-            "memory_mb": spec.plan.memory_mb, "max_instances": spec.plan.max_instances,
+            "sku": spec.plan.sku,
+            "tier": spec.plan.tier,
+            "family": spec.plan.family,
+            "kind": spec.plan.kind,
+            "reserved": spec.plan.reserved,
+            "cores": spec.plan.cores,
+            "memory_mb": spec.plan.memory_mb,
+            "max_instances": spec.plan.max_instances,
             "always_ready": spec.plan.always_ready,
         },
         "workers": {"processes": spec.processes, "threads": spec.threads},
         "app_settings": dict(spec.app_settings),
         "site": {
-            "kind": spec.site.kind, "linux_fx_version": spec.site.linux_fx_version,
-            "always_on": spec.site.always_on, "https_only": spec.site.https_only,
+            "kind": spec.site.kind,
+            "linux_fx_version": spec.site.linux_fx_version,
+            "always_on": spec.site.always_on,
+            "https_only": spec.site.https_only,
             "min_tls_version": spec.site.min_tls_version,
             "scm_min_tls_version": spec.site.scm_min_tls_version,
-            "ftps_state": spec.site.ftps_state, "identity": spec.site.identity,
+            "ftps_state": spec.site.ftps_state,
+            "identity": spec.site.identity,
             "basic_publishing_credentials": spec.site.basic_publishing_credentials,
         },
         "function_app_config": spec.function_app_config,
@@ -74,7 +92,9 @@ _ENV_SAFE = re.compile(r"^[A-Za-z0-9_./:~@%+,|=\-]*$")
 
 def render_env(spec: AppSpec) -> str:
     """NAME=value lines; values outside a safe set are double-quoted JSON strings."""
-    return "".join(f"{name}={_env_value(value)}\n" for name, value in spec.app_settings.items())
+    return "".join(
+        f"{name}={_env_value(value)}\n" for name, value in spec.app_settings.items()
+    )
 
 
 def _env_value(value: str) -> str:

@@ -27,21 +27,42 @@ def resolve(profile: Profile) -> AppSpec:
     process_count = override_int(profile, facts.PROCESS_COUNT) or process_rule or 1
     thread_rule = threads(profile, placement, process_count, trace)
     thread_count = override_int(profile, facts.THREAD_COUNT) or thread_rule
-    settings = app_settings(profile, flex=placement.flex, process_count=process_rule,
-                            thread_count=thread_rule, trace=trace)
-    fac = (function_app_config(profile, placement, plan, thread_count, trace)
-           if placement.flex else None)
-    host = host_json(profile, placement, 1 if placement.flex else process_count,
-                     thread_count, trace)
+    settings = app_settings(
+        profile,
+        flex=placement.flex,
+        process_count=process_rule,
+        thread_count=thread_rule,
+        trace=trace,
+    )
+    fac = (
+        function_app_config(profile, placement, plan, thread_count, trace)
+        if placement.flex
+        else None
+    )
+    host = host_json(
+        profile, placement, 1 if placement.flex else process_count, thread_count, trace
+    )
     w = profile.workload
     workload = WorkloadSpec(
-        kind=w.kind, style=w.style,
-        io_share=(w.io_share if w.io_share is not None else 0.5) if w.kind == "mixed" else None,
-        concurrency=w.concurrency, memory_per_process_mb=w.memory_per_process_mb,
+        kind=w.kind,
+        style=w.style,
+        io_share=(w.io_share if w.io_share is not None else 0.5)
+        if w.kind == "mixed"
+        else None,
+        concurrency=w.concurrency,
+        memory_per_process_mb=w.memory_per_process_mb,
     )
     return AppSpec(
-        name=profile.name, python=profile.python, plan=plan, site=site,
-        app_settings=settings, host_json=host, function_app_config=fac,
-        workload=workload, triggers=tuple(profile.triggers), location=profile.location,
-        tags=dict(sorted(profile.tags.items())), decisions=tuple(trace.decisions),
+        name=profile.name,
+        python=profile.python,
+        plan=plan,
+        site=site,
+        app_settings=settings,
+        host_json=host,
+        function_app_config=fac,
+        workload=workload,
+        triggers=tuple(profile.triggers),
+        location=profile.location,
+        tags=dict(sorted(profile.tags.items())),
+        decisions=tuple(trace.decisions),
     )

@@ -20,10 +20,28 @@ class Trace:
     def __init__(self) -> None:
         self.decisions: list[Decision] = []
 
-    def record(self, setting: str, value: V, rule: str, inputs: Mapping[str, JsonValue],
-               guidance: Guidance, level: Level = "info", note: str = "") -> V:
-        self.decisions.append(Decision(setting, value, rule, dict(sorted(inputs.items())),
-                                       guidance.text, guidance.source, level, note))
+    def record(
+        self,
+        setting: str,
+        value: V,
+        rule: str,
+        inputs: Mapping[str, JsonValue],
+        guidance: Guidance,
+        level: Level = "info",
+        note: str = "",
+    ) -> V:
+        self.decisions.append(
+            Decision(
+                setting,
+                value,
+                rule,
+                dict(sorted(inputs.items())),
+                guidance.text,
+                guidance.source,
+                level,
+                note,
+            )
+        )
         return value
 
 

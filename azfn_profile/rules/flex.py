@@ -21,28 +21,49 @@ def per_instance_concurrency(profile: Profile, thread_count: int) -> int:
     return thread_count
 
 
-def function_app_config(profile: Profile, placement: Placement, plan: PlanSpec,
-                        thread_count: int, trace: Trace) -> dict[str, JsonValue]:
+def function_app_config(
+    profile: Profile,
+    placement: Placement,
+    plan: PlanSpec,
+    thread_count: int,
+    trace: Trace,
+) -> dict[str, JsonValue]:
     """ARM `functionAppConfig` (without deployment storage, which needs resources)."""
     assert placement.instance_memory_mb is not None
-    http = trace.record(f"{_SCALE}.triggers.http.perInstanceConcurrency",
-                        per_instance_concurrency(profile, thread_count),
-                        "flex.per-instance-concurrency",
-                        {"kind": profile.workload.kind, "style": profile.workload.style,
-                         "threads": thread_count, "concurrency": profile.workload.concurrency},
-                        guidance.FLEX)
+    http = trace.record(
+        f"{_SCALE}.triggers.http.perInstanceConcurrency",
+        per_instance_concurrency(profile, thread_count),
+        "flex.per-instance-concurrency",
+        {
+            "kind": profile.workload.kind,
+            "style": profile.workload.style,
+            "threads": thread_count,
+            "concurrency": profile.workload.concurrency,
+        },
+        guidance.FLEX,
+    )
     scale: dict[str, JsonValue] = {
-        "instanceMemoryMB": trace.record(f"{_SCALE}.instanceMemoryMB",
-                                         placement.instance_memory_mb, "flex.instance-memory",
-                                         {"declared": profile.plan.instance_memory_mb},
-                                         guidance.FLEX),
-        "maximumInstanceCount": trace.record(f"{_SCALE}.maximumInstanceCount",
-                                             plan.max_instances, "flex.maximum-instance-count",
-                                             {"declared": profile.plan.max_instances},
-                                             guidance.FLEX),
+        "instanceMemoryMB": trace.record(
+            f"{_SCALE}.instanceMemoryMB",
+            placement.instance_memory_mb,
+            "flex.instance-memory",
+            {"declared": profile.plan.instance_memory_mb},
+            guidance.FLEX,
+        ),
+        "maximumInstanceCount": trace.record(
+            f"{_SCALE}.maximumInstanceCount",
+            plan.max_instances,
+            "flex.maximum-instance-count",
+            {"declared": profile.plan.max_instances},
+            guidance.FLEX,
+        ),
     }
     if profile.plan.always_ready:
-        scale["alwaysReady"] = [{"name": "http", "instanceCount": profile.plan.always_ready}]
+        scale["alwaysReady"] = [
+            {"name": "http", "instanceCount": profile.plan.always_ready}
+        ]
     scale["triggers"] = {"http": {"perInstanceConcurrency": http}}
-    return {"runtime": {"name": "python", "version": profile.python},
-            "scaleAndConcurrency": scale}
+    return {
+        "runtime": {"name": "python", "version": profile.python},
+        "scaleAndConcurrency": scale,
+    }

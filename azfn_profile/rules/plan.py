@@ -50,7 +50,9 @@ def placements(sku: Sku, instance_memory_mb: int | None = None) -> list[Placemen
 
 def fits(placement: Placement, per_process_mb: int) -> bool:
     """Instance memory holds the processes its cores call for."""
-    return memory_fit(placement.memory_mb, per_process_mb) >= wanted_processes(placement)
+    return memory_fit(placement.memory_mb, per_process_mb) >= wanted_processes(
+        placement
+    )
 
 
 def select_sku(profile: Profile) -> Placement:
@@ -59,39 +61,57 @@ def select_sku(profile: Profile) -> Placement:
     if plan.sku != "auto":
         sku = catalog.skus()[plan.sku]
         memory = plan.instance_memory_mb or (
-            facts.FLEX_DEFAULT_INSTANCE_MEMORY if sku.instance_sizes else None)
+            facts.FLEX_DEFAULT_INSTANCE_MEMORY if sku.instance_sizes else None
+        )
         return placements(sku, memory)[0]
     min_cores = plan.min_cores or default_min_cores(profile)
     per_process = profile.workload.memory_per_process_mb
-    family = [p for s in catalog.skus().values() if s.family == plan.family
-              for p in placements(s, plan.instance_memory_mb)]
+    family = [
+        p
+        for s in catalog.skus().values()
+        if s.family == plan.family
+        for p in placements(s, plan.instance_memory_mb)
+    ]
     family.sort(key=lambda p: (p.cores, p.memory_mb))
     for candidate in family:
         if candidate.cores >= min_cores and fits(candidate, per_process):
             return candidate
-    raise NoSkuFits(f"no {plan.family} SKU has {min_cores:g}+ cores and the memory for "
-                    f"its worker processes at {per_process} MB each; lower "
-                    "plan.min_cores or workload.memory_per_process_mb, or pick another "
-                    "family")
+    raise NoSkuFits(
+        f"no {plan.family} SKU has {min_cores:g}+ cores and the memory for "
+        f"its worker processes at {per_process} MB each; lower "
+        "plan.min_cores or workload.memory_per_process_mb, or pick another "
+        "family"
+    )
 
 
 def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
     placement = select_sku(profile)
     sku = placement.sku
     if profile.plan.sku == "auto":
-        trace.record("plan.sku", sku.name, "plan.auto-sku", {
-            "family": profile.plan.family,
-            "min_cores": profile.plan.min_cores or default_min_cores(profile),
-            "memory_per_process_mb": profile.workload.memory_per_process_mb,
-            "instance_memory_mb": placement.instance_memory_mb,
-        }, guidance.PLAN_AUTO)
+        trace.record(
+            "plan.sku",
+            sku.name,
+            "plan.auto-sku",
+            {
+                "family": profile.plan.family,
+                "min_cores": profile.plan.min_cores or default_min_cores(profile),
+                "memory_per_process_mb": profile.workload.memory_per_process_mb,
+                "instance_memory_mb": placement.instance_memory_mb,
+            },
+            guidance.PLAN_AUTO,
+        )
     max_instances = profile.plan.max_instances
     if placement.flex and max_instances is None:
         max_instances = facts.FLEX_DEFAULT_MAX_INSTANCES
     spec = PlanSpec(
-        sku=sku.name, tier=sku.tier, family=sku.family, kind=sku.plan_kind,
-        cores=placement.cores, memory_mb=placement.memory_mb,
-        max_instances=max_instances, always_ready=profile.plan.always_ready,
+        sku=sku.name,
+        tier=sku.tier,
+        family=sku.family,
+        kind=sku.plan_kind,
+        cores=placement.cores,
+        memory_mb=placement.memory_mb,
+        max_instances=max_instances,
+        always_ready=profile.plan.always_ready,
     )
     return placement, spec
 
@@ -99,10 +119,18 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
 def site_rules(profile: Profile, placement: Placement, trace: Trace) -> SiteSpec:
     if placement.flex:
         return SiteSpec(linux_fx_version=None, always_on=None)
-    fx = trace.record("siteConfig.linuxFxVersion", f"Python|{profile.python}",
-                      "site.linux-fx-version", {"python": profile.python},
-                      guidance.LINUX_FX)
-    always_on = trace.record("siteConfig.alwaysOn", placement.sku.family == "dedicated",
-                             "site.always-on", {"family": placement.sku.family},
-                             guidance.ALWAYS_ON)
+    fx = trace.record(
+        "siteConfig.linuxFxVersion",
+        f"Python|{profile.python}",
+        "site.linux-fx-version",
+        {"python": profile.python},
+        guidance.LINUX_FX,
+    )
+    always_on = trace.record(
+        "siteConfig.alwaysOn",
+        placement.sku.family == "dedicated",
+        "site.always-on",
+        {"family": placement.sku.family},
+        guidance.ALWAYS_ON,
+    )
     return SiteSpec(linux_fx_version=fx, always_on=always_on)

@@ -15,15 +15,31 @@ def override_int(profile: Profile, name: str) -> int | None:
     return None
 
 
-def app_settings(profile: Profile, *, flex: bool, process_count: int | None,
-                 thread_count: int, trace: Trace) -> dict[str, str]:
+def app_settings(
+    profile: Profile,
+    *,
+    flex: bool,
+    process_count: int | None,
+    thread_count: int,
+    trace: Trace,
+) -> dict[str, str]:
     """Computed settings (decisions already recorded for worker counts) + overrides."""
     computed: dict[str, str] = {}
     if not flex:
         computed[facts.EXTENSION_VERSION] = trace.record(
-            facts.EXTENSION_VERSION, "~4", "runtime.extension-version", {}, guidance.RUNTIME)
+            facts.EXTENSION_VERSION,
+            "~4",
+            "runtime.extension-version",
+            {},
+            guidance.RUNTIME,
+        )
         computed[facts.WORKER_RUNTIME] = trace.record(
-            facts.WORKER_RUNTIME, "python", "runtime.worker-runtime", {}, guidance.RUNTIME)
+            facts.WORKER_RUNTIME,
+            "python",
+            "runtime.worker-runtime",
+            {},
+            guidance.RUNTIME,
+        )
         assert process_count is not None
         computed[facts.PROCESS_COUNT] = str(process_count)
     computed[facts.THREAD_COUNT] = str(thread_count)
@@ -31,6 +47,8 @@ def app_settings(profile: Profile, *, flex: bool, process_count: int | None,
     for key, value in profile.app_settings.items():
         name = by_folded.get(key.upper(), key)
         rule = "override" if name in computed else "profile.extra-setting"
-        trace.record(name, value, rule, {"computed": computed.get(name)}, guidance.OVERRIDE)
+        trace.record(
+            name, value, rule, {"computed": computed.get(name)}, guidance.OVERRIDE
+        )
         computed[name] = value
     return dict(sorted(computed.items(), key=lambda item: item[0].upper()))

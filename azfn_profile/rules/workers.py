@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from azfn_profile import catalog, facts, guidance
 from azfn_profile.profile import Profile
-from azfn_profile.rules._trace import Trace, ceil_div, memory_fit, round_half_up, whole_cores
+from azfn_profile.rules._trace import (
+    Trace,
+    ceil_div,
+    memory_fit,
+    round_half_up,
+    whole_cores,
+)
 from azfn_profile.rules.plan import Placement, fits, placements, wanted_processes
 
 
@@ -17,22 +23,39 @@ def processes(profile: Profile, placement: Placement, trace: Trace) -> int | Non
     fit = memory_fit(placement.memory_mb, per_process)
     wanted = min(facts.MAX_WORKER_PROCESSES, c)
     value = min(wanted, fit)
-    inputs = {"cores": placement.cores, "c": c, "memory_mb": placement.memory_mb,
-              "memory_per_process_mb": per_process, "fit": fit,
-              "max": facts.MAX_WORKER_PROCESSES}
-    trace.record(facts.PROCESS_COUNT, value, "workers.processes", inputs, guidance.PROCESSES)
+    inputs = {
+        "cores": placement.cores,
+        "c": c,
+        "memory_mb": placement.memory_mb,
+        "memory_per_process_mb": per_process,
+        "fit": fit,
+        "max": facts.MAX_WORKER_PROCESSES,
+    }
+    trace.record(
+        facts.PROCESS_COUNT, value, "workers.processes", inputs, guidance.PROCESSES
+    )
     if fit < wanted and profile.workload.kind in ("cpu", "mixed"):
         roomier = _roomier_sku(placement, per_process)
-        trace.record(facts.PROCESS_COUNT, value, "workers.memory-limits-processes",
-                     {**inputs, "suggested_sku": roomier}, guidance.PROCESSES_MEMORY,
-                     level="warning", note=_memory_note(placement, wanted, fit, roomier))
+        trace.record(
+            facts.PROCESS_COUNT,
+            value,
+            "workers.memory-limits-processes",
+            {**inputs, "suggested_sku": roomier},
+            guidance.PROCESSES_MEMORY,
+            level="warning",
+            note=_memory_note(placement, wanted, fit, roomier),
+        )
     return value
 
 
 def _roomier_sku(placement: Placement, per_process_mb: int) -> str | None:
     """The smallest SKU of the same family, at least as many cores, that fits."""
-    family = [p for s in catalog.skus().values() if s.family == placement.sku.family
-              for p in placements(s)]
+    family = [
+        p
+        for s in catalog.skus().values()
+        if s.family == placement.sku.family
+        for p in placements(s)
+    ]
     family.sort(key=lambda p: (p.cores, p.memory_mb))
     for candidate in family:
         if candidate.cores >= placement.cores and fits(candidate, per_process_mb):
@@ -40,22 +63,33 @@ def _roomier_sku(placement: Placement, per_process_mb: int) -> str | None:
     return None
 
 
-def _memory_note(placement: Placement, wanted: int, fit: int, roomier: str | None) -> str:
-    head = (f"memory, not cores, limits processes: {placement.sku.name} has "
-            f"{placement.memory_mb} MB, room for {fit} worker process(es), but its cores "
-            f"call for {wanted}")
+def _memory_note(
+    placement: Placement, wanted: int, fit: int, roomier: str | None
+) -> str:
+    head = (
+        f"memory, not cores, limits processes: {placement.sku.name} has "
+        f"{placement.memory_mb} MB, room for {fit} worker process(es), but its cores "
+        f"call for {wanted}"
+    )
     if roomier:
         return f"{head}; {roomier} would fit one per core"
-    return (f"{head}; no {placement.sku.family} SKU fits one per core, so lower "
-            "workload.memory_per_process_mb")
+    return (
+        f"{head}; no {placement.sku.family} SKU fits one per core, so lower "
+        "workload.memory_per_process_mb"
+    )
 
 
-def threads(profile: Profile, placement: Placement, process_count: int, trace: Trace) -> int:
+def threads(
+    profile: Profile, placement: Placement, process_count: int, trace: Trace
+) -> int:
     """Threads per process, by workload kind (always explicit: the host's default is 1000)."""
     workload = profile.workload
     c = whole_cores(placement.cores)
-    inputs: dict[str, float | int | str | None] = {"cores": placement.cores, "c": c,
-                                                   "kind": workload.kind}
+    inputs: dict[str, float | int | str | None] = {
+        "cores": placement.cores,
+        "c": c,
+        "kind": workload.kind,
+    }
     if workload.kind == "cpu":
         value, rule, why = 1, "workers.threads.cpu", guidance.THREADS_CPU
     elif workload.kind == "mixed":
