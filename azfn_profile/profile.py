@@ -101,8 +101,8 @@ class Profile(_Frozen):
     python: str = Field(
         pattern=PYTHON_PATTERN, description='Python version, quoted: "3.12".'
     )
-    workload: Workload
-    plan: Plan
+    workload: Workload = Field(description="What the functions spend their time on.")
+    plan: Plan = Field(description="The hosting plan SKU, or how to pick one.")
     triggers: list[Trigger] = Field(
         default_factory=lambda: list[Trigger](["http"]),
         min_length=1,
