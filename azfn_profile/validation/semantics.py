@@ -1,132 +1,16 @@
-"""Turn raw profile data into a `Profile`, or into a list of located issues.
-
-Shape errors come from pydantic and are reworded; checks that need the catalog, the
-Python support table or today's date follow once the shape is right. Every issue
-carries the path of the key it is about, so the loader can point at line and column.
-"""
+"""Checks that need the SKU catalog, the Python support table or today's date."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from azfn_profile import catalog, facts
-from azfn_profile.profile import Plan, Profile, Workload
-
-Path = tuple[str | int, ...]
-_MODELS: dict[Path, type[BaseModel]] = {
-    (): Profile,
-    ("workload",): Workload,
-    ("plan",): Plan,
-}
+from azfn_profile.profile import Profile
+from azfn_profile.validation.issue import Issue, Path
 
 
-@dataclass(frozen=True)
-class Issue:
-    path: Path
-    message: str
-    at_key: bool = False
-
-
-class ProfileInvalid(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        super().__init__("; ".join(f"{dotted(i.path)}: {i.message}" for i in issues))
-
-
-def dotted(path: Path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
-def validate(data: Any, today: date) -> Profile:
-    """Validate profile data; raise ProfileInvalid with every issue found."""
-    if not isinstance(data, dict):
-        kind = "nothing" if data is None else f"a {type(data).__name__}"
-        raise ProfileInvalid(
-            [
-                Issue(
-                    (),
-                    "a profile is a mapping of keys (name, python, "
-                    f"workload, plan, ...); this document holds {kind}",
-                )
-            ]
-        )
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        raise ProfileInvalid([_reword(e) for e in exc.errors()]) from None
-    profile = _canonical_sku(profile)
-    issues = list(_semantic_issues(profile, today))
-    if issues:
-        raise ProfileInvalid(issues)
-    return profile
-
-
-def _reword(error: Any) -> Issue:
-    loc: Path = tuple(error["loc"])
-    kind, msg, value = error["type"], error["msg"], error.get("input")
-    if kind == "missing":
-        parent, field = loc[:-1], loc[-1]
-        where = f" in {dotted(parent)}" if parent else ""
-        return Issue(parent, f"missing required key '{field}'{where}")
-    if kind == "extra_forbidden":
-        return Issue(loc, _unknown_key(loc), at_key=True)
-    if kind == "string_pattern_mismatch" or (
-        loc == ("name",) and kind.startswith("string_")
-    ):
-        return Issue(
-            loc,
-            f"{dotted(loc)}: {_PATTERN_HINTS.get(str(loc[-1]), msg)}, got {value!r}",
-        )
-    if kind in ("model_type", "dict_type"):
-        return Issue(
-            loc, f"{dotted(loc)}: expected a mapping of keys, got {_show(value)}"
-        )
-    text = msg[0].lower() + msg[1:]
-    text = text.replace("input should be", "should be")
-    return Issue(loc, f"{dotted(loc)}: {text}, got {_show(value)}")
-
-
-_PATTERN_HINTS = {
-    "name": "must be 2-60 characters of a-z, 0-9 and '-', not starting or ending with '-'",
-    "python": 'expected a version like "3.12"',
-    "location": "expected an Azure region name such as westeurope",
-}
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "an empty value"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _unknown_key(loc: Path) -> str:
-    parent, key = loc[:-1], str(loc[-1])
-    where = f" in {dotted(parent)}" if parent else ""
-    model = _MODELS.get(parent)
-    known = list(model.model_fields) if model else []
-    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = (
-        f"; did you mean '{near[0]}'?"
-        if near
-        else (f"; expected one of: {', '.join(known)}" if known else "")
-    )
-    return f"unknown key '{key}'{where}{hint}"
-
-
-def _canonical_sku(profile: Profile) -> Profile:
+def canonical_sku(profile: Profile) -> Profile:
     sku = profile.plan.sku
     found = catalog.find_sku(sku)
     canonical = "auto" if sku.casefold() == "auto" else (found.name if found else sku)
@@ -137,7 +21,7 @@ def _canonical_sku(profile: Profile) -> Profile:
     )
 
 
-def _semantic_issues(p: Profile, today: date) -> Iterator[Issue]:
+def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:
     yield from _python_issues(p, today)
     yield from _workload_issues(p)
     plan_issues = list(_plan_issues(p))

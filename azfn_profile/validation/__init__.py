@@ -1,0 +1,45 @@
+"""Turn raw profile data into a `Profile`, or into a list of located issues.
+
+Shape errors come from pydantic and are reworded (`shape`); checks that need the
+catalog, the Python support table or today's date follow once the shape is right
+(`semantics`). Every issue carries the path of the key it is about, so the loader can
+point at line and column.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from azfn_profile.profile import Profile
+from azfn_profile.validation.issue import Issue, ProfileInvalid, dotted
+from azfn_profile.validation.semantics import canonical_sku, semantic_issues
+from azfn_profile.validation.shape import reword
+
+__all__ = ["Issue", "ProfileInvalid", "dotted", "validate"]
+
+
+def validate(data: Any, today: date) -> Profile:
+    """Validate profile data; raise ProfileInvalid with every issue found."""
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        raise ProfileInvalid(
+            [
+                Issue(
+                    (),
+                    "a profile is a mapping of keys (name, python, "
+                    f"workload, plan, ...); this document holds {kind}",
+                )
+            ]
+        )
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileInvalid([reword(e) for e in exc.errors()]) from None
+    profile = canonical_sku(profile)
+    issues = list(semantic_issues(profile, today))
+    if issues:
+        raise ProfileInvalid(issues)
+    return profile

@@ -1,0 +1,74 @@
+"""Pydantic's shape errors, reworded for people and placed at the offending key."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel
+
+from azfn_profile.profile import Plan, Profile, Workload
+from azfn_profile.validation.issue import Issue, Path, dotted
+
+_MODELS: dict[Path, type[BaseModel]] = {
+    (): Profile,
+    ("workload",): Workload,
+    ("plan",): Plan,
+}
+
+
+def reword(error: Any) -> Issue:
+    """One entry of `ValidationError.errors()` as an Issue."""
+    loc: Path = tuple(error["loc"])
+    kind, msg, value = error["type"], error["msg"], error.get("input")
+    if kind == "missing":
+        parent, field = loc[:-1], loc[-1]
+        where = f" in {dotted(parent)}" if parent else ""
+        return Issue(parent, f"missing required key '{field}'{where}")
+    if kind == "extra_forbidden":
+        return Issue(loc, _unknown_key(loc), at_key=True)
+    if kind == "string_pattern_mismatch" or (
+        loc == ("name",) and kind.startswith("string_")
+    ):
+        return Issue(
+            loc,
+            f"{dotted(loc)}: {_PATTERN_HINTS.get(str(loc[-1]), msg)}, got {value!r}",
+        )
+    if kind in ("model_type", "dict_type"):
+        return Issue(
+            loc, f"{dotted(loc)}: expected a mapping of keys, got {_show(value)}"
+        )
+    text = msg[0].lower() + msg[1:]
+    text = text.replace("input should be", "should be")
+    return Issue(loc, f"{dotted(loc)}: {text}, got {_show(value)}")
+
+
+_PATTERN_HINTS = {
+    "name": "must be 2-60 characters of a-z, 0-9 and '-', not starting or ending with '-'",
+    "python": 'expected a version like "3.12"',
+    "location": "expected an Azure region name such as westeurope",
+}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _unknown_key(loc: Path) -> str:
+    parent, key = loc[:-1], str(loc[-1])
+    where = f" in {dotted(parent)}" if parent else ""
+    model = _MODELS.get(parent)
+    known = list(model.model_fields) if model else []
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = (
+        f"; did you mean '{near[0]}'?"
+        if near
+        else (f"; expected one of: {', '.join(known)}" if known else "")
+    )
+    return f"unknown key '{key}'{where}{hint}"
