@@ -74,6 +74,19 @@ def test_wrong_types(tmp_path: Path) -> None:
     )
 
 
+def test_empty_value(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        GOOD + "app_settings:\n  MY_FLAG:\n",
+        'p.yaml:8:11: app_settings.MY_FLAG: has no value (write "" for an empty string)',
+    )
+    check(
+        tmp_path,
+        GOOD.replace("kind: io", "kind:"),
+        "p.yaml:4:8: workload.kind: should be 'io', 'cpu' or 'mixed', got an empty value",
+    )
+
+
 def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
     check(
         tmp_path,

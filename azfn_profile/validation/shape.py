@@ -38,6 +38,9 @@ def reword(error: Any) -> Issue:
         return Issue(
             loc, f"{dotted(loc)}: expected a mapping of keys, got {_show(value)}"
         )
+    if value is None and kind.endswith("_type"):
+        hint = ' (write "" for an empty string)' if kind == "string_type" else ""
+        return Issue(loc, f"{dotted(loc)}: has no value{hint}")
     text = msg[0].lower() + msg[1:]
     text = text.replace("input should be", "should be")
     return Issue(loc, f"{dotted(loc)}: {text}, got {_show(value)}")
