@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from azfn_profile import __version__
+from azfn_profile.clock import today
 from azfn_profile.errors import AzfnProfileError
 
-TODAY_ENV = "AZFN_PROFILE_TODAY"
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
 
 
@@ -39,19 +38,6 @@ class _Group(click.Group):
             if os.environ.get("AZFN_PROFILE_DEBUG"):
                 traceback.print_exc()
             ctx.exit(EXIT_INTERNAL)
-
-
-def today() -> date:
-    """Today's date, or the one pinned in AZFN_PROFILE_TODAY (YYYY-MM-DD)."""
-    pinned = os.environ.get(TODAY_ENV)
-    if not pinned:
-        return date.today()
-    try:
-        return date.fromisoformat(pinned)
-    except ValueError:
-        raise click.UsageError(
-            f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)"
-        ) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

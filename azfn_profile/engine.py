@@ -14,9 +14,12 @@ from azfn_profile.spec import AppSpec
 __all__ = ["load_profile", "profile_schema", "resolve", "resolve_file"]
 
 
-def resolve_file(path: Path, *, today: date) -> AppSpec:
-    """Load, validate and resolve one profile file (InputError on bad input)."""
-    return resolve(load_profile(path, today=today).profile)
+def resolve_file(path: Path, *, today: date, display: str | None = None) -> AppSpec:
+    """Load, validate and resolve one profile file (InputError on bad input).
+
+    `display` is how the file is named in error messages (default: `path`).
+    """
+    return resolve(load_profile(path, today=today, display=display).profile)
 
 
 def profile_schema() -> dict[str, Any]:

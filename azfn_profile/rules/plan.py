@@ -118,7 +118,9 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
 
 def site_rules(profile: Profile, placement: Placement, trace: Trace) -> SiteSpec:
     if placement.flex:
-        return SiteSpec(linux_fx_version=None, always_on=None)
+        # Flex rejects or ignores alwaysOn, linuxFxVersion and ftpsState (FACTS §2,
+        # "Flex Consumption plan deprecations"); it has no FTP endpoint to disable.
+        return SiteSpec(linux_fx_version=None, always_on=None, ftps_state=None)
     fx = trace.record(
         "siteConfig.linuxFxVersion",
         f"Python|{profile.python}",

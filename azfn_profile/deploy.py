@@ -1,0 +1,307 @@
+"""Pulumi ComponentResource `azfn-profile:index:PythonFunctionApp`.
+
+Built only from an AppSpec, through the format-neutral description in `infra`: this
+module maps that description onto azure-native resources and decides nothing. It
+imports pulumi, so nothing on the CLI's path imports it.
+
+Use from your own Pulumi program::
+
+    from azfn_profile.deploy import PythonFunctionApp
+    from azfn_profile.engine import resolve_file
+
+    app = PythonFunctionApp("orders", resolve_file(Path("orders.yaml"), today=date.today()))
+    pulumi.export("url", app.default_hostname)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi_azure_native import (
+    applicationinsights,
+    authorization,
+    operationalinsights,
+    resources,
+    storage,
+    web,
+)
+
+from azfn_profile.infra import Concat, Infra, Ref, Value, describe
+from azfn_profile.spec import AppSpec
+
+TYPE = "azfn-profile:index:PythonFunctionApp"
+
+
+class PythonFunctionApp(pulumi.ComponentResource):
+    """A Linux Python function app sized by azfn-profile, with its storage and telemetry."""
+
+    name: pulumi.Output[str]
+    default_hostname: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        spec: AppSpec,
+        *,
+        resource_group_name: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE, resource_name, None, opts)
+        self.spec = spec
+        self.infra = infra = describe(spec, resource_group=resource_group_name)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._prefix = resource_name
+        if resource_group_name is None:
+            group = resources.ResourceGroup(
+                f"{resource_name}-rg",
+                resource_group_name=infra.resource_group,
+                location=spec.location,
+                tags=dict(infra.tags),
+                opts=self._child,
+            )
+            self.resource_group_name: pulumi.Input[str] = group.name
+            location: pulumi.Input[str] | None = group.location
+        else:
+            self.resource_group_name = resource_group_name
+            location = spec.location
+        self._location = location
+        self.storage = self._storage(infra)
+        self.insights = self._monitoring(infra)
+        self.plan = self._plan(infra)
+        self.site = self._site(infra)
+        self._roles(infra)
+        self._publishing_off()
+        self.name = self.site.name
+        self.default_hostname = self.site.default_host_name
+        self.principal_id = self.site.identity.apply(
+            lambda i: i.principal_id if i else ""
+        )
+        self.plan_sku = spec.plan.sku
+        self.app_settings = {
+            k: v for k, v in infra.site_settings.items() if isinstance(v, str)
+        }
+        self.workers = {"processes": spec.processes, "threads": spec.threads}
+        self.register_outputs(
+            {
+                "name": self.name,
+                "defaultHostname": self.default_hostname,
+                "principalId": self.principal_id,
+                "planSku": self.plan_sku,
+                "appSettings": self.app_settings,
+                "workers": self.workers,
+            }
+        )
+
+    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions.merge(
+            self._child, pulumi.ResourceOptions(**kwargs)
+        )
+
+    def _storage(self, infra: Infra) -> storage.StorageAccount:
+        s = infra.storage
+        account = storage.StorageAccount(
+            f"{self._prefix}-storage",
+            account_name=s.name,
+            resource_group_name=self.resource_group_name,
+            location=self._location,
+            kind=s.kind,
+            sku=storage.SkuArgs(name=s.sku),
+            minimum_tls_version=s.minimum_tls_version,
+            enable_https_traffic_only=s.https_only,
+            allow_blob_public_access=s.allow_blob_public_access,
+            allow_shared_key_access=s.allow_shared_key_access,
+            tags=dict(infra.tags),
+            opts=self._child,
+        )
+        if s.container is not None:
+            storage.BlobContainer(
+                f"{self._prefix}-deployments",
+                account_name=account.name,
+                container_name=s.container,
+                resource_group_name=self.resource_group_name,
+                public_access=storage.PublicAccess.NONE,
+                opts=self._child,
+            )
+        return account
+
+    def _monitoring(self, infra: Infra) -> applicationinsights.Component:
+        m = infra.monitoring
+        workspace = operationalinsights.Workspace(
+            f"{self._prefix}-logs",
+            workspace_name=m.workspace_name,
+            resource_group_name=self.resource_group_name,
+            location=self._location,
+            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+            retention_in_days=m.retention_days,
+            tags=dict(infra.tags),
+            opts=self._child,
+        )
+        return applicationinsights.Component(
+            f"{self._prefix}-insights",
+            resource_name_=m.insights_name,
+            resource_group_name=self.resource_group_name,
+            location=self._location,
+            kind="web",
+            application_type="web",
+            ingestion_mode="LogAnalytics",
+            workspace_resource_id=workspace.id,
+            disable_local_auth=m.disable_local_auth,
+            tags=dict(infra.tags),
+            opts=self._child,
+        )
+
+    def _plan(self, infra: Infra) -> web.AppServicePlan:
+        plan = infra.spec.plan
+        premium = plan.family == "premium"
+        return web.AppServicePlan(
+            f"{self._prefix}-plan",
+            name=infra.plan_name,
+            resource_group_name=self.resource_group_name,
+            location=self._location,
+            kind=plan.kind,
+            reserved=plan.reserved,
+            # Premium keeps `capacity` instances warm: the profile's always_ready.
+            sku=web.SkuDescriptionArgs(
+                name=plan.sku,
+                tier=plan.tier,
+                capacity=plan.always_ready if premium and plan.always_ready else None,
+            ),
+            maximum_elastic_worker_count=plan.max_instances if premium else None,
+            tags=dict(infra.tags),
+            opts=self._child,
+        )
+
+    def _site(self, infra: Infra) -> web.WebApp:
+        spec, site = infra.spec, infra.spec.site
+        flex = infra.function_app_config is not None
+        config = web.SiteConfigArgs(
+            app_settings=[
+                web.NameValuePairArgs(name=k, value=self._value(v))
+                for k, v in infra.site_settings.items()
+            ],
+            min_tls_version=site.min_tls_version,
+            scm_min_tls_version=site.scm_min_tls_version,
+            ftps_state=site.ftps_state,
+            always_on=site.always_on,
+            linux_fx_version=site.linux_fx_version,
+        )
+        return web.WebApp(
+            f"{self._prefix}-site",
+            name=spec.name,
+            resource_group_name=self.resource_group_name,
+            location=self._location,
+            kind=site.kind,
+            server_farm_id=self.plan.id,
+            https_only=site.https_only,
+            identity=web.ManagedServiceIdentityArgs(
+                type=web.ManagedServiceIdentityType(site.identity)
+            ),
+            site_config=config,
+            function_app_config=self._flex_config(infra) if flex else None,
+            reserved=None if flex else True,  # Flex deprecates isReserved on the site
+            tags=dict(infra.tags),
+            opts=self._child,
+        )
+
+    def _flex_config(self, infra: Infra) -> web.FunctionAppConfigArgs:
+        fac = infra.function_app_config
+        assert fac is not None and infra.deployment_container_url is not None
+        runtime = _mapping(fac["runtime"])
+        scale = _mapping(fac["scaleAndConcurrency"])
+        http = _mapping(_mapping(scale["triggers"])["http"])
+        ready = [
+            web.FunctionsAlwaysReadyConfigArgs(
+                name=str(_mapping(a)["name"]),
+                instance_count=int(_mapping(a)["instanceCount"]),
+            )
+            for a in scale.get("alwaysReady", [])
+        ]
+        return web.FunctionAppConfigArgs(
+            deployment=web.FunctionsDeploymentArgs(
+                storage=web.FunctionsDeploymentStorageArgs(
+                    type="blobContainer",
+                    value=self._value(infra.deployment_container_url),
+                    authentication=web.FunctionsDeploymentStorageAuthenticationArgs(
+                        type="SystemAssignedIdentity"
+                    ),
+                )
+            ),
+            runtime=web.FunctionsRuntimeArgs(
+                name=str(runtime["name"]), version=str(runtime["version"])
+            ),
+            scale_and_concurrency=web.FunctionsScaleAndConcurrencyArgs(
+                instance_memory_mb=int(scale["instanceMemoryMB"]),
+                maximum_instance_count=int(scale["maximumInstanceCount"]),
+                always_ready=ready or None,
+                triggers=web.FunctionsScaleAndConcurrencyTriggersArgs(
+                    http=web.FunctionsScaleAndConcurrencyTriggersHttpArgs(
+                        per_instance_concurrency=int(http["perInstanceConcurrency"])
+                    )
+                ),
+            ),
+        )
+
+    def _roles(self, infra: Infra) -> None:
+        scopes = {"storage": self.storage.id, "insights": self.insights.id}
+        principal = self.site.identity.apply(lambda i: i.principal_id if i else "")
+        subscription = self.storage.id.apply(lambda rid: rid.split("/")[2])
+        for role in infra.roles:
+            authorization.RoleAssignment(
+                f"{self._prefix}-{role.role.lower().replace(' ', '-')}",
+                role_assignment_name=role.name,
+                principal_id=principal,
+                principal_type="ServicePrincipal",
+                scope=scopes[role.scope],
+                role_definition_id=pulumi.Output.concat(
+                    "/subscriptions/",
+                    subscription,
+                    "/providers/Microsoft.Authorization/roleDefinitions/",
+                    role.role_definition_guid,
+                ),
+                opts=self._child,
+            )
+
+    def _publishing_off(self) -> None:
+        for kind, cls in (("ftp", web.WebAppFtpAllowed), ("scm", web.WebAppScmAllowed)):
+            cls(
+                f"{self._prefix}-{kind}-basic-auth-off",
+                allow=False,
+                name=self.site.name,
+                resource_group_name=self.resource_group_name,
+                opts=self._child,
+            )
+
+    def _value(self, value: Value) -> pulumi.Input[str]:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Concat):
+            return pulumi.Output.concat(*(self._value(p) for p in value.parts))
+        resolved = self._ref(value)
+        return pulumi.Output.secret(resolved) if value.secret else resolved
+
+    def _ref(self, ref: Ref) -> pulumi.Output[str]:
+        if ref.resource == "insights" and ref.attribute == "connectionString":
+            return self.insights.connection_string
+        if ref.resource == "storage" and ref.attribute == "blobEndpoint":
+            return self.storage.primary_endpoints.apply(lambda e: e.blob)
+        if ref.resource == "storage" and ref.attribute == "connectionString":
+            keys = storage.list_storage_account_keys_output(
+                resource_group_name=self.resource_group_name,
+                account_name=self.storage.name,
+            )
+            return pulumi.Output.concat(
+                "DefaultEndpointsProtocol=https;AccountName=",
+                self.storage.name,
+                ";AccountKey=",
+                keys.keys[0].value,
+                ";EndpointSuffix=core.windows.net",
+            )
+        raise ValueError(f"no mapping for {ref}")
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    assert isinstance(value, Mapping)
+    return value

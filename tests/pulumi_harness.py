@@ -1,0 +1,176 @@
+"""Run Pulumi programs under Pulumi's own mocks and record what they register."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+PRINCIPAL = "11111111-2222-3333-4444-555555555555"
+INSIGHTS_CONNECTION = (
+    "InstrumentationKey=SECRET-IKEY;IngestionEndpoint=https://ingest.example/"
+)
+ACCOUNT_KEY = "SECRET-ACCOUNT-KEY"
+SECRETS = (INSIGHTS_CONNECTION, ACCOUNT_KEY, "SECRET-IKEY")
+
+
+@dataclass
+class Registered:
+    typ: str
+    name: str
+    inputs: dict[str, Any]  # secrets unwrapped
+    parent: str = ""
+    secret_paths: list[str] = field(default_factory=list)
+
+
+def unwrap(value: Any, path: str, found: list[str]) -> Any:
+    """Strip Pulumi's secret envelopes, noting where they were."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            found.append(path)
+            return unwrap(value["value"], path, found)
+        return {
+            k: unwrap(v, f"{path}.{k}" if path else k, found) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [unwrap(v, f"{path}[{i}]", found) for i, v in enumerate(value)]
+    return value
+
+
+@dataclass
+class Recorder(pulumi.runtime.Mocks):
+    resources: list[Registered] = field(default_factory=list)
+    parents: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str, dict[str, Any]]:
+        secrets: list[str] = []
+        inputs = unwrap(dict(args.inputs), "", secrets)
+        outputs = dict(inputs)
+        # azure-native returns every resource's Azure name as `name`, whichever input
+        # property set it.
+        for key in (
+            "name",
+            "accountName",
+            "workspaceName",
+            "resourceName",
+            "resourceGroupName",
+        ):
+            if key in inputs:
+                outputs["name"] = inputs[key]
+                break
+        rid = (
+            f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/"
+            f"{args.typ}/{args.name}"
+        )
+        if args.typ == "azure-native:web:WebApp":
+            outputs["defaultHostName"] = f"{inputs['name']}.azurewebsites.net"
+            outputs["identity"] = {
+                **inputs.get("identity", {}),
+                "principalId": PRINCIPAL,
+            }
+        elif args.typ == "azure-native:storage:StorageAccount":
+            outputs["primaryEndpoints"] = {
+                "blob": f"https://{inputs['accountName']}.blob.core.windows.net/"
+            }
+        elif args.typ == "azure-native:applicationinsights:Component":
+            outputs["connectionString"] = INSIGHTS_CONNECTION
+        self.resources.append(
+            Registered(
+                args.typ,
+                args.name,
+                inputs,
+                self.parents.get((args.typ, args.name), ""),
+                secrets,
+            )
+        )
+        return rid, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        if args.token == "azure-native:storage:listStorageAccountKeys":
+            return {
+                "keys": [
+                    {"keyName": "key1", "value": ACCOUNT_KEY, "permissions": "FULL"}
+                ]
+            }
+        raise AssertionError(f"unexpected invoke {args.token}")
+
+    def of_type(self, suffix: str) -> list[Registered]:
+        return [r for r in self.resources if r.typ.endswith(suffix)]
+
+
+class _Monitor(pulumi_mocks.MockMonitor):
+    """Also records each resource's parent URN, which mocks are not told."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__(recorder)
+        self.recorder = recorder
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.recorder.parents[(request.type, request.name)] = request.parent
+        return super().RegisterResource(request)
+
+
+@dataclass
+class Run:
+    recorder: Recorder
+    outputs: dict[str, Any]  # resolved stack outputs
+    secret_outputs: set[str]  # names of outputs Pulumi marks secret
+
+
+def run(
+    program: Callable[[], None],
+    *,
+    stack: str = "test",
+    config: dict[str, Any] | None = None,
+) -> Run:
+    """Run `program` under mocks; wait for every registration; resolve the exports."""
+    recorder = Recorder()
+    settings.set_root_resource(None)  # a fresh stack: exports of earlier runs are gone
+    pulumi.runtime.set_mocks(
+        recorder,
+        project="azfn-profile",
+        stack=stack,
+        preview=False,
+        monitor=_Monitor(recorder),
+    )
+    pulumi.runtime.set_all_config(
+        {
+            key: value if isinstance(value, str) else json.dumps(value)
+            for key, value in (config or {}).items()
+        }
+    )
+    result = Run(recorder, {}, set())
+
+    @pulumi.runtime.test
+    def execute() -> pulumi.Output[Any]:
+        program()
+        root = pulumi.runtime.get_root_resource()
+        exports = dict(getattr(root, "outputs", {}))
+        resolved = [pulumi.Output.from_input(v) for v in exports.values()]
+
+        def record(values: list[Any]) -> None:
+            result.outputs.update(zip(exports, values, strict=True))
+
+        secrets = [o.is_secret() for o in resolved]
+
+        async def gather() -> None:
+            for name, flag in zip(exports, secrets, strict=True):
+                if await flag:
+                    result.secret_outputs.add(name)
+
+        return pulumi.Output.all(*resolved).apply(
+            lambda values: pulumi.Output.from_input(gather()).apply(
+                lambda _: record(list(values))
+            )
+        )
+
+    execute()
+    return result
