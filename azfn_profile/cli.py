@@ -13,6 +13,7 @@ import click
 from azfn_profile import __version__
 from azfn_profile.clock import today
 from azfn_profile.errors import AzfnProfileError
+from azfn_profile.render import RENDERERS
 
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
 
@@ -54,16 +55,16 @@ _PROFILE = click.argument("profile", type=click.Path(path_type=Path, dir_okay=Tr
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "settings", "env", "host-json"]),
+    type=click.Choice([*RENDERERS, "all"]),
     default="json",
     show_default=True,
-    help="What to print.",
+    help="What to print; `all` writes every file format into the -o directory.",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    help="Write to this file (a directory with --format all), atomically.",
 )
 @click.option(
     "--force", is_flag=True, help="Replace an existing output file that differs."
@@ -71,9 +72,24 @@ _PROFILE = click.argument("profile", type=click.Path(path_type=Path, dir_okay=Tr
 def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
     """Resolve PROFILE and print its settings in one format."""
     from azfn_profile.engine import resolve_file
-    from azfn_profile.render import RENDERERS
 
-    text = RENDERERS[fmt](resolve_file(profile, today=today()))
+    if fmt == "all" and output is None:
+        raise click.UsageError("--format all writes several files: give -o DIRECTORY")
+    spec = resolve_file(profile, today=today())
+    if fmt == "all":
+        from azfn_profile.fileio import write_bundle
+        from azfn_profile.render import render_bundle
+
+        assert output is not None
+        written = write_bundle(output, render_bundle(spec), force=force)
+        click.echo(
+            f"wrote {len(written)} file(s) to {output}: {', '.join(written)}"
+            if written
+            else f"unchanged: {output}",
+            err=True,
+        )
+        return
+    text = RENDERERS[fmt](spec)
     if output is None:
         click.echo(text, nl=False)
         return

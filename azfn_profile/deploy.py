@@ -81,7 +81,9 @@ class PythonFunctionApp(pulumi.ComponentResource):
         )
         self.plan_sku = spec.plan.sku
         self.app_settings = {
-            k: v for k, v in infra.site_settings.items() if isinstance(v, str)
+            k: self._value(v)
+            for k, v in infra.site_settings.items()
+            if k not in infra.secret_settings
         }
         self.workers = {"processes": spec.processes, "threads": spec.threads}
         self.register_outputs(
@@ -283,6 +285,8 @@ class PythonFunctionApp(pulumi.ComponentResource):
         return pulumi.Output.secret(resolved) if value.secret else resolved
 
     def _ref(self, ref: Ref) -> pulumi.Output[str]:
+        if ref.resource == "storage" and ref.attribute == "name":
+            return self.storage.name
         if ref.resource == "insights" and ref.attribute == "connectionString":
             return self.insights.connection_string
         if ref.resource == "storage" and ref.attribute == "blobEndpoint":

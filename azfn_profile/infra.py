@@ -127,7 +127,7 @@ def workload_tags(spec: AppSpec) -> dict[str, str]:
 def infra_settings(spec: AppSpec, storage: Storage) -> dict[str, Value]:
     """App settings the deployment adds: identity-based storage and App Insights."""
     settings: dict[str, Value] = {
-        "AzureWebJobsStorage__accountName": storage.name,
+        "AzureWebJobsStorage__accountName": Ref("storage", "name"),
         "AzureWebJobsStorage__credential": "managedidentity",
         "APPLICATIONINSIGHTS_CONNECTION_STRING": Ref(
             "insights", "connectionString", True

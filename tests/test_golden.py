@@ -17,6 +17,9 @@ SUFFIX = {
     "settings": "settings.json",
     "env": "env",
     "host-json": "host.json",
+    "arm": "azuredeploy.json",
+    "bicep": "main.bicep",
+    "terraform": "main.tf.json",
 }
 CASES = [
     (example, fmt) for example in sorted(EXAMPLES.glob("*.yaml")) for fmt in RENDERERS

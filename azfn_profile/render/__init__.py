@@ -105,9 +105,46 @@ def render_host_json(spec: AppSpec) -> str:
     return dumps(spec.host_json)
 
 
+def render_arm(spec: AppSpec) -> str:
+    from azfn_profile.infra import describe
+    from azfn_profile.render import arm, azure
+
+    return dumps(arm.template(azure.build(describe(spec))))
+
+
+def render_bicep(spec: AppSpec) -> str:
+    from azfn_profile.infra import describe
+    from azfn_profile.render import azure, bicep
+
+    return bicep.bicep(azure.build(describe(spec)))
+
+
+def render_terraform(spec: AppSpec) -> str:
+    from azfn_profile.infra import describe
+    from azfn_profile.render import terraform
+
+    return dumps(terraform.main_tf(describe(spec)))
+
+
 RENDERERS: dict[str, Callable[[AppSpec], str]] = {
     "json": render_json,
     "settings": render_settings,
     "env": render_env,
     "host-json": render_host_json,
+    "arm": render_arm,
+    "bicep": render_bicep,
+    "terraform": render_terraform,
 }
+
+# `render --format all -o DIR`: file name -> format.
+BUNDLE = {
+    "main.bicep": "bicep",
+    "azuredeploy.json": "arm",
+    "main.tf.json": "terraform",
+    "appsettings.json": "settings",
+    "host.json": "host-json",
+}
+
+
+def render_bundle(spec: AppSpec) -> dict[str, str]:
+    return {name: RENDERERS[fmt](spec) for name, fmt in BUNDLE.items()}

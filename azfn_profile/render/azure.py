@@ -1,0 +1,358 @@
+"""The ARM resource graph of a profiled app, built once from `infra.Infra`.
+
+ARM JSON and Bicep both serialize this graph (render/arm.py, render/bicep.py), so the
+two cannot drift: same resources, API versions, properties and security flags. Values
+that ARM computes at deployment time are small expression objects below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from azfn_profile.infra import Concat, Infra, Ref, Value
+
+API = {
+    "Microsoft.Storage/storageAccounts": "2023-05-01",
+    "Microsoft.Storage/storageAccounts/blobServices": "2023-05-01",
+    "Microsoft.Storage/storageAccounts/blobServices/containers": "2023-05-01",
+    "Microsoft.OperationalInsights/workspaces": "2023-09-01",
+    "Microsoft.Insights/components": "2020-02-02",
+    "Microsoft.Web/serverfarms": "2024-04-01",  # functionAppConfig needs >= 2023-12-01
+    "Microsoft.Web/sites": "2024-04-01",
+    "Microsoft.Web/sites/basicPublishingCredentialsPolicies": "2024-04-01",
+    "Microsoft.Authorization/roleAssignments": "2022-04-01",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+
+
+@dataclass(frozen=True)
+class Attr:
+    """An attribute of another resource: `symbol.path` (identity needs the full view)."""
+
+    symbol: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Id:
+    symbol: str
+
+
+@dataclass(frozen=True)
+class StorageKey:
+    symbol: str
+
+
+@dataclass(frozen=True)
+class StorageSuffix:
+    pass
+
+
+@dataclass(frozen=True)
+class Join:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Guid:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    guid: str
+
+
+Expr: TypeAlias = (
+    str | Param | Attr | Id | StorageKey | StorageSuffix | Join | Guid | RoleDefinition
+)
+
+
+@dataclass(frozen=True)
+class Param_:
+    name: str
+    default: Any  # a value or the string "resourceGroup().location" marker
+    description: str
+
+
+@dataclass
+class Resource:
+    symbol: str
+    type: str
+    name: Expr  # the resource's own name segment
+    body: dict[str, Any]  # location, kind, sku, identity, tags, properties
+    parent: str | None = None  # symbol of the parent resource
+    scope: str | None = (
+        None  # extension resources: symbol of the resource they apply to
+    )
+    existing: bool = False
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def api(self) -> str:
+        return API[self.type]
+
+
+@dataclass
+class Graph:
+    params: list[Param_]
+    resources: list[Resource]
+    outputs: dict[str, tuple[str, Expr]]  # name -> (type, value)
+
+    def by_symbol(self, symbol: str) -> Resource:
+        return next(r for r in self.resources if r.symbol == symbol)
+
+
+LOCATION = Param("location")
+
+
+def build(infra: Infra) -> Graph:
+    spec = infra.spec
+    params = [
+        Param_("siteName", spec.name, "Name of the function app (globally unique)."),
+        Param_("location", "resourceGroup().location", "Region for every resource."),
+        Param_(
+            "storageAccountName", infra.storage.name, "Storage account for the host."
+        ),
+        Param_("planName", infra.plan_name, "App Service plan name."),
+        Param_(
+            "workspaceName", infra.monitoring.workspace_name, "Log Analytics workspace."
+        ),
+        Param_("insightsName", infra.monitoring.insights_name, "Application Insights."),
+    ]
+    tags = dict(infra.tags)
+    resources = [_storage(infra, tags)]
+    if infra.storage.container is not None:
+        resources += _container(infra.storage.container)
+    resources += _monitoring(infra, tags)
+    resources.append(_plan(infra, tags))
+    resources.append(_site(infra, tags))
+    resources += _publishing_policies()
+    resources += _roles(infra)
+    outputs: dict[str, tuple[str, Expr]] = {
+        "siteName": ("string", Param("siteName")),
+        "defaultHostName": ("string", Attr("site", ("properties", "defaultHostName"))),
+        "principalId": ("string", Attr("site", ("identity", "principalId"))),
+    }
+    return Graph(params, resources, outputs)
+
+
+def _storage(infra: Infra, tags: dict[str, str]) -> Resource:
+    s = infra.storage
+    return Resource(
+        "storage",
+        "Microsoft.Storage/storageAccounts",
+        Param("storageAccountName"),
+        {
+            "location": LOCATION,
+            "kind": s.kind,
+            "sku": {"name": s.sku},
+            "tags": tags,
+            "properties": {
+                "minimumTlsVersion": s.minimum_tls_version,
+                "supportsHttpsTrafficOnly": s.https_only,
+                "allowBlobPublicAccess": s.allow_blob_public_access,
+                "allowSharedKeyAccess": s.allow_shared_key_access,
+            },
+        },
+    )
+
+
+def _container(name: str) -> list[Resource]:
+    return [
+        Resource(
+            "blobService",
+            "Microsoft.Storage/storageAccounts/blobServices",
+            "default",
+            {},
+            parent="storage",
+            existing=True,
+        ),
+        Resource(
+            "deploymentContainer",
+            "Microsoft.Storage/storageAccounts/blobServices/containers",
+            name,
+            {"properties": {"publicAccess": "None"}},
+            parent="blobService",
+            depends_on=["storage"],
+        ),
+    ]
+
+
+def _monitoring(infra: Infra, tags: dict[str, str]) -> list[Resource]:
+    m = infra.monitoring
+    return [
+        Resource(
+            "workspace",
+            "Microsoft.OperationalInsights/workspaces",
+            Param("workspaceName"),
+            {
+                "location": LOCATION,
+                "tags": tags,
+                "properties": {
+                    "sku": {"name": "PerGB2018"},
+                    "retentionInDays": m.retention_days,
+                },
+            },
+        ),
+        Resource(
+            "insights",
+            "Microsoft.Insights/components",
+            Param("insightsName"),
+            {
+                "location": LOCATION,
+                "kind": "web",
+                "tags": tags,
+                "properties": {
+                    "Application_Type": "web",
+                    "IngestionMode": "LogAnalytics",
+                    "WorkspaceResourceId": Id("workspace"),
+                    "DisableLocalAuth": m.disable_local_auth,
+                },
+            },
+            depends_on=["workspace"],
+        ),
+    ]
+
+
+def _plan(infra: Infra, tags: dict[str, str]) -> Resource:
+    plan = infra.spec.plan
+    sku: dict[str, Any] = {"name": plan.sku, "tier": plan.tier}
+    properties: dict[str, Any] = {"reserved": plan.reserved}
+    if plan.family == "premium":
+        if plan.always_ready:
+            sku["capacity"] = plan.always_ready
+        if plan.max_instances is not None:
+            properties["maximumElasticWorkerCount"] = plan.max_instances
+    return Resource(
+        "plan",
+        "Microsoft.Web/serverfarms",
+        Param("planName"),
+        {
+            "location": LOCATION,
+            "kind": plan.kind,
+            "sku": sku,
+            "tags": tags,
+            "properties": properties,
+        },
+    )
+
+
+def value_expr(value: Value) -> Expr:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Concat):
+        return Join(tuple(value_expr(p) for p in value.parts))
+    return _ref(value)
+
+
+def _ref(ref: Ref) -> Expr:
+    if (ref.resource, ref.attribute) == ("insights", "connectionString"):
+        return Attr("insights", ("properties", "ConnectionString"))
+    if (ref.resource, ref.attribute) == ("storage", "name"):
+        return Param("storageAccountName")
+    if (ref.resource, ref.attribute) == ("storage", "blobEndpoint"):
+        return Attr("storage", ("properties", "primaryEndpoints", "blob"))
+    if (ref.resource, ref.attribute) == ("storage", "connectionString"):
+        return Join(
+            (
+                "DefaultEndpointsProtocol=https;AccountName=",
+                Param("storageAccountName"),
+                ";AccountKey=",
+                StorageKey("storage"),
+                ";EndpointSuffix=",
+                StorageSuffix(),
+            )
+        )
+    raise ValueError(f"no ARM form for {ref}")
+
+
+def _site(infra: Infra, tags: dict[str, str]) -> Resource:
+    site, flex = infra.spec.site, infra.function_app_config is not None
+    config: dict[str, Any] = {
+        "appSettings": [
+            {"name": k, "value": value_expr(v)} for k, v in infra.site_settings.items()
+        ],
+        "minTlsVersion": site.min_tls_version,
+        "scmMinTlsVersion": site.scm_min_tls_version,
+    }
+    optional = {
+        "ftpsState": site.ftps_state,
+        "alwaysOn": site.always_on,
+        "linuxFxVersion": site.linux_fx_version,
+    }
+    config.update({k: v for k, v in optional.items() if v is not None})
+    properties: dict[str, Any] = {
+        "serverFarmId": Id("plan"),
+        "httpsOnly": site.https_only,
+    }
+    if not flex:
+        properties["reserved"] = True
+    properties["siteConfig"] = config
+    if infra.function_app_config is not None:
+        assert infra.deployment_container_url is not None
+        properties["functionAppConfig"] = {
+            "deployment": {
+                "storage": {
+                    "type": "blobContainer",
+                    "value": value_expr(infra.deployment_container_url),
+                    "authentication": {"type": "SystemAssignedIdentity"},
+                }
+            },
+            **infra.function_app_config,
+        }
+    depends = ["plan", "storage", "insights"]
+    return Resource(
+        "site",
+        "Microsoft.Web/sites",
+        Param("siteName"),
+        {
+            "location": LOCATION,
+            "kind": site.kind,
+            "identity": {"type": site.identity},
+            "tags": tags,
+            "properties": properties,
+        },
+        depends_on=depends,
+    )
+
+
+def _publishing_policies() -> list[Resource]:
+    return [
+        Resource(
+            f"{kind}Publishing",
+            "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+            kind,
+            {"properties": {"allow": False}},
+            parent="site",
+        )
+        for kind in ("ftp", "scm")
+    ]
+
+
+def _roles(infra: Infra) -> list[Resource]:
+    out = []
+    for role in infra.roles:
+        symbol = "role" + "".join(w.capitalize() for w in role.role.split())
+        out.append(
+            Resource(
+                symbol,
+                "Microsoft.Authorization/roleAssignments",
+                Guid((Id(role.scope), Id("site"), role.role_definition_guid)),
+                {
+                    "properties": {
+                        "roleDefinitionId": RoleDefinition(role.role_definition_guid),
+                        "principalId": Attr("site", ("identity", "principalId")),
+                        "principalType": "ServicePrincipal",
+                    }
+                },
+                scope=role.scope,
+                depends_on=[role.scope, "site"],
+            )
+        )
+    return out
