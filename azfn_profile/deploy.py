@@ -186,6 +186,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
             ],
             min_tls_version=site.min_tls_version,
             scm_min_tls_version=site.scm_min_tls_version,
+            http20_enabled=site.http20_enabled,
             ftps_state=site.ftps_state,
             always_on=site.always_on,
             linux_fx_version=site.linux_fx_version,

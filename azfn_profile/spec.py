@@ -63,6 +63,7 @@ class SiteSpec:
     https_only: bool = True
     min_tls_version: str = "1.2"
     scm_min_tls_version: str = "1.2"
+    http20_enabled: bool = True
     ftps_state: str | None = "Disabled"  # None on Flex, which has no FTP endpoint
     identity: str = "SystemAssigned"
     basic_publishing_credentials: bool = False

@@ -67,6 +67,7 @@ def spec_document(spec: AppSpec) -> dict[str, Any]:
             "https_only": spec.site.https_only,
             "min_tls_version": spec.site.min_tls_version,
             "scm_min_tls_version": spec.site.scm_min_tls_version,
+            "http20_enabled": spec.site.http20_enabled,
             "ftps_state": spec.site.ftps_state,
             "identity": spec.site.identity,
             "basic_publishing_credentials": spec.site.basic_publishing_credentials,

@@ -280,6 +280,7 @@ def _site(infra: Infra, tags: dict[str, str]) -> Resource:
         ],
         "minTlsVersion": site.min_tls_version,
         "scmMinTlsVersion": site.scm_min_tls_version,
+        "http20Enabled": site.http20_enabled,
     }
     optional = {
         "ftpsState": site.ftps_state,

@@ -88,6 +88,7 @@ def _site_config(infra: Infra) -> dict[str, Any]:
     config: dict[str, Any] = {
         "minimum_tls_version": site.min_tls_version,
         "scm_minimum_tls_version": site.scm_min_tls_version,
+        "http2_enabled": site.http20_enabled,
         "application_insights_connection_string": "${azurerm_application_insights.insights.connection_string}",
     }
     if site.ftps_state is not None:

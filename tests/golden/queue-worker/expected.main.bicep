@@ -138,6 +138,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       ]
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
+      http20Enabled: true
       ftpsState: 'Disabled'
       alwaysOn: true
       linuxFxVersion: 'Python|3.12'
