@@ -26,6 +26,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silences the final flush
+            ctx.exit(0)
         except AzfnProfileError as exc:
             click.echo(str(exc), err=True)
             ctx.exit(EXIT_INPUT)
@@ -100,13 +103,74 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
 
 
 @cli.command()
-@_PROFILE
-def explain(profile: Path) -> None:
-    """Show each setting PROFILE resolves to, its value and why."""
+@click.argument("target")
+def explain(target: str) -> None:
+    """Explain a profile's settings (PROFILE) or a check (AZFN101)."""
+    from azfn_profile.checks import REGISTRY
+
+    if target.upper() in REGISTRY and not Path(target).exists():
+        from azfn_profile.docs_rules import check_doc
+
+        click.echo(check_doc(REGISTRY[target.upper()]), nl=False)
+        return
     from azfn_profile.engine import resolve_file
     from azfn_profile.explain import explain as explain_spec
 
-    click.echo(explain_spec(resolve_file(profile, today=today())), nl=False)
+    click.echo(explain_spec(resolve_file(Path(target), today=today())), nl=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+)
+@click.option(
+    "--fail-on",
+    default="error",
+    show_default=True,
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+def check(paths: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None) -> None:
+    """Check profiles and ARM templates (files or directories) against the rules."""
+    from azfn_profile.checking import run_checks
+    from azfn_profile.report import FORMATS, Report
+    from azfn_profile.sources.detect import expand, targets
+
+    day, findings, sources = today(), [], []
+    for path, display in expand(paths):
+        found, problems = targets(path, display, day)
+        sources.extend(found)
+        findings.extend(problems)
+    findings.extend(run_checks(sources, day))
+    report = Report(findings, fail_on=fail_on)  # type: ignore[arg-type]
+    text = FORMATS[fmt](report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from azfn_profile.fileio import write_output
+
+        write_output(output, text, force=True)
+    raise SystemExit(report.exit_code)
+
+
+@cli.command()
+def rules() -> None:
+    """List every check: id, severity, name and title."""
+    from azfn_profile.checks import REGISTRY
+
+    for c in REGISTRY.values():
+        click.echo(f"{c.id}  {c.severity:<7}  {c.name:<34}  {c.title}")
 
 
 @cli.command()

@@ -111,7 +111,13 @@ def skus_md() -> str:
     return "\n".join(lines) + "\n"
 
 
-DOCS = {"profile.md": profile_md, "skus.md": skus_md}
+def rules_md() -> str:
+    from azfn_profile.docs_rules import rules_md as build
+
+    return build()
+
+
+DOCS = {"profile.md": profile_md, "skus.md": skus_md, "rules.md": rules_md}
 
 
 def main(argv: list[str] | None = None) -> int:

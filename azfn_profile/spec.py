@@ -37,7 +37,7 @@ class WorkloadSpec:
     style: str
     io_share: float | None
     concurrency: int | None
-    memory_per_process_mb: int
+    memory_per_process_mb: int | None  # None when the source does not say (tags)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,8 @@ class _Walker:
         self.doc = doc
         self.display = display
         self.count = 0
+        self.limit = MAX_NODES
+        self.depth_limit = MAX_DEPTH
         self.active: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -175,13 +177,13 @@ class _Walker:
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > self.limit:
             raise self.fail(
                 node,
                 f"document expands to more than {MAX_NODES} values "
                 "(an alias bomb?); refusing to load it",
             )
-        if depth > MAX_DEPTH:
+        if depth > self.depth_limit:
             raise self.fail(
                 node, f"nesting deeper than {MAX_DEPTH} levels; refusing to load it"
             )
@@ -233,3 +235,15 @@ class _Walker:
             self.doc.key_marks[key_path] = key_mark
             result[key] = self.build(value_node, key_path, depth + 1)
         return result
+
+
+def parse_json_marks(text: str, display: str) -> Document:
+    """Marks for a JSON document (JSON is YAML's flow style), without profile limits."""
+    node = yaml.compose(text, Loader=_Loader)
+    doc = Document(data=None)
+    if node is not None:
+        walker = _Walker(doc, display)
+        walker.limit = 10_000_000
+        walker.depth_limit = 10_000
+        walker.build(node, (), 0)
+    return doc

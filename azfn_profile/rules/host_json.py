@@ -17,7 +17,7 @@ def host_json(
     thread_count: int,
     trace: Trace,
 ) -> dict[str, JsonValue]:
-    c = capacity(profile, process_count, thread_count)
+    c = capacity(profile.workload, process_count, thread_count)
     inputs: dict[str, JsonValue] = {
         "capacity": c,
         "processes": process_count,

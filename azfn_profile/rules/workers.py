@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from azfn_profile import catalog, facts, guidance
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
@@ -108,9 +110,17 @@ def threads(
     return trace.record(facts.THREAD_COUNT, value, rule, inputs, why)
 
 
-def capacity(profile: Profile, process_count: int, thread_count: int) -> int:
+class WorkloadLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def style(self) -> str: ...
+    @property
+    def concurrency(self) -> int | None: ...
+
+
+def capacity(workload: WorkloadLike, process_count: int, thread_count: int) -> int:
     """C: invocations one instance can run at once with these worker settings."""
-    workload = profile.workload
     if workload.kind == "cpu":
         return process_count
     if workload.style == "async":

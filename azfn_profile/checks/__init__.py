@@ -1,0 +1,62 @@
+"""The check registry: every check, by id, from an explicit list of modules.
+
+AZFN000/001 are input findings (an unreadable or invalid source); they are documented
+here with the checks but raised by the sources, not run over a Target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+
+from azfn_profile.checks import plan, scaling, security, workers
+from azfn_profile.checks._base import (
+    Check,
+    Failure,
+    NotApplicable,
+    Target,
+    Unknown,
+    check,
+)
+
+
+def _input_only(t: Target, today: date) -> Iterator[Failure]:
+    raise NotApplicable("raised by sources")
+
+
+INPUT_CHECKS = (
+    check(
+        "AZFN000",
+        "input.unreadable",
+        "error",
+        "The file could not be read or parsed",
+        why="A file that is not valid YAML/JSON/Bicep cannot be checked at all.",
+        fails="name: [unclosed",
+        passes="name: orders-api",
+        source="azfn-profile",
+    )(_input_only),
+    check(
+        "AZFN001",
+        "input.invalid-profile",
+        "error",
+        "The profile is not valid",
+        why="The profile must match the schema (`azfn-profile schema`) before its "
+        "settings can be judged.",
+        fails="workload: {kind: gpu}",
+        passes="workload: {kind: io}",
+        source="azfn-profile",
+    )(_input_only),
+)
+
+REGISTRY: Mapping[str, Check] = {
+    c.id: c
+    for c in (
+        *INPUT_CHECKS,
+        *workers.CHECKS,
+        *plan.CHECKS,
+        *scaling.CHECKS,
+        *security.CHECKS,
+    )
+}
+
+__all__ = ["REGISTRY", "Check", "Failure", "NotApplicable", "Target", "Unknown"]

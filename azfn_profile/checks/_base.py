@@ -1,0 +1,101 @@
+"""A check: a small pure function over a Target, plus the metadata its docs come from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from azfn_profile.findings import Severity
+from azfn_profile.spec import AppSpec
+
+
+class NotApplicable(Exception):
+    """The check lacks what it needs (e.g. no declared workload)."""
+
+
+class Unknown(Exception):
+    """A value the check needs could not be evaluated (e.g. an ARM expression)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One function app as configured, whatever format it came from."""
+
+    spec: AppSpec
+    # Dotted paths whose values could not be evaluated: "app_settings.NAME", "plan.sku",
+    # "site.https_only", ...; checks that need them report "unknown".
+    unknown: frozenset[str] = frozenset()
+    # Storage accounts the app uses, as seen in the source (None: not in the source).
+    storage_public_blob: bool | None = None
+    sku_known: bool = True
+
+    def setting(self, name: str) -> str | None:
+        """An app setting (names are case-insensitive); Unknown if not evaluable."""
+        if f"app_settings.{name}" in self.unknown:
+            raise Unknown(f"{name} is computed at deployment")
+        for key, value in self.spec.app_settings.items():
+            if key.upper() == name.upper():
+                return value
+        return None
+
+    def need(self, path: str) -> None:
+        if path in self.unknown:
+            raise Unknown(f"{path} is computed at deployment")
+
+
+@dataclass(frozen=True)
+class Failure:
+    message: str
+    path: str  # dotted path the finding is about, e.g. "app_settings.NAME"
+    severity: Severity | None = None  # overrides the check's, e.g. "soon" vs "past"
+
+
+CheckFunc = Callable[[Target, date], Iterator[Failure]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    name: str
+    severity: Severity
+    title: str
+    why: str
+    fails: str
+    passes: str
+    source: str
+    run: CheckFunc
+    related: Mapping[str, str] = field(
+        default_factory=dict
+    )  # e.g. Azure Policy / Checkov
+
+
+def check(
+    id: str,
+    name: str,
+    severity: Severity,
+    title: str,
+    *,
+    why: str,
+    fails: str,
+    passes: str,
+    source: str,
+    related: Mapping[str, str] | None = None,
+) -> Callable[[CheckFunc], Check]:
+    """Decorator: turn a generator of Failures into a registered-ready Check."""
+
+    def wrap(func: CheckFunc) -> Check:
+        return Check(
+            id,
+            name,
+            severity,
+            title,
+            why.strip(),
+            fails.strip(),
+            passes.strip(),
+            source,
+            func,
+            dict(related or {}),
+        )
+
+    return wrap

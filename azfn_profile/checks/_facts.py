@@ -1,0 +1,76 @@
+"""Shared lookups for checks: the numbers the rules also use, read off a Target."""
+
+from __future__ import annotations
+
+from azfn_profile import catalog, facts
+from azfn_profile.checks._base import NotApplicable, Target, Unknown
+from azfn_profile.rules._trace import memory_fit, whole_cores
+from azfn_profile.spec import WorkloadSpec
+
+
+def workload(t: Target) -> WorkloadSpec:
+    if t.spec.workload is None:
+        raise NotApplicable("no declared workload (profile, or azfn-profile:* tags)")
+    return t.spec.workload
+
+
+def whole_int(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def processes(t: Target) -> int:
+    """Worker processes per instance as configured (1 when unset or on Flex)."""
+    if flex(t):
+        return 1
+    value = t.setting(facts.PROCESS_COUNT)
+    number = whole_int(value)
+    if value is not None and (number is None or not 1 <= number <= 10):
+        raise NotApplicable("FUNCTIONS_WORKER_PROCESS_COUNT is invalid (see AZFN101)")
+    return number or 1
+
+
+def threads(t: Target) -> int:
+    value = t.setting(facts.THREAD_COUNT)
+    number = whole_int(value)
+    if number is None or number < 1:
+        raise NotApplicable("PYTHON_THREADPOOL_THREAD_COUNT is unset or invalid")
+    return number
+
+
+def flex(t: Target) -> bool:
+    t.need("plan.sku")
+    return t.spec.plan.family == "flex"
+
+
+def cores(t: Target) -> int:
+    t.need("plan.sku")
+    if not t.sku_known:
+        raise NotApplicable(f"SKU {t.spec.plan.sku} is not in the catalog")
+    return whole_cores(t.spec.plan.cores)
+
+
+def fit(t: Target, per_process_mb: int) -> int:
+    return memory_fit(t.spec.plan.memory_mb, per_process_mb)
+
+
+def known_sku(t: Target) -> catalog.Sku:
+    t.need("plan.sku")
+    sku = catalog.find_sku(t.spec.plan.sku)
+    if sku is None:
+        raise NotApplicable(f"SKU {t.spec.plan.sku} is not in the catalog")
+    return sku
+
+
+__all__ = [
+    "Unknown",
+    "cores",
+    "fit",
+    "flex",
+    "known_sku",
+    "processes",
+    "threads",
+    "whole_int",
+    "workload",
+]

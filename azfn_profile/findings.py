@@ -1,0 +1,55 @@
+"""What checks produce: findings with a severity and a place, and per-check outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+Status = Literal["fail", "pass", "not-applicable", "unknown", "suppressed"]
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None
+    col: int | None = None
+    resource: str | None = None  # e.g. the site's name in a template
+
+    def format(self) -> str:
+        where = (
+            self.file
+            if self.line is None
+            else f"{self.file}:{self.line}:{self.col or 1}"
+        )
+        return where
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    status: Status = "fail"
+    reason: str = ""  # why not applicable / unknown / suppressed
+
+    @property
+    def doc_url(self) -> str:
+        return f"docs/rules.md#{self.check_id.lower()}"
+
+    def fingerprint(self) -> str:
+        """Stable across line moves: check, file, resource and message."""
+        import hashlib
+
+        key = "|".join(
+            [
+                self.check_id,
+                self.location.file,
+                self.location.resource or "",
+                self.message,
+            ]
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:16]

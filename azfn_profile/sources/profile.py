@@ -1,0 +1,65 @@
+"""A profile as a check source: resolved through the engine, located by its keys."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from azfn_profile.checking import SourceTarget
+from azfn_profile.checks import Target
+from azfn_profile.errors import InputError
+from azfn_profile.findings import Finding, Location
+from azfn_profile.loader import load_profile
+from azfn_profile.rules import resolve
+
+# Where a computed value comes from in the profile, for locating findings about it.
+_ORIGIN = {
+    "python": ("python",),
+    "plan": ("plan", "sku"),
+    "site": ("plan", "sku"),
+    "workload": ("workload",),
+    "host_json": ("triggers",),
+    "function_app_config": ("plan",),
+    "storage": ("plan",),
+}
+
+
+def profile_targets(
+    path: Path, display: str, today: date
+) -> tuple[list[SourceTarget], list[Finding]]:
+    try:
+        loaded = load_profile(path, today=today, display=display)
+    except InputError as exc:
+        return [], [
+            _input_finding(p.message, Location(display, p.line, p.col))
+            for p in exc.problems
+        ]
+    spec = resolve(loaded.profile)
+    document, user_settings = loaded.document, loaded.profile.app_settings
+
+    def locate(dotted: str) -> Location:
+        head, _, rest = dotted.partition(".")
+        if head == "app_settings" and rest in user_settings:
+            key: tuple[str | int, ...] = ("app_settings", rest)
+        elif head == "app_settings":
+            key = ("workload",)
+        elif head == "plan" and rest == "instance_memory_mb":
+            key = ("plan", "instance_memory_mb")
+        else:
+            key = _ORIGIN.get(head, ())
+        mark = document.mark_for(key, key=bool(key))
+        return Location(display, mark.line, mark.col, spec.name)
+
+    return [SourceTarget(Target(spec), locate)], []
+
+
+def _input_finding(message: str, location: Location) -> Finding:
+    invalid = location.line is not None and not message.startswith(
+        ("invalid YAML", "tab ")
+    )
+    check_id, name = (
+        ("AZFN001", "input.invalid-profile")
+        if invalid
+        else ("AZFN000", "input.unreadable")
+    )
+    return Finding(check_id, name, "error", message, location)
