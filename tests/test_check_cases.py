@@ -1,0 +1,143 @@
+"""One runner for every check's case file (tests/checks/cases/AZFNnnn.yaml).
+
+A case starts from a valid profile (the conftest base, merged with `profile`),
+resolves it, then `patch`es the AppSpec the way a template or an override could;
+`source` cases instead run `azfn-profile check` on a file with the given text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from azfn_profile.checks import REGISTRY, NotApplicable, Target, Unknown
+from azfn_profile.cli import cli
+from azfn_profile.rules import resolve
+from azfn_profile.spec import AppSpec, WorkloadSpec
+from azfn_profile.validation import validate
+from tests.conftest import ROOT, TODAY, profile_data
+
+CASES_DIR = ROOT / "tests" / "checks" / "cases"
+
+
+def load_cases() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in sorted(CASES_DIR.glob("AZFN*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        assert data["check"] == path.stem
+        out += [(data["check"], case) for case in data["cases"]]
+    return out
+
+
+CASES = load_cases()
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = (
+            merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
+    return out
+
+
+def patched(spec: AppSpec, patch: dict[str, Any]) -> Target:
+    changes: dict[str, Any] = {}
+    settings = dict(spec.app_settings)
+    for name, value in (patch.get("app_settings") or {}).items():
+        settings = {k: v for k, v in settings.items() if k.upper() != name.upper()}
+        if value is not None:
+            settings[name] = value
+    changes["app_settings"] = settings
+    for field in ("site", "plan"):
+        if field in patch:
+            changes[field] = dataclasses.replace(getattr(spec, field), **patch[field])
+    if "workload" in patch:
+        changes["workload"] = (
+            None if patch["workload"] is None else WorkloadSpec(**patch["workload"])
+        )
+    for field in ("python", "host_json", "function_app_config"):
+        if field in patch:
+            changes[field] = patch[field]
+    return Target(
+        dataclasses.replace(spec, **changes),
+        unknown=frozenset(patch.get("unknown", ())),
+        storage_public_blob=patch.get("storage_public_blob"),
+        sku_known=patch.get("sku_known", True),
+    )
+
+
+def outcome(check_id: str, case: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """(status, [(severity, message)]) of one check on one case."""
+    spec = resolve(validate(merge(profile_data(), case.get("profile", {})), TODAY))
+    target = patched(spec, case.get("patch", {}))
+    check = REGISTRY[check_id]
+    day = case.get("today", TODAY)
+    try:
+        failures = list(check.run(target, day if isinstance(day, date) else TODAY))
+    except NotApplicable:
+        return "not-applicable", []
+    except Unknown:
+        return "unknown", []
+    return (
+        "fail" if failures else "pass",
+        [(f.severity or check.severity, f.message) for f in failures],
+    )
+
+
+def source_outcome(
+    check_id: str, case: dict[str, Any], tmp: Path
+) -> tuple[str, list[tuple[str, str]]]:
+    path = tmp / case["source"]["name"]
+    path.write_text(case["source"]["text"])
+    result = CliRunner().invoke(cli, ["check", str(path), "--format", "json"])
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["id"] == check_id]
+    failed = [(f["severity"], f["message"]) for f in findings if f["status"] == "fail"]
+    return ("fail" if failed else "pass"), failed
+
+
+@pytest.mark.parametrize(
+    ("check_id", "case"), CASES, ids=[f"{c}-{case['name']}" for c, case in CASES]
+)
+def test_case(check_id: str, case: dict[str, Any], tmp_path: Path) -> None:
+    if "source" in case:
+        status, failures = source_outcome(check_id, case, tmp_path)
+    else:
+        status, failures = outcome(check_id, case)
+    assert status == case["expect"], failures
+    if "message" in case:
+        assert failures and failures[0][1].startswith(case["message"]), failures
+    if "severity" in case:
+        assert failures[0][0] == case["severity"]
+
+
+def test_registry_is_sound() -> None:
+    import re
+
+    names = [c.name for c in REGISTRY.values()]
+    assert len(set(names)) == len(names)
+    cased = {check_id for check_id, _ in CASES}
+    for check_id, c in REGISTRY.items():
+        assert check_id == c.id and re.fullmatch(r"AZFN\d{3}", check_id)
+        assert re.fullmatch(r"[a-z]+\.[a-z0-9-]+", c.name), c.name
+        assert c.title and c.why and c.fails and c.passes and c.source, check_id
+        assert check_id in cased, f"{check_id} has no case file"
+        statuses = {case["expect"] for cid, case in CASES if cid == check_id}
+        assert "fail" in statuses, f"{check_id} has no failing case"
+        if check_id not in ("AZFN000", "AZFN001"):
+            assert statuses - {"fail"}, f"{check_id} has no passing case"
+
+
+def test_docs_rules_lists_every_check() -> None:
+    text = (ROOT / "docs" / "rules.md").read_text()
+    for check_id in REGISTRY:
+        assert f"## {check_id}" in text

@@ -1,0 +1,223 @@
+"""`azfn-profile check`: sources, formats, exit codes and bad input."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from azfn_profile.checks import REGISTRY
+from azfn_profile.cli import cli
+from tests.conftest import EXAMPLES, ROOT
+
+HANDWRITTEN = ROOT / "tests" / "data" / "arm" / "handwritten-bad.json"
+SARIF_SCHEMA = json.loads(
+    (ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text()
+)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_examples_pass_with_nothing_to_report() -> None:
+    code, out, _ = invoke("check", str(EXAMPLES))
+    assert code == 0
+    assert out.splitlines()[-1].startswith("0 error(s), 0 warning(s), 0 info; ")
+
+
+@pytest.mark.parametrize(
+    "example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_rendered_templates_pass(example: Path, tmp_path: Path) -> None:
+    template = tmp_path / f"{example.stem}.json"
+    assert (
+        invoke("render", str(example), "--format", "arm", "-o", str(template))[0] == 0
+    )
+    code, out, _ = invoke("check", str(template), "--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert [f for f in report["findings"] if f["status"] == "fail"] == []
+    # The workload comes back from the azfn-profile:* tags: workload checks run.
+    statuses = {f["id"]: f["status"] for f in report["findings"]}
+    assert statuses.get("AZFN104") is None  # passed, so not listed
+    assert report["summary"]["passed"] >= 14
+
+
+def test_handwritten_template_findings_are_exact() -> None:
+    code, out, _ = invoke("check", str(HANDWRITTEN))
+    name = str(HANDWRITTEN)
+    assert code == 1
+    assert out.splitlines()[:-1] == [
+        (
+            f"{name}:49:47: AZFN101 [error] FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host "
+            "accepts a whole number from 1 to 10 (docs/rules.md#azfn101)"
+        ),
+        (
+            f"{name}:24:5: AZFN104 [warning] PYTHON_THREADPOOL_THREAD_COUNT is not set, so the "
+            "host runs up to 1000 threads per worker process (docs/rules.md#azfn104)"
+        ),
+        (
+            f"{name}:24:5: AZFN501 [error] httpsOnly is off: the app accepts plain HTTP "
+            "(docs/rules.md#azfn501)"
+        ),
+        f"{name}:24:5: AZFN502 [error] minTlsVersion is 1.0 (docs/rules.md#azfn502)",
+        f"{name}:24:5: AZFN504 [warning] ftpsState is AllAllowed (docs/rules.md#azfn504)",
+        (
+            f"{name}:24:5: AZFN505 [warning] basic-auth publishing credentials are allowed "
+            "(docs/rules.md#azfn505)"
+        ),
+        (
+            f"{name}:50:36: AZFN507 [warning] AzureWebJobsStorage carries a storage account key "
+            "(docs/rules.md#azfn507)"
+        ),
+        (
+            f"{name}:24:5: AZFN508 [warning] the app has no managed identity "
+            "(docs/rules.md#azfn508)"
+        ),
+    ]
+
+
+def test_fail_on_threshold() -> None:
+    # An EP3 CPU app from the rules passes errors; a Y1 app only warns (AZFN110).
+    y1 = ROOT / "tests" / "data" / "y1-profile.yaml"
+    assert invoke("check", str(y1))[0] == 0
+    assert invoke("check", str(y1), "--fail-on", "warning")[0] == 1
+    assert invoke("check", str(y1), "--fail-on", "info")[0] == 1
+
+
+def test_sarif_is_valid_sarif_2_1_0() -> None:
+    code, out, _ = invoke(
+        "check", str(HANDWRITTEN), str(EXAMPLES / "etl-mixed.yaml"), "--format", "sarif"
+    )
+    log = json.loads(out)
+    jsonschema.validate(log, SARIF_SCHEMA)
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(REGISTRY)
+    failed = [r for r in run["results"] if r["kind"] == "fail"]
+    assert {r["ruleId"] for r in failed} == {
+        "AZFN101",
+        "AZFN104",
+        "AZFN501",
+        "AZFN502",
+        "AZFN504",
+        "AZFN505",
+        "AZFN507",
+        "AZFN508",
+    }
+    assert any(r["kind"] == "notApplicable" for r in run["results"])
+    first = failed[0]["locations"][0]["physicalLocation"]
+    assert first["region"]["startLine"] >= 1 and code == 1
+
+
+def test_junit_parses_with_failures_and_skips() -> None:
+    _, out, _ = invoke("check", str(HANDWRITTEN), "--format", "junit")
+    suite = ET.fromstring(out)
+    assert suite.tag == "testsuite"
+    assert int(suite.get("failures", "0")) == 8
+    assert int(suite.get("skipped", "0")) >= 1
+    assert len(suite.findall("testcase")) == int(suite.get("tests", "0"))
+
+
+def test_github_annotations() -> None:
+    _, out, _ = invoke("check", str(HANDWRITTEN), "--format", "github")
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"::error file={HANDWRITTEN},line=49,col=47,title=AZFN101 "
+        "worker.process-count-range::FUNCTIONS_WORKER_PROCESS_COUNT is '12'; "
+        "the host accepts a whole number from 1 to 10"
+    )
+    assert len(lines) == 8
+
+
+def test_json_lists_not_applicable_with_reasons() -> None:
+    _, out, _ = invoke("check", str(HANDWRITTEN), "--format", "json")
+    report = json.loads(out)
+    na = {
+        f["id"]: f["reason"]
+        for f in report["findings"]
+        if f["status"] == "not-applicable"
+    }
+    assert na["AZFN301"] == "no host.json in the source"
+    assert na["AZFN506"] == "the storage account is not in the source"
+
+
+def test_unevaluable_values_are_unknown_not_crashes(tmp_path: Path) -> None:
+    template = json.loads(HANDWRITTEN.read_text())
+    template["parameters"]["sku"]["defaultValue"] = "[reference('somewhere').sku]"
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template))
+    _, out, _ = invoke("check", str(path), "--format", "json")
+    unknown = {f["id"] for f in json.loads(out)["findings"] if f["status"] == "unknown"}
+    assert {"AZFN110", "AZFN203"} <= unknown
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "bad.json",
+            '{"resources": [}',
+            "bad.json:1:16: AZFN000 [error] invalid JSON: Expecting value",
+        ),
+        (
+            "notes.txt",
+            "hello",
+            (
+                "notes.txt: AZFN000 [error] not a profile (.yaml), ARM or preview "
+                "JSON (.json) or Bicep (.bicep) file"
+            ),
+        ),
+        (
+            "other.json",
+            '{"steps": 3, "x": 1}',
+            (
+                "other.json: AZFN000 [error] JSON that is "
+                "neither an ARM deployment template nor "
+                "`pulumi preview --json` output"
+            ),
+        ),
+    ],
+)
+def test_bad_input_is_a_located_finding(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    code, out, _ = invoke("check", str(tmp_path / name))
+    assert code == 2
+    assert out.splitlines()[0].replace(str(tmp_path) + "/", "").startswith(message)
+
+
+def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
+    big = tmp_path / "huge.json"
+    big.write_bytes(b"{" + b" " * (50 * 1024 * 1024) + b"}")
+    code, out, _ = invoke("check", str(big))
+    assert code == 2
+    assert "sources over 20 MiB are refused" in out
+
+
+def test_directories_are_walked_and_missing_files_reported(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text((EXAMPLES / "orders-api.yaml").read_text())
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.yaml").write_text("broken: [")
+    code, out, _ = invoke("check", str(tmp_path), str(tmp_path / "missing.yaml"))
+    assert code == 2
+    assert (
+        out.splitlines()[0] == f"{tmp_path}/missing.yaml: AZFN000 [error] no such file "
+        "(docs/rules.md#azfn000)"
+    )
+
+
+def test_rules_and_explain_id() -> None:
+    code, out, _ = invoke("rules")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == list(
+        REGISTRY
+    )
+    code, out, _ = invoke("explain", "AZFN101")
+    assert code == 0 and out.startswith("AZFN101 worker.process-count-range [error]\n")
+    assert 'Fails\n  app_settings:\n    FUNCTIONS_WORKER_PROCESS_COUNT: "12"\n' in out
