@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from azfn_profile.checks import REGISTRY, NotApplicable, Target, Unknown
-from azfn_profile.findings import Finding, Location
+from azfn_profile.checks import INPUT_IDS, REGISTRY, NotApplicable, Target, Unknown
+from azfn_profile.findings import Finding, Location, Suppression
 
 Locate = Callable[[str], Location]  # dotted path -> where it is in the source
 
@@ -22,7 +22,7 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
     findings: list[Finding] = []
     for source in sources:
         for check in REGISTRY.values():
-            if check.id in ("AZFN000", "AZFN001"):
+            if check.id in INPUT_IDS:
                 continue
             base = source.locate("")
             try:
@@ -69,4 +69,41 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
                 )
                 for f in failures
             )
-    return findings
+    return apply_suppressions(findings, sources, today)
+
+
+def apply_suppressions(
+    findings: list[Finding], sources: Iterable[SourceTarget], today: date
+) -> list[Finding]:
+    """Mark suppressed failures; report lapsed suppressions (AZFN002)."""
+    by_resource: dict[tuple[str, str | None], list[Suppression]] = {}
+    out: list[Finding] = []
+    for source in sources:
+        base = source.locate("")
+        for s in source.target.suppressions:
+            by_resource.setdefault((base.file, base.resource), []).append(s)
+            if not s.active(today):
+                assert s.expires is not None
+                lapse = REGISTRY["AZFN002"]
+                out.append(
+                    Finding(
+                        lapse.id,
+                        lapse.name,
+                        lapse.severity,
+                        f"the suppression of {s.check_id} expired on "
+                        f"{s.expires.isoformat()} ({s.reason})",
+                        s.location,
+                    )
+                )
+    for f in findings:
+        active = [
+            s
+            for s in by_resource.get((f.location.file, f.location.resource), [])
+            if s.check_id == f.check_id and s.active(today)
+        ]
+        out.append(
+            replace(f, status="suppressed", reason=active[0].reason)
+            if f.status == "fail" and active
+            else f
+        )
+    return out

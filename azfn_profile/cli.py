@@ -141,7 +141,24 @@ def explain(target: str) -> None:
     type=click.Path(path_type=Path),
     help="Write the report to this file instead of standard output.",
 )
-def check(paths: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None) -> None:
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record today's findings as the baseline, then exit 0.",
+)
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    fail_on: str,
+    output: Path | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+) -> None:
     """Check profiles and ARM templates (files or directories) against the rules."""
     from azfn_profile.checking import run_checks
     from azfn_profile.report import FORMATS, Report
@@ -153,13 +170,27 @@ def check(paths: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None) 
         sources.extend(found)
         findings.extend(problems)
     findings.extend(run_checks(sources, day))
+    from azfn_profile import report as reports
+    from azfn_profile.fileio import write_output
+
+    if write_baseline is not None:
+        recorded = Report(findings)
+        write_output(write_baseline, reports.write_baseline(recorded), force=True)
+        click.echo(
+            f"recorded {len(recorded.failures)} finding(s) in {write_baseline}",
+            err=True,
+        )
+        return
+    if baseline is not None:
+        if not baseline.is_file():
+            raise click.UsageError(f"--baseline {baseline}: no such file")
+        prints = reports.read_baseline(baseline.read_text("utf-8"), str(baseline))
+        findings = reports.apply_baseline(findings, prints)
     report = Report(findings, fail_on=fail_on)  # type: ignore[arg-type]
     text = FORMATS[fmt](report)
     if output is None:
         click.echo(text, nl=False)
     else:
-        from azfn_profile.fileio import write_output
-
         write_output(output, text, force=True)
     raise SystemExit(report.exit_code)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
-Status = Literal["fail", "pass", "not-applicable", "unknown", "suppressed"]
+Status = Literal["fail", "pass", "not-applicable", "unknown", "suppressed", "baselined"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,19 @@ class Location:
             else f"{self.file}:{self.line}:{self.col or 1}"
         )
         return where
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A check accepted for one app, with why, and until when (None: no end)."""
+
+    check_id: str
+    reason: str
+    expires: date | None
+    location: Location
+
+    def active(self, today: date) -> bool:
+        return self.expires is None or today <= self.expires
 
 
 @dataclass(frozen=True)

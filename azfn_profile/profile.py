@@ -7,6 +7,7 @@ reported at the exact key it concerns.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,6 +89,16 @@ class Plan(_Frozen):
     )
 
 
+class Suppression(_Frozen):
+    """Accept a check's findings for this app, with a reason, optionally until a date."""
+
+    id: str = Field(pattern=r"^AZFN\d{3}$", description="The check id, e.g. AZFN104.")
+    reason: str = Field(min_length=1, description="Why the finding is accepted.")
+    expires: date | None = Field(
+        None, description="After this date the suppression lapses (and says so)."
+    )
+
+
 class Profile(_Frozen):
     """A workload profile: what a Python function app does and where it runs."""
 
@@ -117,4 +128,8 @@ class Profile(_Frozen):
     app_settings: dict[str, str] = Field(
         default_factory=dict,
         description="Extra or overriding app settings (strings); overrides win.",
+    )
+    suppress: list[Suppression] = Field(
+        default_factory=list,
+        description="Checks whose findings are accepted for this app (azfn-profile check).",
     )

@@ -12,7 +12,7 @@ from azfn_profile import __version__
 from azfn_profile.checks import REGISTRY
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
 
-INPUT_IDS = frozenset({"AZFN000", "AZFN001"})
+UNREADABLE = frozenset({"AZFN000", "AZFN001"})
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -27,7 +27,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        if any(f.check_id in INPUT_IDS for f in self.failures):
+        if any(f.check_id in UNREADABLE for f in self.failures):
             return EXIT_INPUT
         threshold = SEVERITY_RANK[self.fail_on]
         if any(SEVERITY_RANK[f.severity] >= threshold for f in self.failures):
@@ -45,6 +45,7 @@ class Report:
             "not_applicable": statuses["not-applicable"],
             "unknown": statuses["unknown"],
             "suppressed": statuses["suppressed"],
+            "baselined": statuses["baselined"],
         }
 
 
@@ -61,6 +62,7 @@ def text(report: Report) -> str:
         f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
         f"{s['passed']} passed, {s['not_applicable']} not applicable, "
         f"{s['unknown']} unknown, {s['suppressed']} suppressed"
+        + (f", {s['baselined']} in the baseline" if s["baselined"] else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -85,7 +87,11 @@ def _finding_dict(f: Finding) -> dict[str, object]:
 
 
 def to_json(report: Report) -> str:
-    listed = [_finding_dict(f) for f in report.findings if f.status != "pass"]
+    listed = [
+        _finding_dict(f)
+        for f in report.findings
+        if f.status not in ("pass", "baselined")
+    ]
     return (
         json.dumps(
             {
@@ -106,6 +112,7 @@ _SARIF_KIND = {
     "not-applicable": "notApplicable",
     "unknown": "review",
     "suppressed": "fail",
+    "baselined": "fail",
 }
 
 
@@ -125,7 +132,7 @@ def sarif(report: Report) -> str:
     index = {c["id"]: i for i, c in enumerate(rules)}
     results = []
     for f in report.findings:
-        if f.status == "pass":
+        if f.status in ("pass", "baselined"):
             continue
         region = (
             {"startLine": f.location.line, "startColumn": f.location.col or 1}
@@ -188,6 +195,8 @@ def github(report: Report) -> str:
 def junit(report: Report) -> str:
     cases = []
     for f in report.findings:
+        if f.status == "baselined":
+            continue
         name = quoteattr(
             f"{f.check_id} {f.name} [{f.location.resource or f.location.file}]"
         )
@@ -221,3 +230,37 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "github": github,
     "junit": junit,
 }
+
+
+def write_baseline(report: Report) -> str:
+    """The fingerprints of today's failures: later runs report only new ones."""
+    prints = sorted({f.fingerprint() for f in report.failures})
+    document = {"tool": "azfn-profile", "version": 1, "fingerprints": prints}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def read_baseline(text: str, name: str) -> frozenset[str]:
+    from azfn_profile.errors import AzfnProfileError
+
+    try:
+        prints = json.loads(text)["fingerprints"]
+        if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise AzfnProfileError(
+            f"{name}: not an azfn-profile baseline (write one with --write-baseline)"
+        ) from None
+    return frozenset(prints)
+
+
+def apply_baseline(
+    findings: Sequence[Finding], prints: frozenset[str]
+) -> list[Finding]:
+    from dataclasses import replace
+
+    return [
+        replace(f, status="baselined")
+        if f.status == "fail" and f.fingerprint() in prints
+        else f
+        for f in findings
+    ]

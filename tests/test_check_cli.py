@@ -221,3 +221,99 @@ def test_rules_and_explain_id() -> None:
     code, out, _ = invoke("explain", "AZFN101")
     assert code == 0 and out.startswith("AZFN101 worker.process-count-range [error]\n")
     assert 'Fails\n  app_settings:\n    FUNCTIONS_WORKER_PROCESS_COUNT: "12"\n' in out
+
+
+def _y1_with(suppress: str, tmp_path: Path) -> Path:
+    path = tmp_path / "legacy.yaml"
+    path.write_text(
+        (ROOT / "tests" / "data" / "y1-profile.yaml").read_text() + suppress
+    )
+    return path
+
+
+def test_profile_suppression_with_reason(tmp_path: Path) -> None:
+    path = _y1_with(
+        "suppress:\n  - {id: AZFN110, reason: moving to Flex in Q3}\n", tmp_path
+    )
+    code, out, _ = invoke(
+        "check", str(path), "--fail-on", "warning", "--format", "json"
+    )
+    report = json.loads(out)
+    (suppressed,) = [f for f in report["findings"] if f["status"] == "suppressed"]
+    assert (suppressed["id"], suppressed["reason"]) == (
+        "AZFN110",
+        "moving to Flex in Q3",
+    )
+    assert code == 0 and report["summary"]["suppressed"] == 1
+
+
+def test_expired_suppression_reports_both(tmp_path: Path) -> None:
+    path = _y1_with(
+        "suppress:\n  - {id: AZFN110, reason: Q3, expires: 2026-09-30}\n", tmp_path
+    )
+    code, out, _ = invoke("check", str(path), "--fail-on", "warning")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].endswith(
+        "AZFN002 [warning] the suppression of AZFN110 expired on "
+        "2026-09-30 (Q3) (docs/rules.md#azfn002)"
+    )
+    assert lines[0].startswith(f"{path}:6:5:")
+    assert any("AZFN110 [warning]" in line for line in lines)
+
+
+def test_tag_suppression_in_a_template(tmp_path: Path) -> None:
+    template = json.loads(HANDWRITTEN.read_text())
+    site = template["resources"][1]
+    site["tags"]["azfn-profile:suppress"] = (
+        "AZFN104: sized by load test until 2027-01-31; "
+        "AZFN508: identity comes with the VNet work"
+    )
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template, indent=2))
+    _, out, _ = invoke("check", str(path), "--format", "json")
+    statuses = {f["id"]: f["status"] for f in json.loads(out)["findings"]}
+    assert statuses["AZFN104"] == "suppressed" and statuses["AZFN508"] == "suppressed"
+    assert statuses["AZFN101"] == "fail"
+    site["tags"]["azfn-profile:suppress"] = "AZFN104 because"
+    path.write_text(json.dumps(template, indent=2))
+    code, out, _ = invoke("check", str(path))
+    assert code == 2
+    assert (
+        "AZFN000 [error] azfn-profile:suppress entry 'AZFN104 because' is not "
+        "'AZFNnnn: reason [until YYYY-MM-DD]'"
+    ) in out
+
+
+def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert invoke("check", str(HANDWRITTEN), "--write-baseline", str(baseline)) == (
+        0,
+        "",
+        f"recorded 8 finding(s) in {baseline}\n",
+    )
+    code, out, _ = invoke("check", str(HANDWRITTEN), "--baseline", str(baseline))
+    assert code == 0
+    assert out == (
+        "0 error(s), 0 warning(s), 0 info; 7 passed, 11 not applicable, "
+        "0 unknown, 0 suppressed, 8 in the baseline\n"
+    )
+    template = json.loads(HANDWRITTEN.read_text())
+    template["resources"][1]["properties"]["siteConfig"]["minTlsVersion"] = "1.1"
+    moved = tmp_path / "t.json"
+    moved.write_text(
+        "\n\n" + json.dumps(template, indent=4)
+    )  # lines move, one new finding
+    code, out, _ = invoke("check", str(moved), "--baseline", str(baseline))
+    # The baseline is keyed by file, resource and message, so a renamed file is new.
+    assert code == 1
+
+
+def test_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]")
+    assert invoke("check", str(HANDWRITTEN), "--baseline", str(bad)) == (
+        2,
+        "",
+        f"{bad}: not an azfn-profile baseline (write one with --write-baseline)\n",
+    )

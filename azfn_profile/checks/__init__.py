@@ -46,7 +46,20 @@ INPUT_CHECKS = (
         passes="workload: {kind: io}",
         source="azfn-profile",
     )(_input_only),
+    check(
+        "AZFN002",
+        "input.suppression-expired",
+        "warning",
+        "A suppression has passed its expiry date",
+        why="Suppressions carry an end date so accepted risks get reviewed; once it "
+        "passes, the suppressed findings are reported again and so is the lapse.",
+        fails="suppress:\n  - {id: AZFN104, reason: load test pending, expires: 2026-01-31}",
+        passes="suppress:\n  - {id: AZFN104, reason: load test pending, expires: 2027-01-31}",
+        source="azfn-profile",
+    )(_input_only),
 )
+
+INPUT_IDS = frozenset(c.id for c in INPUT_CHECKS)
 
 REGISTRY: Mapping[str, Check] = {
     c.id: c
@@ -59,4 +72,12 @@ REGISTRY: Mapping[str, Check] = {
     )
 }
 
-__all__ = ["REGISTRY", "Check", "Failure", "NotApplicable", "Target", "Unknown"]
+__all__ = [
+    "INPUT_IDS",
+    "REGISTRY",
+    "Check",
+    "Failure",
+    "NotApplicable",
+    "Target",
+    "Unknown",
+]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from azfn_profile.findings import Severity
+from azfn_profile.findings import Severity, Suppression
 from azfn_profile.spec import AppSpec
 
 
@@ -29,6 +29,7 @@ class Target:
     # Storage accounts the app uses, as seen in the source (None: not in the source).
     storage_public_blob: bool | None = None
     sku_known: bool = True
+    suppressions: tuple[Suppression, ...] = ()
 
     def setting(self, name: str) -> str | None:
         """An app setting (names are case-insensitive); Unknown if not evaluable."""

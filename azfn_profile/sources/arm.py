@@ -15,9 +15,13 @@ from typing import Any
 from azfn_profile import catalog
 from azfn_profile.checking import SourceTarget
 from azfn_profile.checks import Target
-from azfn_profile.findings import Finding, Location
+from azfn_profile.findings import Finding, Location, Suppression
 from azfn_profile.sources.arm_expr import UNKNOWN, Evaluator, canonical_id
-from azfn_profile.sources.tags import workload_from_tags
+from azfn_profile.sources.tags import (
+    SUPPRESS_TAG,
+    suppressions_from_tags,
+    workload_from_tags,
+)
 from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec
 
 SCHEMA_MARK = "deploymentTemplate.json"
@@ -101,10 +105,27 @@ def arm_targets(
             )
         ]
     marks = _Marks(text, display)
-    return [_site_target(site, resources, marks) for site in sites], []
+    targets, problems = [], []
+    for site in sites:
+        target, bad = _site_target(site, resources, marks)
+        targets.append(target)
+        problems += [
+            Finding(
+                "AZFN000",
+                "input.unreadable",
+                "error",
+                f"{SUPPRESS_TAG} entry {entry!r} is not "
+                "'AZFNnnn: reason [until YYYY-MM-DD]'",
+                marks.at(site.path, str(site.name)),
+            )
+            for entry in bad
+        ]
+    return targets, problems
 
 
-def _site_target(site: Res, resources: list[Res], marks: _Marks) -> SourceTarget:
+def _site_target(
+    site: Res, resources: list[Res], marks: _Marks
+) -> tuple[SourceTarget, list[str]]:
     unknown: set[str] = set()
     props = site.body.get("properties") or {}
     config = dict(props.get("siteConfig") or {})
@@ -171,11 +192,16 @@ def _site_target(site: Res, resources: list[Res], marks: _Marks) -> SourceTarget
         tags={k: str(v) for k, v in tags.items()},
     )
     known_sku = plan_res is not None and catalog.find_sku(plan.sku) is not None
+    suppressions: tuple[Suppression, ...] = ()
+    bad: list[str] = []
+    if SUPPRESS_TAG in tags:
+        suppressions, bad = suppressions_from_tags(tags, marks.at(site.path, spec.name))
     target = Target(
         spec,
         frozenset(unknown),
         storage_public_blob=public,
         sku_known=known_sku or plan_res is None,
+        suppressions=suppressions,
     )
 
     def locate(dotted: str) -> Location:
@@ -189,7 +215,7 @@ def _site_target(site: Res, resources: list[Res], marks: _Marks) -> SourceTarget
             path = storage[0].path
         return marks.at(path, str(site.name))
 
-    return SourceTarget(target, locate)
+    return SourceTarget(target, locate), bad
 
 
 def _put(

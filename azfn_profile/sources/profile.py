@@ -8,9 +8,10 @@ from pathlib import Path
 from azfn_profile.checking import SourceTarget
 from azfn_profile.checks import Target
 from azfn_profile.errors import InputError
-from azfn_profile.findings import Finding, Location
+from azfn_profile.findings import Finding, Location, Suppression
 from azfn_profile.loader import load_profile
 from azfn_profile.rules import resolve
+from azfn_profile.yamlload import Mark
 
 # Where a computed value comes from in the profile, for locating findings about it.
 _ORIGIN = {
@@ -50,7 +51,22 @@ def profile_targets(
         mark = document.mark_for(key, key=bool(key))
         return Location(display, mark.line, mark.col, spec.name)
 
-    return [SourceTarget(Target(spec), locate)], []
+    suppressions = tuple(
+        Suppression(
+            s.id,
+            s.reason,
+            s.expires,
+            Location(
+                display, *_line_col(document.mark_for(("suppress", i))), spec.name
+            ),
+        )
+        for i, s in enumerate(loaded.profile.suppress)
+    )
+    return [SourceTarget(Target(spec, suppressions=suppressions), locate)], []
+
+
+def _line_col(mark: Mark) -> tuple[int, int]:
+    return mark.line, mark.col
 
 
 def _input_finding(message: str, location: Location) -> Finding:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from azfn_profile.profile import Plan, Profile, Workload
+from azfn_profile.profile import Plan, Profile, Suppression, Workload
 from azfn_profile.validation.issue import Issue, Path, dotted
 
 _MODELS: dict[Path, type[BaseModel]] = {
@@ -66,7 +66,9 @@ def _show(value: Any) -> str:
 def _unknown_key(loc: Path) -> str:
     parent, key = loc[:-1], str(loc[-1])
     where = f" in {dotted(parent)}" if parent else ""
-    model = _MODELS.get(parent)
+    model = _MODELS.get(parent) or (
+        Suppression if parent[:1] == ("suppress",) else None
+    )
     known = list(model.model_fields) if model else []
     near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = (
