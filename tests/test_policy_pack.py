@@ -163,8 +163,10 @@ def test_process_count_on_flex_is_mandatory(analyzer: Any) -> None:
     ]
     assert (d.enforcementLevel, reported(d)) == (
         MANDATORY,
-        ("AZFN102: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex Consumption. "
-        "See docs/rules.md#azfn102"),
+        (
+            "AZFN102: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex Consumption. "
+            "See docs/rules.md#azfn102"
+        ),
     )
 
 
