@@ -87,6 +87,13 @@ def arm_targets(
 ) -> tuple[list[SourceTarget], list[Finding]]:
     ev = Evaluator(_parameter_values(template), template.get("variables") or {})
     resources = list(_flatten(template.get("resources"), ev, ("resources",)))
+    return resource_targets(resources, _Marks(text, display), display, "template")
+
+
+def resource_targets(
+    resources: list[Res], marks: Any, display: str, what: str
+) -> tuple[list[SourceTarget], list[Finding]]:
+    """Targets for every function app among evaluated resources (ARM or Bicep)."""
     sites = [
         r
         for r in resources
@@ -100,11 +107,10 @@ def arm_targets(
                 "input.unreadable",
                 "error",
                 "no function app (Microsoft.Web/sites with kind functionapp) "
-                "in this template",
+                f"in this {what}",
                 Location(display, 1, 1),
             )
         ]
-    marks = _Marks(text, display)
     targets, problems = [], []
     for site in sites:
         target, bad = _site_target(site, resources, marks)
@@ -124,7 +130,7 @@ def arm_targets(
 
 
 def _site_target(
-    site: Res, resources: list[Res], marks: _Marks
+    site: Res, resources: list[Res], marks: Any
 ) -> tuple[SourceTarget, list[str]]:
     unknown: set[str] = set()
     props = site.body.get("properties") or {}
@@ -213,7 +219,8 @@ def _site_target(
             path = plan_res.path
         elif head == "storage" and storage:
             path = storage[0].path
-        return marks.at(path, str(site.name))
+        location: Location = marks.at(path, str(site.name))
+        return location
 
     return SourceTarget(target, locate), bad
 

@@ -68,13 +68,9 @@ def targets(
         ]
     text = path.read_bytes().decode("utf-8", errors="replace")
     if kind == "bicep":
-        return [], [
-            unreadable(
-                display,
-                "Bicep sources are not supported yet; check the "
-                "ARM template it compiles to",
-            )
-        ]
+        from azfn_profile.sources.bicep import bicep_targets
+
+        return bicep_targets(text, display)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -82,9 +78,12 @@ def targets(
             unreadable(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
         ]
     from azfn_profile.sources.arm import arm_targets, is_template
+    from azfn_profile.sources.preview import is_preview, preview_targets
 
     if is_template(data):
         return arm_targets(data, text, display)
+    if is_preview(data):
+        return preview_targets(data, display)
     return [], [
         unreadable(
             display,
