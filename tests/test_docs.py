@@ -30,3 +30,19 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
 
 def test_changelog_has_an_unreleased_section() -> None:
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_pre_commit_hook_and_actions_example() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "azfn-profile-check" and hook["entry"] == "azfn-profile check"
+    workflow = yaml.safe_load(
+        (ROOT / "docs" / "examples" / "github-actions.yml").read_text()
+    )
+    steps = workflow["jobs"]["check"]["steps"]
+    assert any(
+        step.get("uses", "").startswith("github/codeql-action/upload-sarif")
+        for step in steps
+    )
+    assert any("--format sarif" in step.get("run", "") for step in steps)
