@@ -211,6 +211,8 @@ def _site_target(
     )
 
     def locate(dotted: str) -> Location:
+        if not dotted:  # the app as a whole: no need to find line numbers
+            return Location(marks.display, resource=str(site.name))
         head, _, rest = dotted.partition(".")
         path = site.path
         if head == "app_settings" and rest in setting_paths:

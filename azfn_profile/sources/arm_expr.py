@@ -9,6 +9,7 @@ needs the value reports "unknown" instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -30,7 +31,8 @@ class ExprError(ValueError):
     pass
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)  # templates repeat the same expressions
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
     out, pos = [], 0
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -41,7 +43,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
         pos = m.end()
-    return out
+    return tuple(out)
 
 
 class Evaluator:
@@ -85,7 +87,7 @@ class Evaluator:
             raise ExprError("trailing text")
         return result
 
-    def _parse(self, t: list[tuple[str, str]], i: int) -> tuple[Any, int]:
+    def _parse(self, t: tuple[tuple[str, str], ...], i: int) -> tuple[Any, int]:
         kind, tok = t[i]
         if kind == "str":
             value: Any = tok[1:-1].replace("''", "'")

@@ -119,7 +119,7 @@ class _BicepMarks:
     """Locations: the line declaring each resource symbol."""
 
     def __init__(self, text: str, display: str) -> None:
-        self.display = display
+        self.display = display  # read by the ARM source for whole-app locations
         self.lines = {
             m.group(1): text.count("\n", 0, m.start()) + 1
             for m in re.finditer(r"^resource\s+(\w+)\s", text, re.MULTILINE)
