@@ -1,0 +1,252 @@
+"""The host side: spawn workers, spread invocations round-robin, measure.
+
+Closed loop: `concurrency` invocations are kept in flight; each completion dispatches
+the next to the next worker in turn. Completions during the warm-up are not measured.
+Workers never outlive a run: a crash, an exception or Ctrl-C terminates them all.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from azfn_profile.lab import worker
+from azfn_profile.lab.app import LabError
+
+START_TIMEOUT_S = 60.0
+DRAIN_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Point:
+    processes: int
+    threads: int
+    concurrency: int
+    throughput: float  # invocations per second in the measured window
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    rss_mb: float  # peak RSS of the largest worker process
+    measured: int = 0
+    total: int = 0
+    first_error: str | None = None
+    per_worker: dict[int, int] = field(default_factory=dict)  # pid -> invocations
+    results: list[str] = field(default_factory=list)  # what functions returned (sample)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "processes": self.processes,
+            "threads": self.threads,
+            "concurrency": self.concurrency,
+            "throughput": round(self.throughput, 2),
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
+            "errors": self.errors,
+            "rss_mb": round(self.rss_mb, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Settings:
+    app: Path
+    function: str
+    concurrency: int = 64
+    duration: float = 10.0
+    warmup: float = 2.0
+    cores: list[int] | None = None
+    body: bytes = b"{}"
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _wait(conns: list[Connection], timeout: float) -> list[Connection]:
+    return [c for c in wait(conns, timeout=timeout) if isinstance(c, Connection)]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+class _Workers:
+    def __init__(self, s: Settings, processes: int, threads: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conns: list[Connection] = []
+        self.procs: list[Any] = []
+        self.pids: dict[Connection, int] = {}
+        for _ in range(processes):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(
+                target=worker.main,
+                daemon=True,
+                args=(child, str(s.app), s.function, threads, s.cores, s.body, s.env),
+            )
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        pending = list(self.conns)
+        while pending:
+            ready = _wait(pending, max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise LabError(
+                    f"worker processes did not start within {START_TIMEOUT_S:.0f} s"
+                )
+            for conn in ready:
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    raise LabError(
+                        "a worker process exited while importing the app"
+                    ) from None
+                if message[0] == "error":
+                    raise LabError(message[1])
+                self.pids[conn] = message[1]
+                pending.remove(conn)
+
+    def stop(self) -> float:
+        rss = 0.0
+        for conn in self.conns:
+            try:
+                conn.send(("stop",))
+            except (OSError, ValueError):  # noqa: PERF203 - a worker may be gone
+                continue
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        for conn in self.conns:
+            while time.monotonic() < deadline:
+                if not conn.poll(max(0.0, deadline - time.monotonic())):
+                    break
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    break
+                if message[0] == "stopped":
+                    rss = max(rss, message[1])
+                    break
+        return rss
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+        for conn in self.conns:
+            conn.close()
+
+
+def run_point(
+    s: Settings,
+    processes: int,
+    threads: int,
+    progress: Callable[[float], None] | None = None,
+) -> Point:
+    """Measure one (processes, threads) setting under closed-loop load."""
+    workers = _Workers(s, processes, threads)
+    try:
+        workers.wait_ready()
+        return _drive(s, workers, processes, threads, progress)
+    finally:
+        workers.kill()
+
+
+def _drive(
+    s: Settings,
+    workers: _Workers,
+    processes: int,
+    threads: int,
+    progress: Callable[[float], None] | None,
+) -> Point:
+    conns, next_worker, next_id = workers.conns, 0, 0
+    sent: dict[int, float] = {}
+    latencies: list[float] = []
+    per_worker: dict[int, int] = {}
+    errors, total, measured, first_error = 0, 0, 0, None
+    results: list[str] = []
+    alive = set(conns)
+
+    def dispatch() -> None:
+        nonlocal next_worker, next_id
+        for _ in range(len(conns)):
+            conn = conns[next_worker % len(conns)]
+            next_worker += 1
+            if conn in alive:
+                sent[next_id] = time.perf_counter()
+                conn.send(("invoke", next_id))
+                next_id += 1
+                return
+        raise LabError(f"every worker process died; first error: {first_error}")
+
+    start = time.perf_counter()
+    measure_from, end = start + s.warmup, start + s.warmup + s.duration
+    for _ in range(s.concurrency):
+        dispatch()
+    while True:
+        now = time.perf_counter()
+        if now >= end:
+            break
+        if progress:
+            progress(min(1.0, (now - start) / (s.warmup + s.duration)))
+        for conn in _wait(list(alive), min(0.2, end - now)):
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                alive.discard(conn)
+                first_error = first_error or "a worker process crashed"
+                errors += 1
+                if not alive:
+                    raise LabError(
+                        f"every worker process died; first error: {first_error}"
+                    ) from None
+                continue
+            if message[0] != "done":
+                continue
+            _, invocation, ok, detail, _took = message
+            finished = time.perf_counter()
+            total += 1
+            per_worker[workers.pids[conn]] = per_worker.get(workers.pids[conn], 0) + 1
+            if len(results) < 1000:
+                results.append(str(detail))
+            if not ok:
+                errors += 1
+                first_error = first_error or str(detail)
+            started = sent.pop(invocation, finished)
+            if finished >= measure_from:  # completions inside the measured window
+                measured += 1
+                latencies.append((finished - started) * 1000)
+            if finished < end:
+                dispatch()
+    rss = workers.stop()
+    latencies.sort()
+    return Point(
+        processes,
+        threads,
+        s.concurrency,
+        measured / s.duration,
+        _percentile(latencies, 50),
+        _percentile(latencies, 95),
+        _percentile(latencies, 99),
+        errors,
+        rss,
+        measured,
+        total,
+        first_error,
+        per_worker,
+        results,
+    )

@@ -1,0 +1,112 @@
+"""One worker process: the Python worker's dispatch model, fed over a pipe.
+
+A reader thread receives invocation ids and hands them to the event loop with
+call_soon_threadsafe (the real worker's gRPC thread does the same); coroutine
+functions are awaited on the loop, sync ones run in the ThreadPoolExecutor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM), in MB."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _describe(result: Any) -> str:
+    get_body = getattr(result, "get_body", None)
+    if callable(get_body):
+        return bytes(get_body())[:200].decode("utf-8", "replace")
+    return "" if result is None else str(result)[:200]
+
+
+def main(
+    conn: Connection,
+    app: str,
+    function: str,
+    threads: int,
+    cores: list[int] | None,
+    body: bytes,
+    env: dict[str, str],
+) -> None:
+    """Entry point of a spawned worker process."""
+    os.environ.update(env)
+    if cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cores)
+    from azfn_profile.lab.app import LabError, find_function
+
+    try:
+        fn = find_function(Path(app), function)
+    except LabError as exc:
+        conn.send(("error", str(exc)))
+        return
+    conn.send(("ready", os.getpid()))
+    asyncio.run(_serve(conn, fn, threads, body))
+
+
+async def _serve(conn: Connection, fn: Any, threads: int, body: bytes) -> None:
+    from azfn_profile.lab.app import trigger_input
+
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=threads)
+    stopped = loop.create_future()
+    send_lock = threading.Lock()
+
+    def reply(message: tuple[Any, ...]) -> None:
+        with send_lock, contextlib.suppress(OSError, ValueError):
+            conn.send(message)
+
+    def finished(invocation: int, started: float, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():  # the run is over
+            return
+        error = task.exception()
+        took = time.perf_counter() - started
+        if error is None:
+            reply(("done", invocation, True, _describe(task.result()), took))
+        else:
+            reply(("done", invocation, False, f"{type(error).__name__}: {error}", took))
+
+    def invoke(invocation: int) -> None:
+        started = time.perf_counter()
+        arg = {fn.arg_name: trigger_input(fn, body)}
+        if fn.is_async:
+            task: asyncio.Future[Any] = loop.create_task(fn.user_function(**arg))
+        else:
+            task = loop.run_in_executor(pool, lambda: fn.user_function(**arg))
+        task.add_done_callback(lambda t: finished(invocation, started, t))
+
+    def stop() -> None:
+        if not stopped.done():
+            stopped.set_result(None)
+
+    def read() -> None:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                message = ("stop",)
+            if message[0] == "stop":
+                loop.call_soon_threadsafe(stop)
+                return
+            loop.call_soon_threadsafe(invoke, message[1])
+
+    threading.Thread(target=read, daemon=True).start()
+    await stopped
+    pool.shutdown(wait=False, cancel_futures=True)
+    reply(("stopped", peak_rss_mb()))
