@@ -242,6 +242,144 @@ def skus() -> None:
         click.echo("  ".join([*cells, row[6]]).rstrip())
 
 
+def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
+    try:
+        numbers = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"expected whole numbers separated by commas, got {value!r}"
+        ) from None
+    if not numbers or any(n < 1 for n in numbers):
+        raise click.BadParameter(f"expected whole numbers of at least 1, got {value!r}")
+    return sorted(set(numbers))
+
+
+@cli.command()
+@click.argument("app", type=click.Path(path_type=Path))
+@click.option("--function", "function", required=True, help="The function to drive.")
+@click.option(
+    "--processes",
+    default="1,2,4",
+    show_default=True,
+    callback=_int_list,
+    help="Worker process counts to measure, comma-separated.",
+)
+@click.option(
+    "--threads",
+    default="1,4,16,64",
+    show_default=True,
+    callback=_int_list,
+    help="Thread-pool sizes to measure, comma-separated.",
+)
+@click.option(
+    "--concurrency",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Client invocations kept in flight.",
+)
+@click.option(
+    "--duration",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds measured per point.",
+)
+@click.option(
+    "--warmup",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds per point not measured.",
+)
+@click.option(
+    "--cores",
+    type=click.IntRange(min=1),
+    help="Pin workers to this many CPUs (an instance of that size).",
+)
+@click.option(
+    "--upstream-latency",
+    default=50.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Latency of the loopback upstream, ms.",
+)
+@click.option("--body", default="{}", show_default=True, help="Trigger payload.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON records, not a table."
+)
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a throughput heatmap (PNG).",
+)
+def bench(
+    app: Path,
+    function: str,
+    processes: list[int],
+    threads: list[int],
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    cores: int | None,
+    upstream_latency: float,
+    body: str,
+    as_json: bool,
+    plot: Path | None,
+) -> None:
+    """Measure APP's FUNCTION over a grid of worker settings."""
+    import json as jsonlib
+
+    from azfn_profile.lab.bench import (
+        heatmap,
+        lab_environment,
+        pick_cores,
+        run_grid,
+        table,
+    )
+    from azfn_profile.lab.dispatch import Point, Settings
+
+    grid = [(p, t) for p in processes for t in threads]
+
+    def report(i: int, p: int, t: int, point: Point | None) -> None:
+        if point is None:
+            click.echo(
+                f"[{i}/{len(grid)}] processes={p} threads={t}: measuring "
+                f"{warmup + duration:.0f} s ...",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"[{i}/{len(grid)}] processes={p} threads={t}: "
+                f"{point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms"
+                + (f", {point.errors} error(s)" if point.errors else ""),
+                err=True,
+            )
+
+    with lab_environment(upstream_latency) as env:
+        settings = Settings(
+            app,
+            function,
+            concurrency,
+            duration,
+            warmup,
+            pick_cores(cores),
+            body.encode(),
+            env,
+        )
+        points = run_grid(settings, grid, report)
+    if as_json:
+        click.echo(jsonlib.dumps([p.record() for p in points], indent=2))
+    else:
+        click.echo(table(points), nl=False)
+    first = next((p.first_error for p in points if p.first_error), None)
+    if first:
+        click.echo(f"first error: {first}", err=True)
+    if plot is not None:
+        heatmap(points, plot)
+        click.echo(f"wrote {plot}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="azfn-profile")

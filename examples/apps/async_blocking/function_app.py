@@ -14,5 +14,6 @@ app = func.FunctionApp()
 
 @app.route(route="fetch", auth_level=func.AuthLevel.ANONYMOUS)
 async def fetch(req: func.HttpRequest) -> func.HttpResponse:
-    with urllib.request.urlopen(os.environ["UPSTREAM_URL"], timeout=30) as response:
+    # The blocking call is the point of this app (the anti-pattern it demonstrates).
+    with urllib.request.urlopen(os.environ["UPSTREAM_URL"], timeout=30) as response:  # noqa: ASYNC210
         return func.HttpResponse(response.read(), status_code=200)

@@ -1,0 +1,117 @@
+"""Run a grid of (processes, threads) points and present the results."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from azfn_profile.lab.app import LabError, find_function
+from azfn_profile.lab.dispatch import Point, Settings, run_point
+from azfn_profile.lab.upstream import upstream
+
+
+def pick_cores(count: int | None) -> list[int] | None:
+    """The first `count` CPUs this process may use (None: all of them)."""
+    if count is None:
+        return None
+    available = (
+        sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    )
+    if not available:
+        raise LabError("--cores needs a platform with CPU affinity (Linux)")
+    if not 1 <= count <= len(available):
+        raise LabError(
+            f"--cores {count}: this machine lets the lab use {len(available)}"
+        )
+    return available[:count]
+
+
+@contextmanager
+def lab_environment(latency_ms: float) -> Iterator[dict[str, str]]:
+    """Start the loopback upstream; the workers find it in UPSTREAM_URL."""
+    with upstream(latency_ms / 1000) as url:
+        yield {"UPSTREAM_URL": url}
+
+
+def run_grid(
+    settings: Settings,
+    grid: Sequence[tuple[int, int]],
+    report: Callable[[int, int, int, Point | None], None],
+) -> list[Point]:
+    find_function(settings.app, settings.function)  # clear errors before any spawn
+    points = []
+    for index, (processes, threads) in enumerate(grid, start=1):
+        report(index, processes, threads, None)
+        point = run_point(settings, processes, threads)
+        report(index, processes, threads, point)
+        points.append(point)
+    return points
+
+
+def table(points: Sequence[Point]) -> str:
+    head = (
+        "PROCESSES",
+        "THREADS",
+        "CONCURRENCY",
+        "INV/S",
+        "P50_MS",
+        "P95_MS",
+        "P99_MS",
+        "ERRORS",
+        "RSS_MB",
+    )
+    rows = [head] + [
+        (
+            str(p.processes),
+            str(p.threads),
+            str(p.concurrency),
+            f"{p.throughput:.1f}",
+            f"{p.p50_ms:.1f}",
+            f"{p.p95_ms:.1f}",
+            f"{p.p99_ms:.1f}",
+            str(p.errors),
+            f"{p.rss_mb:.1f}",
+        )
+        for p in points
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "".join(
+        "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + "\n"
+        for r in rows
+    )
+
+
+def heatmap(points: Sequence[Point], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    procs = sorted({p.processes for p in points})
+    threads = sorted({p.threads for p in points})
+    grid = [
+        [
+            next(
+                (p.throughput for p in points if p.processes == pr and p.threads == t),
+                float("nan"),
+            )
+            for t in threads
+        ]
+        for pr in procs
+    ]
+    fig, ax = plt.subplots(figsize=(1.2 * len(threads) + 3, 0.8 * len(procs) + 2))
+    image = ax.imshow(grid, cmap="viridis", aspect="auto", origin="lower")
+    ax.set_xticks(range(len(threads)), [str(t) for t in threads])
+    ax.set_yticks(range(len(procs)), [str(p) for p in procs])
+    ax.set_xlabel("threads per process")
+    ax.set_ylabel("worker processes")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="white")
+    fig.colorbar(image, label="invocations / s")
+    ax.set_title("throughput")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,3 @@
+"""No FunctionApp here."""
+
+VALUE = 1

@@ -1,0 +1,164 @@
+"""The throughput lab: dispatcher semantics, lifecycle, and bad input."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from azfn_profile.cli import cli
+from azfn_profile.lab.app import LabError, load_functions
+from azfn_profile.lab.dispatch import Settings, run_point
+from tests.conftest import ROOT
+
+APPS = ROOT / "tests" / "data" / "lab_apps"
+
+
+def settings(app: str, function: str, **kw: object) -> Settings:
+    base = {"concurrency": 12, "duration": 1.0, "warmup": 0.3}
+    base.update(kw)
+    return Settings(APPS / app, function, **base)  # type: ignore[arg-type]
+
+
+def test_functions_are_found_with_blueprints() -> None:
+    functions = load_functions(APPS / "probe")
+    assert set(functions) == {"probe", "aprobe", "from_queue", "every_five"}
+    assert functions["from_queue"].trigger == "queueTrigger"
+    assert functions["aprobe"].is_async and not functions["probe"].is_async
+
+
+def test_sync_functions_never_exceed_the_thread_pool() -> None:
+    point = run_point(settings("probe", "probe"), processes=1, threads=3)
+    peaks = {int(r.split()[1]) for r in point.results}
+    assert max(peaks) == 3  # saturated, never more than `threads`
+    assert point.errors == 0
+
+
+def test_coroutines_interleave_on_one_loop() -> None:
+    # 10 in flight, 50 ms each, one process, one thread: serially 20/s; interleaved ~200/s.
+    point = run_point(
+        settings("probe", "aprobe", concurrency=10), processes=1, threads=1
+    )
+    assert point.throughput > 100
+
+
+def test_invocations_are_spread_round_robin() -> None:
+    point = run_point(settings("probe", "probe", concurrency=9), processes=3, threads=3)
+    counts = sorted(point.per_worker.values())
+    assert len(counts) == 3
+    assert counts[0] >= 0.8 * counts[-1]
+
+
+def test_warm_up_is_not_measured() -> None:
+    point = run_point(settings("probe", "probe", warmup=0.5), processes=1, threads=4)
+    assert point.total > point.measured > 0
+    # 4 threads x 20 ms: at most 200/s measured over the 1 s window.
+    assert point.measured <= 220
+
+
+def test_queue_functions_get_queue_messages() -> None:
+    point = run_point(settings("probe", "from_queue"), processes=1, threads=2)
+    assert point.errors == 0 and point.measured > 0
+
+
+def test_errors_are_counted_and_the_first_shown() -> None:
+    point = run_point(settings("failing", "boom"), processes=1, threads=2)
+    assert point.errors == point.total > 0
+    assert point.first_error == "ValueError: boom"
+
+
+def test_a_crashing_worker_leaves_no_orphan() -> None:
+    with pytest.raises(LabError, match="every worker process died"):
+        run_point(settings("crash", "die"), processes=2, threads=1)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere", "--function", "x"], "nowhere: no such file"),
+        (
+            [str(APPS / "empty"), "--function", "x"],
+            "no azure.functions.FunctionApp instance",
+        ),
+        (
+            [str(APPS / "probe"), "--function", "nope"],
+            "no function named 'nope'; available: aprobe, every_five, from_queue, probe",
+        ),
+        (
+            [str(APPS / "probe"), "--function", "every_five"],
+            "every_five: the lab drives httpTrigger and queueTrigger functions, not timerTrigger",
+        ),
+        (
+            [str(APPS / "broken"), "--function", "x"],
+            "RuntimeError: missing setting DATABASE_URL",
+        ),
+        (
+            [str(APPS / "probe"), "--function", "probe", "--threads", "0,4"],
+            "expected whole numbers of at least 1, got '0,4'",
+        ),
+        (
+            [str(APPS / "probe"), "--function", "probe", "--processes", "two"],
+            "expected whole numbers separated by commas, got 'two'",
+        ),
+        (
+            [str(APPS / "probe"), "--function", "probe", "--cores", "999"],
+            "--cores 999: this machine lets the lab use",
+        ),
+    ],
+)
+def test_bad_input_is_a_clear_error(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["bench", *args, "--duration", "0.2", "--warmup", "0"]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert (
+        "Traceback (most recent call last)" not in result.stderr.split("importing")[0]
+    )
+
+
+def test_bench_json_records(tmp_path: Path) -> None:
+    plot = tmp_path / "heat.png"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--processes",
+            "1,2",
+            "--threads",
+            "2",
+            "--concurrency",
+            "8",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.2",
+            "--json",
+            "--plot",
+            str(plot),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [(r["processes"], r["threads"]) for r in records] == [(1, 2), (2, 2)]
+    assert set(records[0]) == {
+        "processes",
+        "threads",
+        "concurrency",
+        "throughput",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "errors",
+        "rss_mb",
+    }
+    assert records[1]["throughput"] > records[0]["throughput"]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "[2/2] processes=2 threads=2:" in result.stderr
