@@ -380,6 +380,68 @@ def bench(
         click.echo(f"wrote {plot}", err=True)
 
 
+@cli.command()
+@click.argument("app", type=click.Path(path_type=Path))
+@click.option("--function", "function", required=True, help="The function to drive.")
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The app's profile: its rules' values are measured too, its plan's "
+    "memory bounds the search, and --write updates it.",
+)
+@click.option(
+    "--slo-p95", type=click.FloatRange(min=0), help="Latency SLO for p95, ms."
+)
+@click.option("--write", is_flag=True, help="Write the winner into --profile.")
+@click.option(
+    "--concurrency", default=64, show_default=True, type=click.IntRange(min=1)
+)
+@click.option(
+    "--duration", default=5.0, show_default=True, type=click.FloatRange(min=0.1)
+)
+@click.option("--warmup", default=1.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--cores", type=click.IntRange(min=1))
+@click.option(
+    "--upstream-latency", default=50.0, show_default=True, type=click.FloatRange(min=0)
+)
+@click.option("--body", default="{}", show_default=True)
+def tune(
+    app: Path,
+    function: str,
+    profile_path: Path | None,
+    slo_p95: float | None,
+    write: bool,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    cores: int | None,
+    upstream_latency: float,
+    body: str,
+) -> None:
+    """Search processes x threads for APP's FUNCTION; compare with defaults and rules."""
+    from azfn_profile.lab.tune_cli import run_tune
+
+    if write and profile_path is None:
+        raise click.UsageError("--write needs --profile PROFILE")
+    text = run_tune(
+        app,
+        function,
+        profile_path,
+        slo_p95,
+        write,
+        concurrency,
+        duration,
+        warmup,
+        cores,
+        upstream_latency,
+        body.encode(),
+        today(),
+        lambda line: click.echo(line, err=True),
+    )
+    click.echo(text, nl=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="azfn-profile")

@@ -1,0 +1,83 @@
+"""Adaptive search for the (processes, threads) setting with the best throughput.
+
+Not the full grid: threads are searched first in x4 steps, then refined in x2 steps
+around the best (the fewest threads within 3 % of the best win); processes then climb 1, 2, 4, 8, 10 while throughput still grows by
+5 %; finally threads are refined again at the chosen process count. A point counts only
+if its p95 meets the SLO and its processes fit the instance's memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from azfn_profile.lab.dispatch import Point
+
+MAX_PROCESSES, MAX_THREADS = 10, 256
+THREAD_STEPS = (1, 4, 16, 64, 256)
+PROCESS_STEPS = (1, 2, 4, 8, 10)
+MIN_GAIN = 1.05  # a process must add 5 % to be worth its memory
+NOISE = 0.97  # scores this close to the best are treated as equal
+
+
+@dataclass
+class Search:
+    evaluate: Callable[[int, int], Point]
+    slo_p95_ms: float | None = None
+    memory_limit_mb: float | None = None  # 80 % of instance memory, if known
+    max_processes: int = MAX_PROCESSES
+    seen: dict[tuple[int, int], Point] = field(default_factory=dict)
+
+    def point(self, processes: int, threads: int) -> Point:
+        key = (processes, threads)
+        if key not in self.seen:
+            self.seen[key] = self.evaluate(processes, threads)
+        return self.seen[key]
+
+    def ok(self, p: Point) -> bool:
+        if self.slo_p95_ms is not None and p.p95_ms > self.slo_p95_ms:
+            return False
+        if (
+            self.memory_limit_mb is not None
+            and p.rss_mb
+            and (p.processes * p.rss_mb > self.memory_limit_mb)
+        ):
+            return False
+        return p.errors == 0 or p.errors < 0.01 * max(1, p.total)
+
+    def score(self, p: Point) -> float:
+        return p.throughput if self.ok(p) else -1.0
+
+    def best_threads(self, processes: int, candidates: tuple[int, ...]) -> int:
+        scored = {t: self.score(self.point(processes, t)) for t in candidates}
+        best = max(scored, key=lambda t: (scored[t], -t))
+        for neighbour in (best // 2, best * 2):  # refine in x2 steps
+            if 1 <= neighbour <= MAX_THREADS and neighbour not in scored:
+                scored[neighbour] = self.score(self.point(processes, neighbour))
+        # Within measurement noise, fewer threads win: they cost memory and switches.
+        top = max(scored.values())
+        return min(t for t, score in scored.items() if score >= NOISE * top)
+
+    def run(self) -> Point:
+        threads = self.best_threads(1, THREAD_STEPS)
+        processes, best = 1, self.score(self.point(1, threads))
+        for candidate in PROCESS_STEPS[1:]:
+            if candidate > self.max_processes:
+                break
+            score = self.score(self.point(candidate, threads))
+            if score < best * MIN_GAIN:
+                break
+            processes, best = candidate, score
+        if processes > 1:
+            threads = self.best_threads(
+                processes,
+                (max(1, threads // 2), threads, min(MAX_THREADS, threads * 2)),
+            )
+        winner = self.point(processes, threads)
+        if not self.ok(winner):  # nothing met the constraints: say so, best effort
+            feasible = [p for p in self.seen.values() if self.ok(p)]
+            return max(feasible, key=lambda p: p.throughput) if feasible else winner
+        return winner
+
+
+GRID_SIZE = MAX_PROCESSES * 9  # processes 1..10 x threads 1, 2, 4, ..., 256
