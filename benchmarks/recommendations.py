@@ -1,0 +1,177 @@
+"""Rules vs tune vs the Azure default vs an exhaustive grid, on the reference workloads.
+
+For each app in examples/apps, on this machine: the Azure default (1 process, the
+1000 threads the v4 host injects), the rules' recommendation for a matching profile
+on a SKU with this machine's cores, `tune`'s adaptive result, and the best point of
+the full grid (processes 1..10 x threads 1, 2, 4, ..., 256). Prints throughput, p95 and
+the ratios to the grid's best, and tune's measuring time against the grid's.
+Targets: tune >= 0.95 x best using <= 30 % of the grid's time; rules >= 0.85 x best
+where the profile declares its concurrency.
+
+Usage: python benchmarks/recommendations.py [--duration 2] [--warmup 0.5]
+           [--json FILE] [--png FILE] [--apps cpu,io_sync]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONCURRENCY = 64
+WORKLOADS: dict[str, tuple[str, dict[str, Any]]] = {
+    # app: (function, workload as its profile would declare it)
+    "io_sync": ("fetch", {"kind": "io", "style": "sync", "concurrency": CONCURRENCY}),
+    "io_async": ("fetch", {"kind": "io", "style": "async", "concurrency": CONCURRENCY}),
+    "cpu": ("crunch", {"kind": "cpu"}),
+    "mixed": ("etl", {"kind": "mixed", "io_share": 0.8, "concurrency": CONCURRENCY}),
+    "async_blocking": (
+        "fetch",
+        {"kind": "io", "style": "async", "concurrency": CONCURRENCY},
+    ),
+}
+GRID = [(p, 2**k) for p in range(1, 11) for k in range(9)]
+
+
+def sku_for(cores: int) -> str:
+    return {1: "EP1", 2: "EP2"}.get(cores, "EP3")
+
+
+def rules_point(workload: dict[str, Any], cores: int) -> tuple[int, int]:
+    from datetime import date
+
+    from azfn_profile.rules import resolve
+    from azfn_profile.validation import validate
+
+    spec = resolve(
+        validate(
+            {
+                "name": "bench",
+                "python": "3.12",
+                "workload": workload,
+                "plan": {"sku": sku_for(cores)},
+            },
+            date(2026, 11, 26),
+        )
+    )
+    return spec.processes or 1, spec.threads or 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--warmup", type=float, default=0.5)
+    parser.add_argument("--apps", default=",".join(WORKLOADS))
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "recommendations.json",
+    )
+    parser.add_argument(
+        "--png",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "recommendations.png",
+    )
+    args = parser.parse_args()
+    from azfn_profile.lab.bench import lab_environment
+
+    cores = len(os.sched_getaffinity(0))
+    with lab_environment(50.0) as env:
+        results = [
+            measure_app(app, env, args.duration, args.warmup, cores)
+            for app in args.apps.split(",")
+        ]
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, args.png)
+    print(f"wrote {args.json} and {args.png}")
+
+
+def measure_app(
+    app: str, env: dict[str, str], duration: float, warmup: float, cores: int
+) -> dict[str, Any]:
+    from azfn_profile.lab.dispatch import Settings, run_point
+    from azfn_profile.lab.tune import Search
+
+    function, workload = WORKLOADS[app]
+    s = Settings(
+        ROOT / "examples" / "apps" / app,
+        function,
+        CONCURRENCY,
+        duration,
+        warmup,
+        env=env,
+    )
+    started = time.perf_counter()
+    tuned = Search(lambda p, t: run_point(s, p, t)).run()
+    tune_s = time.perf_counter() - started
+    started = time.perf_counter()
+    grid = {(p, t): run_point(s, p, t) for p, t in GRID}
+    grid_s = time.perf_counter() - started
+    best = max(grid.values(), key=lambda x: x.throughput)
+    default = run_point(s, 1, 1000)
+    rp, rt = rules_point(workload, cores)
+    rules = grid.get((rp, rt)) or run_point(s, rp, rt)
+    row: dict[str, Any] = {
+        "app": app,
+        "cores": cores,
+        "best": best.record(),
+        "tune": tuned.record(),
+        "rules": rules.record(),
+        "default": default.record(),
+        "tune_seconds": round(tune_s, 1),
+        "grid_seconds": round(grid_s, 1),
+        "declares_concurrency": "concurrency" in workload,
+    }
+    for key in ("tune", "rules", "default"):
+        row[f"{key}/best"] = round(row[key]["throughput"] / best.throughput, 3)
+    row["tune_time/grid_time"] = round(tune_s / grid_s, 3)
+    print(
+        f"{app:15} best {best.throughput:7.1f}/s at {best.processes}x{best.threads}"
+        f" | tune {tuned.throughput:7.1f} ({row['tune/best']:.2f}) at "
+        f"{tuned.processes}x{tuned.threads} in {tune_s:.0f}s vs grid {grid_s:.0f}s"
+        f" ({row['tune_time/grid_time']:.2f}) | rules {rules.throughput:7.1f} "
+        f"({row['rules/best']:.2f}) at {rules.processes}x{rules.threads} | "
+        f"default {default.throughput:7.1f} ({row['default/best']:.2f}) | "
+        f"p95 best {best.p95_ms:.0f} ms, tune {tuned.p95_ms:.0f}, "
+        f"rules {rules.p95_ms:.0f}",
+        flush=True,
+    )
+    return row
+
+
+def chart(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [r["app"] for r in results]
+    series = ("default", "rules", "tune", "best")
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.2
+    for i, key in enumerate(series):
+        ax.bar(
+            [x + (i - 1.5) * width for x in range(len(labels))],
+            [r[key]["throughput"] for r in results],
+            width,
+            label=key,
+        )
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylabel("invocations / s")
+    ax.set_title(f"throughput on {results[0]['cores']} cores, 50 ms upstream")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
