@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from azfn_profile.checks import INPUT_IDS, REGISTRY, NotApplicable, Target, Unknown
-from azfn_profile.findings import Finding, Location, Suppression
+from azfn_profile.findings import Finding, Location, Status, Suppression
 
 Locate = Callable[[str], Location]  # dotted path -> where it is in the source
 
@@ -27,20 +27,10 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
             base = source.locate("")
             try:
                 failures = list(check.run(source.target, today))
-            except NotApplicable as exc:
-                findings.append(
-                    Finding(
-                        check.id,
-                        check.name,
-                        check.severity,
-                        check.title,
-                        base,
-                        "not-applicable",
-                        str(exc),
-                    )
+            except (NotApplicable, Unknown) as exc:
+                status: Status = (
+                    "unknown" if isinstance(exc, Unknown) else "not-applicable"
                 )
-                continue
-            except Unknown as exc:
                 findings.append(
                     Finding(
                         check.id,
@@ -48,7 +38,7 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
                         check.severity,
                         check.title,
                         base,
-                        "unknown",
+                        status,
                         str(exc),
                     )
                 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +17,7 @@ from azfn_profile.errors import AzfnProfileError
 from azfn_profile.render import RENDERERS
 
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
@@ -242,6 +244,59 @@ def skus() -> None:
         click.echo("  ".join([*cells, row[6]]).rstrip())
 
 
+def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
+    """The options `bench` and `tune` share: the app, the load and the environment."""
+    options = [
+        click.argument("app", type=click.Path(path_type=Path)),
+        click.option(
+            "--function", "function", required=True, help="The function to drive."
+        ),
+        click.option(
+            "--concurrency",
+            default=64,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="Client invocations kept in flight.",
+        ),
+        click.option(
+            "--duration",
+            default=duration,
+            show_default=True,
+            type=click.FloatRange(min=0.1),
+            help="Seconds measured per point.",
+        ),
+        click.option(
+            "--warmup",
+            default=warmup,
+            show_default=True,
+            type=click.FloatRange(min=0),
+            help="Seconds per point not measured.",
+        ),
+        click.option(
+            "--cores",
+            type=click.IntRange(min=1),
+            help="Pin workers to this many CPUs (an instance of that size).",
+        ),
+        click.option(
+            "--upstream-latency",
+            default=50.0,
+            show_default=True,
+            type=click.FloatRange(min=0),
+            help="Latency of the loopback upstream, ms.",
+        ),
+        click.option(
+            "--body", default="{}", show_default=True, help="Trigger payload."
+        ),
+    ]
+
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
     try:
         numbers = [int(v) for v in value.split(",") if v.strip()]
@@ -255,8 +310,7 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[in
 
 
 @cli.command()
-@click.argument("app", type=click.Path(path_type=Path))
-@click.option("--function", "function", required=True, help="The function to drive.")
+@_lab_options(duration=10.0, warmup=2.0)
 @click.option(
     "--processes",
     default="1,2,4",
@@ -271,40 +325,6 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[in
     callback=_int_list,
     help="Thread-pool sizes to measure, comma-separated.",
 )
-@click.option(
-    "--concurrency",
-    default=64,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Client invocations kept in flight.",
-)
-@click.option(
-    "--duration",
-    default=10.0,
-    show_default=True,
-    type=click.FloatRange(min=0.1),
-    help="Seconds measured per point.",
-)
-@click.option(
-    "--warmup",
-    default=2.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds per point not measured.",
-)
-@click.option(
-    "--cores",
-    type=click.IntRange(min=1),
-    help="Pin workers to this many CPUs (an instance of that size).",
-)
-@click.option(
-    "--upstream-latency",
-    default=50.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Latency of the loopback upstream, ms.",
-)
-@click.option("--body", default="{}", show_default=True, help="Trigger payload.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON records, not a table."
 )
@@ -381,8 +401,7 @@ def bench(
 
 
 @cli.command()
-@click.argument("app", type=click.Path(path_type=Path))
-@click.option("--function", "function", required=True, help="The function to drive.")
+@_lab_options(duration=5.0, warmup=1.0)
 @click.option(
     "--profile",
     "profile_path",
@@ -394,18 +413,6 @@ def bench(
     "--slo-p95", type=click.FloatRange(min=0), help="Latency SLO for p95, ms."
 )
 @click.option("--write", is_flag=True, help="Write the winner into --profile.")
-@click.option(
-    "--concurrency", default=64, show_default=True, type=click.IntRange(min=1)
-)
-@click.option(
-    "--duration", default=5.0, show_default=True, type=click.FloatRange(min=0.1)
-)
-@click.option("--warmup", default=1.0, show_default=True, type=click.FloatRange(min=0))
-@click.option("--cores", type=click.IntRange(min=1))
-@click.option(
-    "--upstream-latency", default=50.0, show_default=True, type=click.FloatRange(min=0)
-)
-@click.option("--body", default="{}", show_default=True)
 def tune(
     app: Path,
     function: str,
