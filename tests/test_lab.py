@@ -162,3 +162,73 @@ def test_bench_json_records(tmp_path: Path) -> None:
     assert records[1]["throughput"] > records[0]["throughput"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "[2/2] processes=2 threads=2:" in result.stderr
+
+
+def _children(parent: int) -> set[int]:
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                pids.add(int(entry.name))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_ctrl_c_leaves_no_worker_behind() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "azfn_profile",
+            "bench",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--processes",
+            "2",
+            "--threads",
+            "2",
+            "--duration",
+            "30",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    assert "measuring" in proc.stderr.readline()
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while time.monotonic() < deadline:
+        workers = {
+            pid
+            for pid in _children(proc.pid)
+            if b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        }
+        if len(workers) == 2:
+            break
+        time.sleep(0.1)
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) != 0
+    assert "Traceback" not in proc.stderr.read()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,8 @@ def main(
     env: dict[str, str],
 ) -> None:
     """Entry point of a spawned worker process."""
+    # Ctrl-C reaches the whole process group: the dispatcher stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(env)
     if cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, cores)
