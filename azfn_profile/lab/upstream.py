@@ -1,45 +1,75 @@
-"""A loopback HTTP upstream with a fixed latency, for the I/O-bound reference apps."""
+"""A loopback HTTP upstream with a fixed latency, for the I/O-bound reference apps.
+
+It runs on its own asyncio event loop in a thread: waiting costs a timer, not a thread,
+so the upstream stays cheap next to the workers it serves and does not cap what the lab
+can measure. It answers every GET with a small JSON body after `latency_s` and keeps
+connections alive.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+_BODY = b'{"ok": true}'
+_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    + str(len(_BODY)).encode()
+    + b"\r\n\r\n"
+    + _BODY
+)
+
+
+async def _handle(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency_s: float
+) -> None:
+    with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head:
+                break
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            await asyncio.sleep(latency_s)
+            writer.write(_RESPONSE)
+            await writer.drain()
+            if b"connection: close" in head.lower():
+                break
+    writer.close()
 
 
 @contextmanager
 def upstream(latency_s: float = 0.05) -> Iterator[str]:
     """Serve on 127.0.0.1 (a free port) until the block ends; yields the base URL."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    state: dict[str, object] = {}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    async def serve() -> None:
+        server = await asyncio.start_server(
+            lambda r, w: _handle(r, w, latency_s), "127.0.0.1", 0, backlog=1024
+        )
+        state["port"] = server.sockets[0].getsockname()[1]
+        state["server"] = server
+        started.set()
 
-        def do_GET(self) -> None:
-            time.sleep(latency_s)
-            payload = b'{"ok": true}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        loop.run_forever()
 
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 1024
-
-        def handle_error(self, request: object, client_address: object) -> None:
-            return  # a client that went away (a worker stopped mid-call) is no news
-
-    server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    started.wait(10)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{state['port']}/"
     finally:
-        server.shutdown()
-        server.server_close()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
