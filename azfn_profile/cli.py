@@ -326,6 +326,12 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[in
     help="Thread-pool sizes to measure, comma-separated.",
 )
 @click.option(
+    "--rate",
+    type=click.FloatRange(min=0.1),
+    help="Open loop: send this many invocations per second whatever completes "
+    "(instead of keeping --concurrency in flight).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print JSON records, not a table."
 )
 @click.option(
@@ -344,6 +350,7 @@ def bench(
     cores: int | None,
     upstream_latency: float,
     body: str,
+    rate: float | None,
     as_json: bool,
     plot: Path | None,
 ) -> None:
@@ -386,6 +393,7 @@ def bench(
             pick_cores(cores),
             body.encode(),
             env,
+            rate,
         )
         points = run_grid(settings, grid, report)
     if as_json:

@@ -232,3 +232,17 @@ def test_ctrl_c_leaves_no_worker_behind() -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_open_loop_sends_at_the_rate_whatever_completes() -> None:
+    # Async probe: 50 ms each, no concurrency cap: completes what is sent (~30/s).
+    point = run_point(
+        settings("probe", "aprobe", rate=30.0, duration=1.5), processes=1, threads=1
+    )
+    assert 24 <= point.throughput <= 36
+    # Sync probe on one thread: 20 ms each, at most 50/s; sent at 100/s, work queues up.
+    slow = run_point(
+        settings("probe", "probe", rate=100.0, duration=1.5), processes=1, threads=1
+    )
+    assert slow.throughput <= 55
+    assert slow.p95_ms > 200  # the backlog grows through the window

@@ -64,6 +64,7 @@ class Settings:
     cores: list[int] | None = None
     body: bytes = b"{}"
     env: dict[str, str] = field(default_factory=dict)
+    rate: float | None = None  # open loop: invocations per second, whatever completes
 
 
 def _wait(conns: list[Connection], timeout: float) -> list[Connection]:
@@ -195,15 +196,27 @@ def _drive(
 
     start = time.perf_counter()
     measure_from, end = start + s.warmup, start + s.warmup + s.duration
-    for _ in range(s.concurrency):
-        dispatch()
+    interval = 1.0 / s.rate if s.rate else None
+    next_send = start
+    if interval is None:  # closed loop: keep `concurrency` in flight
+        for _ in range(s.concurrency):
+            dispatch()
     while True:
         now = time.perf_counter()
         if now >= end:
             break
         if progress:
             progress(min(1.0, (now - start) / (s.warmup + s.duration)))
-        for conn in _wait(list(alive), min(0.2, end - now)):
+        if interval is not None:
+            while next_send <= now:  # open loop: send on schedule, however many wait
+                dispatch()
+                next_send += interval
+        wait_for = (
+            min(0.2, end - now)
+            if interval is None
+            else max(0.0, min(next_send - now, end - now))
+        )
+        for conn in _wait(list(alive), wait_for):
             try:
                 message = conn.recv()
             except (EOFError, OSError):
@@ -230,7 +243,7 @@ def _drive(
             if finished >= measure_from:  # completions inside the measured window
                 measured += 1
                 latencies.append((finished - started) * 1000)
-            if finished < end:
+            if finished < end and interval is None:
                 dispatch()
     rss = workers.stop()
     latencies.sort()
