@@ -183,15 +183,22 @@ def _drive(
     alive = set(conns)
 
     def dispatch() -> None:
-        nonlocal next_worker, next_id
+        nonlocal next_worker, next_id, first_error, errors
         for _ in range(len(conns)):
             conn = conns[next_worker % len(conns)]
             next_worker += 1
-            if conn in alive:
-                sent[next_id] = time.perf_counter()
+            if conn not in alive:
+                continue
+            try:
                 conn.send(("invoke", next_id))
-                next_id += 1
-                return
+            except OSError:  # it died before its EOF was read: try the next worker
+                alive.discard(conn)
+                first_error = first_error or "a worker process crashed"
+                errors += 1
+                continue
+            sent[next_id] = time.perf_counter()
+            next_id += 1
+            return
         raise LabError(f"every worker process died; first error: {first_error}")
 
     start = time.perf_counter()
