@@ -157,7 +157,6 @@ class PythonFunctionApp(pulumi.ComponentResource):
 
     def _plan(self, infra: Infra) -> web.AppServicePlan:
         plan = infra.spec.plan
-        premium = plan.family == "premium"
         return web.AppServicePlan(
             f"{self._prefix}-plan",
             name=infra.plan_name,
@@ -165,13 +164,12 @@ class PythonFunctionApp(pulumi.ComponentResource):
             location=self._location,
             kind=plan.kind,
             reserved=plan.reserved,
-            # Premium keeps `capacity` instances warm: the profile's always_ready.
             sku=web.SkuDescriptionArgs(
                 name=plan.sku,
                 tier=plan.tier,
-                capacity=plan.always_ready if premium and plan.always_ready else None,
+                capacity=infra.elastic_minimum,
             ),
-            maximum_elastic_worker_count=plan.max_instances if premium else None,
+            maximum_elastic_worker_count=infra.elastic_maximum,
             tags=dict(infra.tags),
             opts=self._child,
         )

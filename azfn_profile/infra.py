@@ -99,6 +99,10 @@ class Infra:
     deployment_container_url: Concat | None  # Flex: blob container for packages
     roles: tuple[RoleAssignment, ...]
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Elastic Premium only: instances kept warm (sku.capacity) and the burst limit
+    # (maximumElasticWorkerCount), from always_ready and max_instances (D-PREM).
+    elastic_minimum: int | None = None
+    elastic_maximum: int | None = None
 
     @property
     def secret_settings(self) -> frozenset[str]:
@@ -173,4 +177,10 @@ def describe(spec: AppSpec, *, resource_group: str | None = None) -> Infra:
         ),
         roles=roles,
         tags=workload_tags(spec),
+        elastic_minimum=spec.plan.always_ready or None
+        if spec.plan.family == "premium"
+        else None,
+        elastic_maximum=spec.plan.max_instances
+        if spec.plan.family == "premium"
+        else None,
     )

@@ -224,11 +224,10 @@ def _plan(infra: Infra, tags: dict[str, str]) -> Resource:
     plan = infra.spec.plan
     sku: dict[str, Any] = {"name": plan.sku, "tier": plan.tier}
     properties: dict[str, Any] = {"reserved": plan.reserved}
-    if plan.family == "premium":
-        if plan.always_ready:
-            sku["capacity"] = plan.always_ready
-        if plan.max_instances is not None:
-            properties["maximumElasticWorkerCount"] = plan.max_instances
+    if infra.elastic_minimum is not None:
+        sku["capacity"] = infra.elastic_minimum
+    if infra.elastic_maximum is not None:
+        properties["maximumElasticWorkerCount"] = infra.elastic_maximum
     return Resource(
         "plan",
         "Microsoft.Web/serverfarms",

@@ -102,8 +102,8 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     spec = infra.spec
     config = _site_config(infra)
     config["application_stack"] = [{"python_version": spec.python}]
-    if spec.plan.family == "premium" and spec.plan.always_ready:
-        config["elastic_instance_minimum"] = spec.plan.always_ready
+    if infra.elastic_minimum is not None:
+        config["elastic_instance_minimum"] = infra.elastic_minimum
     storage: dict[str, Any] = {
         "storage_account_name": "${azurerm_storage_account.storage.name}"
     }
@@ -184,8 +184,8 @@ def main_tf(infra: Infra) -> dict[str, Any]:
         "sku_name": spec.plan.sku,
         "tags": dict(infra.tags),
     }
-    if spec.plan.family == "premium" and spec.plan.max_instances is not None:
-        plan["maximum_elastic_worker_count"] = spec.plan.max_instances
+    if infra.elastic_maximum is not None:
+        plan["maximum_elastic_worker_count"] = infra.elastic_maximum
     resources: dict[str, Any] = {
         "azurerm_storage_account": {"storage": _storage(infra)},
         "azurerm_log_analytics_workspace": {
