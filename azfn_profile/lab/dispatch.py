@@ -7,10 +7,13 @@ Workers never outlive a run: a crash, an exception or Ctrl-C terminates them all
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import statistics
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -67,6 +70,19 @@ class Settings:
     rate: float | None = None  # open loop: invocations per second, whatever completes
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Start children with SIGINT ignored (the dispatcher stops them on Ctrl-C)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _wait(conns: list[Connection], timeout: float) -> list[Connection]:
     return [c for c in wait(conns, timeout=timeout) if isinstance(c, Connection)]
 
@@ -92,7 +108,8 @@ class _Workers:
                 daemon=True,
                 args=(child, str(s.app), s.function, threads, s.cores, s.body, s.env),
             )
-            proc.start()
+            with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
+                proc.start()
             child.close()
             self.conns.append(parent)
             self.procs.append(proc)
