@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -15,6 +14,7 @@ import yaml
 Family = Literal["consumption", "flex", "premium", "dedicated"]
 FAMILIES: tuple[Family, ...] = ("flex", "premium", "dedicated", "consumption")
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DATA = Path(__file__).with_name("data")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ class PythonVersion:
 
 
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files("azfn_profile.data").joinpath(name).read_text("utf-8")
+    # Beside this module rather than through importlib.resources, whose import costs
+    # a CLI run more than reading the file (the package is always installed unpacked).
+    text = (_DATA / name).read_text("utf-8")
     data: dict[str, Any] = yaml.load(text, Loader=_Loader)
     return data
 
@@ -99,6 +101,8 @@ def _by_folded() -> Mapping[str, Sku]:
 
 def closest_skus(name: str, limit: int = 3) -> list[str]:
     folded = _by_folded()
+    import difflib
+
     hits = difflib.get_close_matches(name.casefold(), list(folded), n=limit, cutoff=0.4)
     return [folded[h].name for h in hits]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +41,8 @@ class _Group(click.Group):
                 err=True,
             )
             if os.environ.get("AZFN_PROFILE_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             ctx.exit(EXIT_INTERNAL)
 

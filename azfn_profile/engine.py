@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from azfn_profile.loader import load_profile
-from azfn_profile.profile import Profile
 from azfn_profile.rules import resolve
 from azfn_profile.spec import AppSpec
 
@@ -23,5 +22,7 @@ def resolve_file(path: Path, *, today: date, display: str | None = None) -> AppS
 
 
 def profile_schema() -> dict[str, Any]:
-    schema = Profile.model_json_schema()
+    from azfn_profile.profile_schema import Profile as ProfileModel
+
+    schema = ProfileModel.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -2,9 +2,13 @@
 
 (a) `azfn-profile render EXAMPLE --format json` wall time as a ratio to
     `python -c "import pydantic, yaml, click"`, measured interleaved in one run.
-    Target: <= 1.5x. Also measured: the floor any CLI pays to validate with one
-    pydantic model (`import pydantic` is lazy; BaseModel and pydantic's first-model
-    warm-up are not in the baseline).
+    Target: <= 1.5x. Also measured, for reference: the same imports plus building and
+    validating one one-field pydantic model (`import pydantic` is lazy, so BaseModel
+    and pydantic's model building are not in the baseline). That cost is why the CLI
+    validates with the models' compiled core schema (`azfn_profile/profilegen.py`).
+    The package's bytecode is compiled first when it is missing (an editable checkout
+    with PYTHONDONTWRITEBYTECODE set), as `pip install` does, so that the CLI is not
+    timed recompiling itself against a baseline whose modules are compiled.
 (b) In-process validate + resolve throughput over 10,000 generated profiles.
     Target: >= 5,000 profiles/s.
 
@@ -35,13 +39,27 @@ def wall(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def ensure_bytecode() -> bool:
+    """Compile the package's bytecode if it is missing; True when this had to."""
+    import importlib.util
+
+    import azfn_profile
+
+    init = Path(azfn_profile.__file__)
+    if Path(importlib.util.cache_from_source(str(init))).exists():
+        return False
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(init.parent)], check=True
+    )
+    return True
+
+
 def startup(runs: int) -> dict[str, float]:
     script = shutil.which("azfn-profile", path=str(Path(sys.executable).parent))
     render = [script] if script else [sys.executable, "-m", "azfn_profile"]
     render += ["render", str(EXAMPLE), "--format", "json"]
     base = [sys.executable, "-c", "import pydantic, yaml, click"]
-    # What any CLI validating with one pydantic model pays: `import pydantic` is lazy,
-    # so the baseline above excludes BaseModel and pydantic's first-model warm-up.
+    # For reference: what validating with one pydantic model would add.
     floor = [sys.executable, "-c", FLOOR]
     commands = {"render": render, "baseline": base, "pydantic_floor": floor}
     for cmd in commands.values():
@@ -120,6 +138,8 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=10_000)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    if ensure_bytecode():
+        print("compiled azfn_profile's bytecode first (as pip install does)")
     a = startup(args.runs)
     print(
         f"(a) render --format json: {a['render_median_s'] * 1000:.1f} ms median; "
@@ -127,9 +147,8 @@ def main() -> None:
         f"ratio {a['ratio']:.2f}x (target <= 1.5x) over {args.runs} interleaved runs"
     )
     print(
-        "    floor: the same imports + one one-field pydantic model validated: "
-        f"{a['floor_median_s'] * 1000:.1f} ms = {a['floor_ratio']:.2f}x the baseline; "
-        f"render = {a['render_median_s'] / a['floor_median_s']:.2f}x the floor"
+        "    for reference, the same imports + one one-field pydantic model built and "
+        f"validated: {a['floor_median_s'] * 1000:.1f} ms = {a['floor_ratio']:.2f}x"
     )
     b = throughput(args.profiles)
     print(

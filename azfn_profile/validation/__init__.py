@@ -1,6 +1,6 @@
 """Turn raw profile data into a `Profile`, or into a list of located issues.
 
-Shape errors come from pydantic and are reworded (`shape`); checks that need the
+Shape errors come from pydantic-core (the models' compiled schema) and are reworded (`shape`); checks that need the
 catalog, the Python support table or today's date follow once the shape is right
 (`semantics`). Every issue carries the path of the key it is about, so the loader can
 point at line and column.
@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
-from azfn_profile.profile import Profile
+from azfn_profile.profile import Profile, validate_python
 from azfn_profile.validation.issue import Issue, ProfileInvalid, dotted
 from azfn_profile.validation.semantics import canonical_sku, semantic_issues
 from azfn_profile.validation.shape import reword
@@ -35,7 +35,7 @@ def validate(data: Any, today: date) -> Profile:
             ]
         )
     try:
-        profile = Profile.model_validate(data)
+        profile = validate_python(data)
     except ValidationError as exc:
         raise ProfileInvalid([reword(e) for e in exc.errors()]) from None
     profile = canonical_sku(profile)

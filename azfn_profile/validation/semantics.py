@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 from azfn_profile import catalog, facts
@@ -16,9 +17,7 @@ def canonical_sku(profile: Profile) -> Profile:
     canonical = "auto" if sku.casefold() == "auto" else (found.name if found else sku)
     if canonical == sku:
         return profile
-    return profile.model_copy(
-        update={"plan": profile.plan.model_copy(update={"sku": canonical})}
-    )
+    return replace(profile, plan=replace(profile.plan, sku=canonical))
 
 
 def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
+from dataclasses import fields
 from typing import Any
-
-from pydantic import BaseModel
 
 from azfn_profile.profile import Plan, Profile, Suppression, Workload
 from azfn_profile.validation.issue import Issue, Path, dotted
 
-_MODELS: dict[Path, type[BaseModel]] = {
+_MODELS: dict[Path, type[Any]] = {
     (): Profile,
     ("workload",): Workload,
     ("plan",): Plan,
@@ -69,7 +67,9 @@ def _unknown_key(loc: Path) -> str:
     model = _MODELS.get(parent) or (
         Suppression if parent[:1] == ("suppress",) else None
     )
-    known = list(model.model_fields) if model else []
+    known = [f.name for f in fields(model)] if model else []
+    import difflib
+
     near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = (
         f"; did you mean '{near[0]}'?"

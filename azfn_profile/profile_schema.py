@@ -1,0 +1,140 @@
+"""The declared input: a workload profile, as pydantic v2 models.
+
+These models are the one definition of the profile's shape: the `schema` command,
+docs/profile.md and the runtime classes in `profile` are generated from them. The CLI
+validates with pydantic-core directly, through the core schema these models compile
+to (`python -m azfn_profile.docgen` writes it into `profile.py`; a test fails when it
+is stale, and another that the two accept and reject the same documents alike), so
+that a run does not pay for building the models.
+
+Models check shape and ranges only. Checks that need the SKU catalog, the Python
+support table or a clock live in `validation`, so that each problem can be reported
+at the exact key it concerns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from azfn_profile.terms import (
+    NAME_PATTERN,
+    PYTHON_PATTERN,
+    Family,
+    InstanceMemory,
+    Kind,
+    Style,
+    Trigger,
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Workload(_Frozen):
+    """What the functions spend their time on."""
+
+    kind: Kind = Field(
+        description="io: waits on network/disk; cpu: computes; mixed: both."
+    )
+    style: Style = Field(
+        "sync",
+        description="async when the functions are `async def` using async libraries.",
+    )
+    io_share: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="mixed only (default 0.5): share of invocation time spent "
+        "waiting on I/O.",
+    )
+    concurrency: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="Expected peak in-flight invocations per instance.",
+    )
+    memory_per_process_mb: int = Field(
+        256,
+        ge=16,
+        le=262_144,
+        description="Resident memory of one worker process, in MB.",
+    )
+
+
+class Plan(_Frozen):
+    """Where the app runs."""
+
+    sku: str = Field(
+        description="A catalog SKU (EP2, P1v3, FC1, Y1, ...) or 'auto'.",
+        min_length=1,
+    )
+    family: Family | None = Field(
+        None, description="With sku: auto only: the plan family to pick from."
+    )
+    min_cores: float | None = Field(
+        None,
+        gt=0,
+        le=64,
+        description="With sku: auto only (default: cpu/mixed 2, io 1).",
+    )
+    instance_memory_mb: InstanceMemory | None = Field(
+        None, description="Flex Consumption only (default 2048)."
+    )
+    max_instances: int | None = Field(
+        None, ge=1, le=1000, description="Scale-out ceiling."
+    )
+    always_ready: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="Instances kept warm (Flex always-ready or Premium minimum).",
+    )
+
+
+class Suppression(_Frozen):
+    """Accept a check's findings for this app, with a reason, optionally until a date."""
+
+    id: str = Field(pattern=r"^AZFN\d{3}$", description="The check id, e.g. AZFN104.")
+    reason: str = Field(min_length=1, description="Why the finding is accepted.")
+    expires: date | None = Field(
+        None, description="After this date the suppression lapses (and says so)."
+    )
+
+
+class Profile(_Frozen):
+    """A workload profile: what a Python function app does and where it runs."""
+
+    name: str = Field(
+        min_length=2,
+        max_length=60,
+        pattern=NAME_PATTERN,
+        description="Azure site name: 2-60 of a-z, 0-9 and '-', not starting or "
+        "ending with '-'.",
+    )
+    python: str = Field(
+        pattern=PYTHON_PATTERN, description='Python version, quoted: "3.12".'
+    )
+    workload: Workload = Field(description="What the functions spend their time on.")
+    plan: Plan = Field(description="The hosting plan SKU, or how to pick one.")
+    triggers: list[Trigger] = Field(
+        default_factory=lambda: list[Trigger](["http"]),
+        min_length=1,
+        description="Trigger types the app's functions use.",
+    )
+    location: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$", description="Azure region, e.g. westeurope."
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Tags for the plan and site."
+    )
+    app_settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra or overriding app settings (strings); overrides win.",
+    )
+    suppress: list[Suppression] = Field(
+        default_factory=list,
+        description="Checks whose findings are accepted for this app (azfn-profile check).",
+    )

@@ -1,0 +1,20 @@
+"""The profile's vocabulary: the values a few of its keys may take.
+
+Shared by the pydantic models (`profile_schema`) and the runtime classes generated
+from them (`profile`), so this module imports nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Kind = Literal["io", "cpu", "mixed"]
+Style = Literal["sync", "async"]
+Family = Literal["flex", "premium", "dedicated", "consumption"]
+Trigger = Literal[
+    "http", "queue", "servicebus", "eventhub", "blob", "timer", "cosmosdb", "eventgrid"
+]
+InstanceMemory = Literal[512, 2048, 4096]
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+PYTHON_PATTERN = r"^3\.[0-9]+$"
