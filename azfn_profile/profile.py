@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaError, SchemaValidator
 
 from azfn_profile.terms import Family, InstanceMemory, Kind, Style, Trigger
 
@@ -456,7 +456,12 @@ _SCHEMA: Any = {
 
 @cache
 def validator() -> SchemaValidator:
-    return SchemaValidator(_SCHEMA)
+    try:
+        return SchemaValidator(_SCHEMA)
+    except SchemaError:  # written for another pydantic-core: compile it again here
+        from azfn_profile.profilegen import runtime_schema
+
+        return SchemaValidator(runtime_schema())
 
 
 def validate_python(data: Any) -> Profile:

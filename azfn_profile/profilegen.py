@@ -40,7 +40,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaError, SchemaValidator
 
 from azfn_profile.terms import Family, InstanceMemory, Kind, Style, Trigger
 
@@ -51,7 +51,12 @@ FOOTER = '''
 
 @cache
 def validator() -> SchemaValidator:
-    return SchemaValidator(_SCHEMA)
+    try:
+        return SchemaValidator(_SCHEMA)
+    except SchemaError:  # written for another pydantic-core: compile it again here
+        from azfn_profile.profilegen import runtime_schema
+
+        return SchemaValidator(runtime_schema())
 
 
 def validate_python(data: Any) -> Profile:
@@ -65,8 +70,25 @@ def validate_python(data: Any) -> Profile:
 def profile_py() -> str:
     """The text of `azfn_profile/profile.py`."""
     classes = "\n".join(_dataclass(model) for model in MODELS)
-    schema = _literal(_portable(Profile.__pydantic_core_schema__), 0)
+    schema = _literal(_portable(Profile.__pydantic_core_schema__, _as_source), 0)
     return f"{HEADER}\n{classes}\n\n_SCHEMA: Any = {schema}\n{FOOTER}"
+
+
+def runtime_schema() -> Any:
+    """The same schema as `profile._SCHEMA`, compiled now by the installed pydantic."""
+    from azfn_profile import profile
+
+    def live(value: Any) -> Any:
+        return getattr(profile, value.__name__) if value in MODELS else value
+
+    return _portable(Profile.__pydantic_core_schema__, live)
+
+
+def _as_source(value: Any) -> Any:
+    """A class or default factory as the source text that names it in `profile.py`."""
+    if value in MODELS or value in (dict, list):
+        return _ClassName(value.__name__)
+    return _Lambda(_inline(value()))
 
 
 def _inline(value: Any) -> str:
@@ -142,7 +164,7 @@ class _ClassName(str):
         return str(self)
 
 
-def _portable(node: Any) -> Any:
+def _portable(node: Any, ref: Callable[[Any], Any]) -> Any:
     """The core schema without what only pydantic itself reads (refs, JSON-schema hooks)."""
     if isinstance(node, dict):
         out: dict[str, Any] = {}
@@ -152,18 +174,14 @@ def _portable(node: Any) -> Any:
             if key == "cls":
                 if value not in MODELS:
                     raise ValueError(f"unexpected class in the core schema: {value!r}")
-                out[key] = _ClassName(value.__name__)
+                out[key] = ref(value)
             elif key == "default_factory":
-                out[key] = (
-                    _ClassName(value.__name__)
-                    if value in (dict, list)
-                    else _Lambda(_inline(value()))
-                )
+                out[key] = ref(value)
             else:
-                out[key] = _portable(value)
+                out[key] = _portable(value, ref)
         return out
     if isinstance(node, list):
-        return [_portable(item) for item in node]
+        return [_portable(item, ref) for item in node]
     if callable(node):
         raise TypeError(f"unexpected callable in the core schema: {node!r}")
     return node

@@ -124,6 +124,20 @@ def test_broken_documents_fail_alike(data: dict[str, Any]) -> None:
     assert status == "invalid"
 
 
+def test_a_schema_the_installed_pydantic_core_rejects_is_compiled_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = _plain(runtime.validate_python(BASE))
+    monkeypatch.setattr(runtime, "_SCHEMA", {"type": "no-such-schema"})
+    runtime.validator.cache_clear()
+    try:
+        assert _plain(runtime.validate_python(BASE)) == expected
+        for data in BROKEN:
+            assert outcome_of_runtime(data) == outcome_of_models(data)
+    finally:
+        runtime.validator.cache_clear()
+
+
 def test_defaults_are_fresh_objects() -> None:
     first = runtime.validate_python(BASE)
     first.triggers.append("queue")
