@@ -47,7 +47,8 @@ THREADS_ASYNC = Guidance(
 )
 THREADS_MIXED = Guidance(
     "Mixed workloads balance processes and threads: the I/O share of the time decides "
-    "how many of the cores + 4 threads can usefully wait at once.",
+    "how many of the cores + 4 threads can usefully wait at once; with a declared "
+    "concurrency, the pool also holds every invocation waiting on I/O.",
     "GUIDE: Set up max workers within a language worker process; FACTS §2 (unset, "
     "the v4 host injects 1000 threads per process, so the value is always written)",
 )

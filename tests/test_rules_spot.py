@@ -28,6 +28,31 @@ def test_mixed_threads_round_half_up() -> None:
     assert spec.workload is not None and spec.workload.io_share == 0.5
 
 
+def test_sync_mixed_threads_cover_the_declared_io_waits() -> None:
+    # EP2: c=2, p=2; (2+4)*0.8 = 4.8 -> 5, but 0.8*64 = 51.2 invocations wait on I/O
+    # at once, ceil(51.2/2) = 26 per process; 0.6*50 = 30 exactly -> 30, not 31.
+    spec = spec_for(
+        workload={"kind": "mixed", "io_share": 0.8, "concurrency": 64},
+        plan={"sku": "EP2"},
+    )
+    assert spec.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "26"
+    exact = spec_for(
+        workload={"kind": "mixed", "io_share": 0.6, "concurrency": 50},
+        plan={"sku": "EP1"},
+    )
+    assert exact.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "30"
+    coroutines = spec_for(
+        workload={
+            "kind": "mixed",
+            "style": "async",
+            "io_share": 0.8,
+            "concurrency": 64,
+        },
+        plan={"sku": "EP2"},
+    )
+    assert coroutines.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "5"
+
+
 def test_memory_limits_processes_and_names_a_roomier_sku() -> None:
     # EP2: 2 cores, 7168 MB, 4000 MB/process -> fit=floor(5734.4/4000)=1 < 2 -> p=1.
     # EP3 (4 cores, 14336 MB): fit=floor(11468.8/4000)=2 < 4 -> does not fit either.

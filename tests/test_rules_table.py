@@ -38,6 +38,8 @@ def expected(
     elif kind == "mixed":
         share = Decimal(str(io_share if io_share is not None else 0.5))
         threads = max(1, int(((c + 4) * share).quantize(Decimal(1), ROUND_HALF_UP)))
+        if style == "sync" and concurrency:
+            threads = max(threads, math.ceil(share * concurrency / p))
     elif style == "async":
         threads = c + 4
     else:

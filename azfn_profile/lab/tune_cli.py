@@ -57,7 +57,7 @@ def run_tune(
 
         search = Search(evaluate, slo, memory_limit, max_processes)
         winner = search.run()
-        searched = len(search.seen)
+        searched, measured = len(search.seen), search.measurements
         default = search.point(*AZURE_DEFAULT)
         rules_point = search.point(*rules) if rules else None
     rows = [("tuned", winner), ("azure default", default)]
@@ -70,7 +70,10 @@ def run_tune(
             f"{label:14}  {p.processes:9}  {p.threads:7}  {p.throughput:6.1f}  "
             f"{p.p95_ms:6.0f}  {p.rss_mb:6.0f}  {ratio:8.2f}"
         )
-    lines.append(f"searched {searched} of {GRID_SIZE} grid points")
+    lines.append(
+        f"searched {searched} of {GRID_SIZE} grid points "
+        f"({measured} measurements: the finalists twice more)"
+    )
     if write and profile_path is not None:
         from azfn_profile.lab.write_back import updated_profile, write_profile
 

@@ -26,23 +26,31 @@ _RESPONSE = (
 async def _handle(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency_s: float
 ) -> None:
-    with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            if not head:
-                break
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            if length:
-                await reader.readexactly(length)
-            await asyncio.sleep(latency_s)
-            writer.write(_RESPONSE)
-            await writer.drain()
-            if b"connection: close" in head.lower():
-                break
-    writer.close()
+    try:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            await _serve_connection(reader, writer, latency_s)
+    finally:
+        writer.close()
+
+
+async def _serve_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency_s: float
+) -> None:
+    while True:
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head:
+            return
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        if length:
+            await reader.readexactly(length)
+        await asyncio.sleep(latency_s)
+        writer.write(_RESPONSE)
+        await writer.drain()
+        if b"connection: close" in head.lower():
+            return
 
 
 @contextmanager
@@ -71,5 +79,23 @@ def upstream(latency_s: float = 0.05) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{state['port']}/"
     finally:
+        # Close the server and cancel the connections it still serves (kept-alive ones
+        # wait for a next request), so no task is left pending when the loop goes.
+        stopping = asyncio.run_coroutine_threadsafe(_shutdown(state), loop)
+        with contextlib.suppress(Exception):
+            stopping.result(timeout=5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
+        if not thread.is_alive():
+            loop.close()
+
+
+async def _shutdown(state: dict[str, object]) -> None:
+    server = state.get("server")
+    if isinstance(server, asyncio.Server):
+        server.close()
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)

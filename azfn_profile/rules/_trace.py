@@ -62,3 +62,8 @@ def round_half_up(value: float) -> int:
 
 def ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
+
+
+def ceil_share(share: float, numerator: int, denominator: int) -> int:
+    """ceil(share x numerator / denominator), in decimal so 0.6 x 50 is 30, not 31."""
+    return math.ceil(Decimal(str(share)) * numerator / denominator)

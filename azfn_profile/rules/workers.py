@@ -9,6 +9,7 @@ from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
     Trace,
     ceil_div,
+    ceil_share,
     memory_fit,
     round_half_up,
     whole_cores,
@@ -97,6 +98,12 @@ def threads(
     elif workload.kind == "mixed":
         share = workload.io_share if workload.io_share is not None else 0.5
         value = max(1, round_half_up((c + 4) * share))
+        if workload.style == "sync" and workload.concurrency is not None:
+            # Each invocation waiting on I/O holds a pool thread: a pool smaller than
+            # the waits in flight queues work while the cores idle (measured by the lab
+            # on examples/apps/mixed: see README, "The rules").
+            value = max(value, ceil_share(share, workload.concurrency, process_count))
+            inputs.update(concurrency=workload.concurrency, processes=process_count)
         rule, why = "workers.threads.mixed", guidance.THREADS_MIXED
         inputs["io_share"] = share
     elif workload.style == "async":
