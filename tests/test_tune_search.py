@@ -105,3 +105,12 @@ def test_one_unlucky_step_does_not_end_the_process_climb() -> None:
     best = search.run()
     assert best.processes >= cores
     assert best.throughput >= 0.95 * grid_best(rate)
+
+
+def test_the_step_up_from_the_choice_is_measured_again() -> None:
+    # Two processes double throughput, but both steps up read low the first time.
+    rate = lambda p, t: 50.0 * min(p, 2)
+    search = Search(noisy(rate, {(2, 1): 0.5, (4, 1): 0.5}))
+    best = search.run()
+    assert (best.processes, best.threads) == (2, 1)
+    assert len(search.samples[2, 1]) == 1 + 2

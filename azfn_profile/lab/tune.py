@@ -4,11 +4,11 @@ Not the full grid: threads are searched first in x4 steps, then refined in x2 st
 around the best (the fewest threads within 3 % of the best win); processes then climb
 1, 2, 4, 8, 10 while throughput still grows by 5 % (a step that does not is given one
 more step to make up for it, so one unlucky measurement does not end the climb);
-threads are refined again at the chosen process count. Last, the search's choice and
-the two best other points measured are measured twice more, taking turns, and the
-best median wins (among medians within 3 % of the best, the fewest processes, then
-threads): one measurement on a busy machine can be off by more than the differences
-being judged. A point counts only if its p95 meets the SLO and its processes fit the
+threads are refined again at the chosen process count. Last, the search's choice, the
+next process step up from it and the two best other points are measured twice more,
+taking turns, and the best median wins (among finalists with its process count and a
+median within 3 % of it, the fewest threads): one measurement on a busy machine can be
+off by more than the differences being judged. A point counts only if its p95 meets the SLO and its processes fit the
 instance's memory.
 """
 
@@ -24,7 +24,7 @@ THREAD_STEPS = (1, 4, 16, 64, 256)
 PROCESS_STEPS = (1, 2, 4, 8, 10)
 MIN_GAIN = 1.05  # a process must add 5 % to be worth its memory
 NOISE = 0.97  # scores this close to the best are treated as equal
-FINALISTS = 3  # points measured again at the end
+FINALISTS = 4  # points measured again at the end
 REMEASURE = 2  # extra measurements of each finalist
 
 
@@ -102,12 +102,22 @@ class Search:
         return processes
 
     def confirm(self, choice: Point) -> Point:
-        """Measure the choice and the best other points again; the best median wins."""
+        """Measure the finalists again; the best median wins.
+
+        Finalists: the choice, the next process step up at its threads (the climb may
+        have stopped on one unlucky reading) and the best other points. Processes
+        follow the medians; among finalists with the winner's process count whose
+        median is within NOISE of it, the fewest threads win.
+        """
+        up = next((p for p in PROCESS_STEPS if p > choice.processes), None)
+        step_up = self.seen.get((up, choice.threads)) if up else None
         others = sorted(
-            (p for p in self.seen.values() if self.ok(p) and p is not choice),
+            (p for p in self.seen.values() if p is not choice and p is not step_up),
             key=lambda p: -p.throughput,
         )
-        finalists = [(p.processes, p.threads) for p in [choice, *others]][:FINALISTS]
+        candidates = [choice, *([step_up] if step_up else []), *others]
+        finalists = [(p.processes, p.threads) for p in candidates if self.ok(p)]
+        finalists = finalists[:FINALISTS]
         if len(finalists) < 2:
             return choice
         for _ in range(REMEASURE):  # in turns, so drift hits every finalist alike
@@ -117,9 +127,14 @@ class Search:
         top = max(score for score, _ in medians.values())
         if top < 0:  # no finalist met the constraints again: keep the first verdict
             return choice
+        winner = max(finalists, key=lambda k: (medians[k][0], -k[0], -k[1]))
         key = min(
-            (k for k in finalists if medians[k][0] >= NOISE * top),
-            key=lambda k: (k[0], k[1]),
+            (
+                k
+                for k in finalists
+                if k[0] == winner[0] and medians[k][0] >= NOISE * top
+            ),
+            key=lambda k: k[1],
         )
         return medians[key][1]
 
