@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
-Family = Literal["consumption", "flex", "premium", "dedicated"]
+from azfn_profile.terms import Family
+
 FAMILIES: tuple[Family, ...] = ("flex", "premium", "dedicated", "consumption")
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATA = Path(__file__).with_name("data")
