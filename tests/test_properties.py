@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -12,19 +12,11 @@ from azfn_profile.catalog import skus
 from azfn_profile.render import RENDERERS
 from azfn_profile.rules import resolve
 from azfn_profile.spec import AppSpec
+from azfn_profile.terms import Trigger
 from azfn_profile.validation import ProfileInvalid, validate
 from tests.conftest import TODAY
 
-TRIGGERS = [
-    "http",
-    "queue",
-    "servicebus",
-    "eventhub",
-    "blob",
-    "timer",
-    "cosmosdb",
-    "eventgrid",
-]
+TRIGGERS = list(get_args(Trigger))
 
 
 @st.composite

@@ -8,8 +8,8 @@ threads are refined again at the chosen process count. Last, the search's choice
 next process step up from it and the two best other points are measured twice more,
 taking turns, and the best median wins (among finalists with its process count and a
 median within 3 % of it, the fewest threads): one measurement on a busy machine can be
-off by more than the differences being judged. A point counts only if its p95 meets the SLO and its processes fit the
-instance's memory.
+off by more than the differences being judged. A point counts only if its p95 meets
+the SLO and its processes fit the instance's memory.
 """
 
 from __future__ import annotations

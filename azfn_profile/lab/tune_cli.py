@@ -10,7 +10,7 @@ from pathlib import Path
 from azfn_profile.lab.app import find_function
 from azfn_profile.lab.bench import lab_environment, pick_cores
 from azfn_profile.lab.dispatch import Point, Settings, run_point
-from azfn_profile.lab.tune import GRID_SIZE, Search
+from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Search
 
 AZURE_DEFAULT = (1, 1000)  # one process; the v4 host injects 1000 threads when unset
 
@@ -31,7 +31,7 @@ def run_tune(
     say: Callable[[str], None],
 ) -> str:
     rules: tuple[int, int] | None = None
-    memory_limit, max_processes, flex = None, 10, False
+    memory_limit, max_processes, flex = None, MAX_PROCESSES, False
     if profile_path is not None:
         from azfn_profile.engine import resolve_file
 
@@ -39,7 +39,7 @@ def run_tune(
         flex = spec.plan.family == "flex"
         rules = (spec.processes or 1, spec.threads or 1)
         memory_limit = 0.8 * spec.plan.memory_mb
-        max_processes = 1 if flex else 10
+        max_processes = 1 if flex else MAX_PROCESSES
     find_function(app, function)
     with lab_environment(latency_ms) as env:
         settings = Settings(
