@@ -22,7 +22,7 @@ def resolve_file(path: Path, *, today: date, display: str | None = None) -> AppS
 
 
 def profile_schema() -> dict[str, Any]:
-    from azfn_profile.profile_schema import Profile as ProfileModel
+    from azfn_profile.profile import Profile
 
-    schema = ProfileModel.model_json_schema()
+    schema = Profile.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -1,7 +1,7 @@
 """The profile's vocabulary: the values a few of its keys may take.
 
-Shared by the pydantic models (`profile_schema`) and the runtime classes generated
-from them (`profile`), so this module imports nothing.
+Shared by the pydantic models (`profile`), the SKU catalog and the rules, so this
+module imports nothing.
 """
 
 from __future__ import annotations

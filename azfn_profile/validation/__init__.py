@@ -1,7 +1,7 @@
 """Turn raw profile data into a `Profile`, or into a list of located issues.
 
-Shape errors come from pydantic-core (the models' compiled schema) and are reworded (`shape`); checks that need the
-catalog, the Python support table or today's date follow once the shape is right
+Shape errors come from the pydantic models and are reworded (`shape`); checks that
+need the catalog, the Python support table or today's date follow once the shape is right
 (`semantics`). Every issue carries the path of the key it is about, so the loader can
 point at line and column.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic_core import ValidationError
+from pydantic import ValidationError
 
 from azfn_profile.profile import Profile, validate_python
 from azfn_profile.validation.issue import Issue, ProfileInvalid, dotted

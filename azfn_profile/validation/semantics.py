@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 
 from azfn_profile import catalog, facts
@@ -17,7 +16,9 @@ def canonical_sku(profile: Profile) -> Profile:
     canonical = "auto" if sku.casefold() == "auto" else (found.name if found else sku)
     if canonical == sku:
         return profile
-    return replace(profile, plan=replace(profile.plan, sku=canonical))
+    return profile.model_copy(
+        update={"plan": profile.plan.model_copy(update={"sku": canonical})}
+    )
 
 
 def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from azfn_profile.profile import Plan, Profile, Suppression, Workload
@@ -67,7 +66,7 @@ def _unknown_key(loc: Path) -> str:
     model = _MODELS.get(parent) or (
         Suppression if parent[:1] == ("suppress",) else None
     )
-    known = [f.name for f in fields(model)] if model else []
+    known = list(model.model_fields) if model else []
     import difflib
 
     near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
