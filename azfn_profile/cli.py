@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,8 @@ from azfn_profile.errors import AzfnProfileError
 from azfn_profile.render import RENDERERS
 
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
+STDOUT = Path("-")  # `-o -`: standard output
+CHECK_ID = re.compile(r"AZFN\d{3}", re.IGNORECASE)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -70,7 +74,8 @@ _PROFILE = click.argument("profile", type=click.Path(path_type=Path, dir_okay=Tr
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to this file (a directory with --format all), atomically.",
+    help="Write to this file (a directory with --format all), atomically; "
+    "- is standard output.",
 )
 @click.option(
     "--force", is_flag=True, help="Replace an existing output file that differs."
@@ -79,6 +84,12 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
     """Resolve PROFILE and print its settings in one format."""
     from azfn_profile.engine import resolve_file
 
+    if output == STDOUT:
+        output = None
+        if fmt == "all":
+            raise click.UsageError(
+                "--format all writes several files: give -o DIRECTORY, not -"
+            )
     if fmt == "all" and output is None:
         raise click.UsageError("--format all writes several files: give -o DIRECTORY")
     spec = resolve_file(profile, today=today())
@@ -111,7 +122,11 @@ def explain(target: str) -> None:
     """Explain a profile's settings (PROFILE) or a check (AZFN101)."""
     from azfn_profile.checks import REGISTRY
 
-    if target.upper() in REGISTRY and not Path(target).exists():
+    if CHECK_ID.fullmatch(target) and not Path(target).exists():
+        if target.upper() not in REGISTRY:
+            raise click.UsageError(
+                f"{target}: no such check; `azfn-profile rules` lists them"
+            )
         from azfn_profile.docs_rules import check_doc
 
         click.echo(check_doc(REGISTRY[target.upper()]), nl=False)
@@ -142,7 +157,8 @@ def explain(target: str) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    help="Write the report to this file instead of standard output (- is "
+    "standard output).",
 )
 @click.option(
     "--baseline",
@@ -168,7 +184,13 @@ def check(
     from azfn_profile.sources.detect import expand, targets
 
     day, findings, sources = today(), [], []
-    for path, display in expand(paths):
+    files = list(expand(paths))
+    if not files:
+        raise click.UsageError(
+            f"nothing to check in {', '.join(map(str, paths))}: no profile (.yaml, "
+            ".yml), ARM template or preview (.json) or Bicep (.bicep) file"
+        )
+    for path, display in files:
         found, problems = targets(path, display, day)
         sources.extend(found)
         findings.extend(problems)
@@ -191,7 +213,7 @@ def check(
         findings = reports.apply_baseline(findings, prints)
     report = Report(findings, fail_on=fail_on)  # type: ignore[arg-type]
     text = FORMATS[fmt](report)
-    if output is None:
+    if output is None or output == STDOUT:
         click.echo(text, nl=False)
     else:
         write_output(output, text, force=True)
@@ -254,10 +276,9 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
         ),
         click.option(
             "--concurrency",
-            default=64,
-            show_default=True,
             type=click.IntRange(min=1),
-            help="Client invocations kept in flight.",
+            help="Client invocations kept in flight [default: 64; tune: the "
+            "profile's workload.concurrency when it declares one].",
         ),
         click.option(
             "--duration",
@@ -276,7 +297,8 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
         click.option(
             "--cores",
             type=click.IntRange(min=1),
-            help="Pin workers to this many CPUs (an instance of that size).",
+            help="Pin workers to this many CPUs (an instance of that size) "
+            "[tune default: the plan's vCPUs when this machine has them].",
         ),
         click.option(
             "--upstream-latency",
@@ -345,7 +367,7 @@ def bench(
     function: str,
     processes: list[int],
     threads: list[int],
-    concurrency: int,
+    concurrency: int | None,
     duration: float,
     warmup: float,
     cores: int | None,
@@ -357,6 +379,10 @@ def bench(
 ) -> None:
     """Measure APP's FUNCTION over a grid of worker settings."""
     import json as jsonlib
+
+    from azfn_profile.extras import require
+
+    require("lab", "azfn-profile bench")
 
     from azfn_profile.lab.bench import (
         heatmap,
@@ -388,7 +414,7 @@ def bench(
         settings = Settings(
             app,
             function,
-            concurrency,
+            concurrency or 64,
             duration,
             warmup,
             pick_cores(cores),
@@ -405,7 +431,13 @@ def bench(
     if first:
         click.echo(f"first error: {first}", err=True)
     if plot is not None:
-        heatmap(points, plot)
+        cores_used = len(settings.cores) if settings.cores else os.cpu_count()
+        title = (
+            f"{app.name}:{function} throughput (invocations/s)\n"
+            f"{points[0].load}, {cores_used} core(s), "
+            f"{upstream_latency:g} ms upstream"
+        )
+        heatmap(points, plot, title)
         click.echo(f"wrote {plot}", err=True)
 
 
@@ -421,26 +453,48 @@ def bench(
 @click.option(
     "--slo-p95", type=click.FloatRange(min=0), help="Latency SLO for p95, ms."
 )
-@click.option("--write", is_flag=True, help="Write the winner into --profile.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write the winner into --profile (only when it beats the rules' point and "
+    "the default by more than the measured noise).",
+)
+@click.option(
+    "--memory",
+    type=click.Choice(["larger", "measured"]),
+    default="larger",
+    show_default=True,
+    help="Memory per process to bound the search and to write: the larger of the "
+    "declared and the measured, or the measured alone.",
+)
 def tune(
     app: Path,
     function: str,
     profile_path: Path | None,
     slo_p95: float | None,
     write: bool,
-    concurrency: int,
+    memory: str,
+    concurrency: int | None,
     duration: float,
     warmup: float,
     cores: int | None,
     upstream_latency: float,
     body: str,
 ) -> None:
-    """Search processes x threads for APP's FUNCTION; compare with defaults and rules."""
-    from azfn_profile.lab.tune_cli import run_tune
+    """Search processes x threads for APP's FUNCTION; compare with defaults and rules.
+
+    Exit codes: 0 done (and written, with --write); 1 nothing met --slo-p95, or the
+    winner was not better than the rules and the default by more than the noise
+    (nothing written); 2 bad input.
+    """
+    from azfn_profile.extras import require
+
+    require("lab", "azfn-profile tune")
+    from azfn_profile.lab.tune_cli import TuneRequest, run_tune
 
     if write and profile_path is None:
         raise click.UsageError("--write needs --profile PROFILE")
-    text = run_tune(
+    request = TuneRequest(
         app,
         function,
         profile_path,
@@ -452,13 +506,23 @@ def tune(
         cores,
         upstream_latency,
         body.encode(),
-        today(),
-        lambda line: click.echo(line, err=True),
+        "measured" if memory == "measured" else "larger",
     )
+    text, code = run_tune(request, today(), lambda line: click.echo(line, err=True))
     click.echo(text, nl=False)
+    raise SystemExit(code)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGHUP end the run like Ctrl-C: cleanup (temporary files, worker
+    processes) runs on the way out."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     try:
         cli.main(args=argv, prog_name="azfn-profile")
     except SystemExit as exc:

@@ -52,7 +52,9 @@ class Finding:
 
     @property
     def doc_url(self) -> str:
-        return f"docs/rules.md#{self.check_id.lower()}"
+        from azfn_profile import RULES_URL
+
+        return f"{RULES_URL}#{self.check_id.lower()}"
 
     def fingerprint(self) -> str:
         """Stable across line moves: check, file, resource and message."""

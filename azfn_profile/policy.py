@@ -80,8 +80,7 @@ def _validator(
         for finding in run_checks(sources, today()):
             if finding.check_id == check.id and finding.status == "fail":
                 report_violation(
-                    f"{check.id}: {finding.message}. See docs/rules.md#"
-                    f"{check.id.lower()}",
+                    f"{check.id}: {finding.message}. See {finding.doc_url}",
                     finding.location.resource,
                 )
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from azfn_profile import __version__
+from azfn_profile import REPOSITORY_URL, RULES_URL, __version__
 from azfn_profile.checks import REGISTRY
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
 
@@ -123,7 +123,7 @@ def sarif(report: Report) -> str:
             "name": c.name,
             "shortDescription": {"text": c.title},
             "fullDescription": {"text": c.why},
-            "helpUri": f"docs/rules.md#{c.id.lower()}",
+            "helpUri": f"{RULES_URL}#{c.id.lower()}",
             "help": {"text": f"{c.why}\n\nFails:\n{c.fails}\n\nPasses:\n{c.passes}"},
             "defaultConfiguration": {"level": _SARIF_LEVEL[c.severity]},
         }
@@ -167,7 +167,7 @@ def sarif(report: Report) -> str:
                     "driver": {
                         "name": "azfn-profile",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/azfn-profile/",
+                        "informationUri": REPOSITORY_URL,
                         "rules": rules,
                     }
                 },

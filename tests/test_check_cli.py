@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from azfn_profile import RULES_URL as DOCS
 from azfn_profile.checks import REGISTRY
 from azfn_profile.cli import cli
 from tests.conftest import EXAMPLES, ROOT
@@ -56,29 +57,29 @@ def test_handwritten_template_findings_are_exact() -> None:
     assert out.splitlines()[:-1] == [
         (
             f"{name}:49:47: AZFN101 [error] FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host "
-            "accepts a whole number from 1 to 10 (docs/rules.md#azfn101)"
+            f"accepts a whole number from 1 to 10 ({DOCS}#azfn101)"
         ),
         (
             f"{name}:24:5: AZFN104 [warning] PYTHON_THREADPOOL_THREAD_COUNT is not set, so the "
-            "host runs up to 1000 threads per worker process (docs/rules.md#azfn104)"
+            f"host runs up to 1000 threads per worker process ({DOCS}#azfn104)"
         ),
         (
             f"{name}:24:5: AZFN501 [error] httpsOnly is off: the app accepts plain HTTP "
-            "(docs/rules.md#azfn501)"
+            f"({DOCS}#azfn501)"
         ),
-        f"{name}:24:5: AZFN502 [error] minTlsVersion is 1.0 (docs/rules.md#azfn502)",
-        f"{name}:24:5: AZFN504 [warning] ftpsState is AllAllowed (docs/rules.md#azfn504)",
+        f"{name}:24:5: AZFN502 [error] minTlsVersion is 1.0 ({DOCS}#azfn502)",
+        f"{name}:24:5: AZFN504 [warning] ftpsState is AllAllowed ({DOCS}#azfn504)",
         (
             f"{name}:24:5: AZFN505 [warning] basic-auth publishing credentials are allowed "
-            "(docs/rules.md#azfn505)"
+            f"({DOCS}#azfn505)"
         ),
         (
             f"{name}:50:36: AZFN507 [warning] AzureWebJobsStorage carries a storage account key "
-            "(docs/rules.md#azfn507)"
+            f"({DOCS}#azfn507)"
         ),
         (
             f"{name}:24:5: AZFN508 [warning] the app has no managed identity "
-            "(docs/rules.md#azfn508)"
+            f"({DOCS}#azfn508)"
         ),
     ]
 
@@ -209,7 +210,7 @@ def test_directories_are_walked_and_missing_files_reported(tmp_path: Path) -> No
     assert code == 2
     assert (
         out.splitlines()[0] == f"{tmp_path}/missing.yaml: AZFN000 [error] no such file "
-        "(docs/rules.md#azfn000)"
+        f"({DOCS}#azfn000)"
     )
 
 
@@ -256,7 +257,7 @@ def test_expired_suppression_reports_both(tmp_path: Path) -> None:
     assert code == 1
     assert lines[0].endswith(
         "AZFN002 [warning] the suppression of AZFN110 expired on "
-        "2026-09-30 (Q3) (docs/rules.md#azfn002)"
+        f"2026-09-30 (Q3) ({DOCS}#azfn002)"
     )
     assert lines[0].startswith(f"{path}:6:5:")
     assert any("AZFN110 [warning]" in line for line in lines)

@@ -112,15 +112,6 @@ def test_output_refuses_to_clobber_a_different_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["host.json"]  # no temp file left
 
 
-def test_output_into_missing_directory(tmp_path: Path) -> None:
-    target = tmp_path / "nope" / "x.json"
-    assert invoke("render", EXAMPLE, "-o", str(target)) == (
-        2,
-        "",
-        f"{target}: directory {target.parent} does not exist\n",
-    )
-
-
 def test_bad_profile_writes_nothing(tmp_path: Path) -> None:
     bad, target = tmp_path / "bad.yaml", tmp_path / "out.json"
     bad.write_text("name: x\n")
@@ -247,3 +238,70 @@ def test_python_dash_m_and_no_heavy_imports() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("HEAVY []\n")
     assert json.loads(done.stdout.rsplit("HEAVY", 1)[0]) == SETTINGS
+
+
+def test_explain_an_unknown_check_id_says_so() -> None:
+    code, out, err = invoke("explain", "AZFN999")
+    assert (code, out) == (2, "")
+    assert err.endswith("AZFN999: no such check; `azfn-profile rules` lists them\n")
+    assert invoke("explain", "azfn104")[0] == 0  # ids are case-insensitive
+
+
+def test_check_on_an_empty_directory_is_not_a_silent_pass(tmp_path: Path) -> None:
+    code, out, err = invoke("check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert f"nothing to check in {tmp_path}" in err
+
+
+def test_a_json_profile_is_a_profile_to_check_as_to_render(tmp_path: Path) -> None:
+    import yaml
+
+    profile = tmp_path / "catalog-api.json"
+    profile.write_text(json.dumps(yaml.safe_load(Path(EXAMPLE).read_text())))
+    assert (
+        invoke("render", str(profile), "--format", "settings")[1]
+        == json.dumps(SETTINGS, indent=2) + "\n"
+    )
+    code, out, _ = invoke("check", str(profile))
+    assert code == 0 and out.startswith("0 error(s)")
+    profile.write_text(json.dumps({"name": "x", "workload": {}, "plan": {}}))
+    code, out, _ = invoke("check", str(profile))
+    assert code == 2 and "AZFN001" in out
+
+
+BLOCK_AZURE = (
+    "import sys, importlib.abc\n"
+    "class Block(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('azure', 'pycep'):\n"
+    "            raise ModuleNotFoundError(name)\n"
+    "sys.meta_path.insert(0, Block())\n"
+    "from azfn_profile.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["bench", "examples/apps/io_sync", "--function", "fetch"], "lab"),
+        (["tune", "examples/apps/io_sync", "--function", "fetch"], "lab"),
+        (["check", "tests/data/bicep/handwritten-bad.bicep"], "bicep"),
+    ],
+)
+def test_a_missing_extra_is_one_line_naming_it(args: list[str], extra: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK_AZURE, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    text = done.stderr if extra == "lab" else done.stdout
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    line = next(line for line in text.splitlines() if "extra" in line)
+    assert f"needs the '{extra}' extra" in line
+    assert f'pip install "azfn-profile[{extra}] @ git+https://' in line
+    if extra == "lab":
+        assert text.count("\n") == 1  # one line, nothing blaming the app

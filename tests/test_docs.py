@@ -46,3 +46,45 @@ def test_pre_commit_hook_and_actions_example() -> None:
         for step in steps
     )
     assert any("--format sarif" in step.get("run", "") for step in steps)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+@pytest.mark.parametrize("name", ["profile.md", "rules.md", "skus.md"])
+def test_in_page_links_resolve(name: str) -> None:
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    missing = sorted(set(links) - anchors)
+    assert not missing, f"docs/{name} links to missing sections: {missing}"
+
+
+def test_profile_reference_lists_value_ranges() -> None:
+    text = (ROOT / "docs" / "profile.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if "`workload.concurrency`" in line)
+    assert "≥ 1, ≤ 100,000" in row
+    assert "## suppression" in text
+
+
+def test_no_install_line_points_at_pypi() -> None:
+    """The package is not published: every install line says what works today."""
+    from azfn_profile import REPOSITORY_URL
+    from azfn_profile.extras import install_command
+
+    texts = {
+        path: (ROOT / path).read_text(encoding="utf-8")
+        for path in ("README.md", "docs/examples/github-actions.yml")
+    }
+    texts["hint"] = install_command("lab")
+    for where, text in texts.items():
+        for line in re.findall(r"pip install [^\n`&;]*", text):
+            # A requirement naming the package (not a path such as "." or ".[lab]")
+            # must say where it comes from.
+            for spec in re.findall(
+                r"[\s\"']azfn-profile(?:\[[^\]]*\])?[^\s\"']*", line
+            ):
+                assert f"@ git+{REPOSITORY_URL}" in line, (where, line, spec)

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from azfn_profile.cli import cli
 from azfn_profile.lab.app import LabError, load_functions
-from azfn_profile.lab.dispatch import Settings, run_point
+from azfn_profile.lab.bench import heatmap_figure, table
+from azfn_profile.lab.dispatch import Point, Settings, run_point
 from tests.conftest import ROOT
 
 APPS = ROOT / "tests" / "data" / "lab_apps"
@@ -152,6 +153,7 @@ def test_bench_json_records(tmp_path: Path) -> None:
         "processes",
         "threads",
         "concurrency",
+        "rate",
         "throughput",
         "p50_ms",
         "p95_ms",
@@ -246,3 +248,47 @@ def test_open_loop_sends_at_the_rate_whatever_completes() -> None:
     )
     assert slow.throughput <= 55
     assert slow.p95_ms > 200  # the backlog grows through the window
+
+
+def _point(p: int, t: int, rate: float, *, sent: float | None = None) -> Point:
+    return Point(p, t, 64, rate, 1.0, 2.0, 3.0, 0, 40.0, rate=sent)
+
+
+def test_open_loop_tables_show_the_rate_not_a_concurrency() -> None:
+    closed = table([_point(1, 4, 10.0)])
+    assert closed.splitlines()[0].split()[2] == "CONCURRENCY"
+    assert closed.splitlines()[1].split()[2] == "64"
+    opened = table([_point(1, 4, 10.0, sent=200.0)])
+    assert opened.splitlines()[0].split()[2] == "SENT/S"
+    assert opened.splitlines()[1].split()[2] == "200"
+    assert _point(1, 4, 10.0, sent=200.0).record()["concurrency"] is None
+
+
+def test_heatmap_says_what_it_shows_and_every_label_reads() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_rgb
+
+    points = [
+        _point(p, t, float(100 * p + t)) for p in (1, 2, 4) for t in (1, 4, 16, 64)
+    ]
+    fig = heatmap_figure(points, "io_sync:fetch throughput (invocations/s)")
+    ax = fig.axes[0]
+    assert ax.get_title() == "io_sync:fetch throughput (invocations/s)"
+    image = ax.get_images()[0]
+    lo, hi = image.get_clim()
+    labels = {text.get_text(): text for text in ax.texts}
+    assert len(labels) == 12
+    for value, text in labels.items():
+        r, g, b, _ = image.cmap((float(value) - lo) / (hi - lo))
+        background = 0.299 * r + 0.587 * g + 0.114 * b
+        ink = sum(
+            w * c
+            for w, c in zip(
+                (0.299, 0.587, 0.114), to_rgb(text.get_color()), strict=True
+            )
+        )
+        assert abs(ink - background) > 0.4, f"label {value} is hard to read"
+    assert labels["464"].get_fontweight() == "bold"  # the best cell
+    assert labels["101"].get_fontweight() == "normal"

@@ -20,6 +20,7 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from azfn_profile import RULES_URL as DOCS
 from azfn_profile.checks import INPUT_IDS, REGISTRY
 from azfn_profile.deploy import PythonFunctionApp
 from azfn_profile.engine import resolve_file
@@ -165,7 +166,7 @@ def test_process_count_on_flex_is_mandatory(analyzer: Any) -> None:
         MANDATORY,
         (
             "AZFN102: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex Consumption. "
-            "See docs/rules.md#azfn102"
+            f"See {DOCS}#azfn102"
         ),
     )
 

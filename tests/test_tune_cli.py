@@ -1,22 +1,35 @@
-"""`azfn-profile tune` end to end on a tiny app, and the profile write-back."""
+"""`azfn-profile tune` end to end on tiny apps, its verdicts, and the write-back."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from azfn_profile.cli import cli
+from azfn_profile.errors import InputError
+from azfn_profile.lab.dispatch import Point
+from azfn_profile.lab.tune import Comparison, Search
+from azfn_profile.lab.tune_cli import TuneRequest, _Plan, _report
 from azfn_profile.lab.write_back import updated_profile
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, TODAY
 
 APPS = ROOT / "tests" / "data" / "lab_apps"
+FAST = ["--duration", "0.4", "--warmup", "0.1"]
+
+
+def tune(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["tune", *args])
+    return result.exit_code, result.stdout, result.stderr
 
 
 def test_write_back_keeps_comments_and_order() -> None:
-    text = (EXAMPLES / "catalog-api.yaml").read_text()
-    out = updated_profile(text, processes=3, threads=24, memory_mb=87.2)
-    assert out.startswith(text.split("name:")[0])  # the leading comments survive
+    text = (EXAMPLES / "catalog-api.yaml").read_bytes()
+    out = updated_profile(text, processes=3, threads=24, memory_mb=88).decode()
+    assert out.startswith(text.decode().split("name:")[0])  # leading comments survive
     assert (
         "  concurrency: 64         # measured peak in-flight requests per instance\n"
         in out
@@ -40,51 +53,175 @@ def test_write_back_keeps_comments_and_order() -> None:
     ]
 
 
-def test_tune_writes_the_winner_into_the_profile(tmp_path: Path) -> None:
-    profile = tmp_path / "probe.yaml"
-    profile.write_text(
-        '# the probe app\nname: probe-app  # site name\npython: "3.12"\n'
-        "workload:\n  kind: io\nplan:\n  sku: EP1\n"
+PROFILE = (
+    "# orders: tuned on the lab\n"
+    "name: orders  # the site\n"
+    'python: "3.12"\n'
+    "workload:\n"
+    "  kind: io\n"
+    "plan:\n"
+    "  sku: EP1\n"
+)
+
+
+def test_write_back_keeps_the_preamble_bom_and_crlf() -> None:
+    raw = (
+        b"\xef\xbb\xbf"
+        + ("%YAML 1.2\n# header\n---\n" + PROFILE).replace("\n", "\r\n").encode()
     )
-    result = CliRunner().invoke(
-        cli,
-        [
-            "tune",
-            str(APPS / "probe"),
-            "--function",
-            "probe",
-            "--profile",
-            str(profile),
-            "--write",
-            "--duration",
-            "0.4",
-            "--warmup",
-            "0.1",
-            "--concurrency",
-            "16",
-        ],
+    out = updated_profile(raw, processes=2, threads=8, memory_mb=None)
+    assert out.startswith(b"\xef\xbb\xbf%YAML 1.2\r\n# header\r\n---\r\n# orders")
+    assert b"\n" not in out.replace(b"\r\n", b"")
+    assert b"  PYTHON_THREADPOOL_THREAD_COUNT: '8'\r\n" in out
+    assert b"memory_per_process_mb" not in out
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "tags: &s {team: a}\napp_settings: *s\n",
+        "app_settings: &s {A: b}\ntags: *s\n",
+        "defaults: &w {kind: io}\nworkload: *w\n",
+        "app_settings:\n  A: &v x\n  B: *v\n",
+    ],
+)
+def test_write_back_refuses_shared_sections(shared: str) -> None:
+    text = (
+        PROFILE.replace("workload:\n  kind: io\n", "")
+        if "workload:" in shared
+        else PROFILE
     )
-    assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].split() == [
-        "PROCESSES",
-        "THREADS",
-        "INV/S",
-        "P95_MS",
-        "RSS_MB",
-        "VS_TUNED",
-    ]
+    with pytest.raises(InputError, match="anchor or alias"):
+        updated_profile(
+            (text + shared).encode(), processes=1, threads=4, memory_mb=None
+        )
+
+
+def test_tune_writes_a_winner_that_beats_rules_and_default(tmp_path: Path) -> None:
+    """CPU-bound work whose profile pins one process: two processes win by far more
+    than the noise, so the winner is written; the profile's concurrency is the load,
+    the plan's vCPUs the cores, and the declared memory is kept over the measured."""
+    real = tmp_path / "real.yaml"
+    real.write_text(
+        "# spin: CPU-bound\nname: spin-app\npython: '3.12'\n"
+        "workload:\n  kind: cpu\n  concurrency: 4\n  memory_per_process_mb: 1500\n"
+        "plan:\n  sku: EP2\napp_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: '1'\n"
+    )
+    profile = tmp_path / "profile.yaml"
+    profile.symlink_to(real)
+    code, out, err = tune(
+        str(APPS / "spin"),
+        "--function",
+        "spin",
+        "--profile",
+        str(profile),
+        "--write",
+        *FAST,
+    )
+    assert code == 0, out + err
+    progress = [line for line in err.splitlines() if line.startswith("[")]
+    total = int(progress[0].split("/")[1].split("]")[0])
+    assert [int(line[1:].split("/")[0]) for line in progress] == list(
+        range(1, len(progress) + 1)
+    )
+    assert len(progress) <= total and "elapsed" in progress[1] and "left" in progress[1]
+    lines = out.splitlines()
     assert [line.split()[0] for line in lines[1:4]] == ["tuned", "rules", "azure"]
-    assert "grid points" in lines[4]
-    written = profile.read_text()
-    assert written.startswith("# the probe app\nname: probe-app  # site name\n")
-    assert "PYTHON_THREADPOOL_THREAD_COUNT:" in written
-    check = CliRunner().invoke(cli, ["render", str(profile), "--format", "settings"])
-    assert check.exit_code == 0  # still a valid profile
+    assert lines[4].startswith("medians of 3 measurements per row")
+    cores = len(os.sched_getaffinity(0))
+    assert lines[5].startswith("load 4 in flight (the profile's concurrency); ")
+    assert lines[5].endswith(
+        "2 core(s) pinned (EP2: 2 vCPU)"
+        if cores >= 2
+        else "the result is for this machine, not for EP2"
+    )
+    assert re.search(
+        r"declared 1500 MB, measured \d+ MB; keeping the larger, 1500", out
+    )
+    written = real.read_text()
+    assert profile.is_symlink() and written.startswith("# spin: CPU-bound\n")
+    assert "memory_per_process_mb: 1500" in written
+    processes = int(re.search(r"PROCESS_COUNT: '(\d+)'", written).group(1))  # type: ignore[union-attr]
+    assert processes >= 2 if cores >= 2 else processes >= 1
+    assert CliRunner().invoke(cli, ["check", str(profile)]).exit_code == 0
+
+
+def test_nothing_meets_the_slo_is_said_and_nothing_written(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    before = profile.read_bytes()
+    code, out, err = tune(
+        str(APPS / "probe"),
+        "--function",
+        "probe",
+        "--profile",
+        str(profile),
+        "--write",
+        "--slo-p95",
+        "1",
+        "--duration",
+        "0.2",
+        "--warmup",
+        "0",
+    )
+    assert code == 1, err
+    assert re.fullmatch(
+        r"no setting met --slo-p95 1 ms: the lowest p95 measured was \d+ ms at "
+        r"processes=\d+ threads=\d+ \([\d.]+ inv/s, 0 error\(s\)\); nothing written\n",
+        out,
+    )
+    assert "internal error" not in err
+    assert profile.read_bytes() == before
+
+
+def _comparison(rate: float, spread: float, p: int, t: int) -> Comparison:
+    point = Point(p, t, 64, rate, 1.0, 2.0, 3.0, 0, 50.0, total=100)
+    return Comparison(point, spread, True, 3)
+
+
+def test_write_is_refused_when_the_winner_is_within_the_noise(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    request = TuneRequest(
+        APPS / "probe", "probe", profile, None, True, None, 1, 0, None, 50, b"{}"
+    )
+    keys = [(2, 64), (1, 16), (1, 1000)]
+    compared = {
+        (2, 64): _comparison(100.0, 0.12, 2, 64),
+        (1, 16): _comparison(80.0, 0.05, 1, 16),
+        (1, 1000): _comparison(93.0, 0.04, 1, 1000),
+    }
+    plan = _Plan(rules=(1, 16), declared_memory_mb=None)
+    text, code = _report(
+        request,
+        plan,
+        Search(lambda p, t: compared[p, t].median),
+        compared,
+        keys,
+        "notes",
+        TODAY,
+    )
+    assert code == 1
+    assert text.splitlines()[-1] == (
+        "the tuned point is not better than the azure default by more than the "
+        "noise (12%); not written"
+    )
+    assert profile.read_text() == PROFILE
+    compared[1, 1000] = _comparison(80.0, 0.04, 1, 1000)
+    text, code = _report(
+        request,
+        plan,
+        Search(lambda p, t: compared[p, t].median),
+        compared,
+        keys,
+        "notes",
+        TODAY,
+    )
+    assert code == 0 and text.splitlines()[-1].startswith(
+        "wrote processes=2 threads=64"
+    )
 
 
 def test_write_needs_a_profile() -> None:
-    result = CliRunner().invoke(
-        cli, ["tune", str(APPS / "probe"), "--function", "probe", "--write"]
-    )
-    assert result.exit_code == 2 and "--write needs --profile PROFILE" in result.stderr
+    code, _, err = tune(str(APPS / "probe"), "--function", "probe", "--write")
+    assert code == 2 and "--write needs --profile PROFILE" in err

@@ -114,3 +114,34 @@ def test_the_step_up_from_the_choice_is_measured_again() -> None:
     best = search.run()
     assert (best.processes, best.threads) == (2, 1)
     assert len(search.samples[2, 1]) == 1 + 2
+
+
+def test_nothing_meets_the_slo_no_crash() -> None:
+    # p95 never below 50 ms: no point is feasible at any process count.
+    def evaluate(p: int, t: int) -> Point:
+        return Point(p, t, 64, 10.0 * t, 1.0, 50.0 + t, 1.0, 0, 10.0, total=10)
+
+    search = Search(evaluate, slo_p95_ms=5)
+    best = search.run()
+    assert not search.ok(best)
+    assert search.measurements <= search.budget()
+
+
+def test_declared_memory_bounds_processes_over_a_small_measurement() -> None:
+    rate = lambda p, t: 50.0 * p
+    search = Search(
+        model(rate, rss=30.0), memory_limit_mb=5734, declared_memory_mb=1500
+    )
+    assert search.run().processes == 2  # 4 x 1500 MB would not fit
+
+
+def test_budget_bounds_every_search() -> None:
+    for rate in (
+        lambda p, t: 50.0 * min(p, 4),
+        lambda p, t: min(20.0 * p * t, 900.0),
+        lambda p, t: 100.0,
+    ):
+        for max_processes in (1, 10):
+            search = Search(model(rate), max_processes=max_processes)
+            search.run()
+            assert search.measurements <= search.budget()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from azfn_profile.lab.app import LabError, find_function
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.upstream import upstream
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def pick_cores(count: int | None) -> list[int] | None:
@@ -51,10 +56,11 @@ def run_grid(
 
 
 def table(points: Sequence[Point]) -> str:
+    open_loop = any(p.rate is not None for p in points)
     head = (
         "PROCESSES",
         "THREADS",
-        "CONCURRENCY",
+        "SENT/S" if open_loop else "CONCURRENCY",
         "INV/S",
         "P50_MS",
         "P95_MS",
@@ -66,7 +72,7 @@ def table(points: Sequence[Point]) -> str:
         (
             str(p.processes),
             str(p.threads),
-            str(p.concurrency),
+            f"{p.rate:g}" if p.rate is not None else str(p.concurrency),
             f"{p.throughput:.1f}",
             f"{p.p50_ms:.1f}",
             f"{p.p95_ms:.1f}",
@@ -83,7 +89,18 @@ def table(points: Sequence[Point]) -> str:
     )
 
 
-def heatmap(points: Sequence[Point], path: Path) -> None:
+def heatmap(points: Sequence[Point], path: Path, title: str) -> None:
+    """Write the throughput heatmap of `points` (PNG)."""
+    import matplotlib.pyplot as plt
+
+    fig = heatmap_figure(points, title)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def heatmap_figure(points: Sequence[Point], title: str) -> Figure:
+    """Throughput over processes x threads; the best cell outlined and in bold, each
+    label in black or white, whichever reads on its cell's colour."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,11 +124,47 @@ def heatmap(points: Sequence[Point], path: Path) -> None:
     ax.set_yticks(range(len(procs)), [str(p) for p in procs])
     ax.set_xlabel("threads per process")
     ax.set_ylabel("worker processes")
+    best = max(
+        (
+            (i, j)
+            for i, row in enumerate(grid)
+            for j, v in enumerate(row)
+            if not math.isnan(v)
+        ),
+        key=lambda ij: grid[ij[0]][ij[1]],
+        default=None,
+    )
+    lo, hi = image.get_clim()
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="white")
+            if math.isnan(value):  # not measured
+                continue
+            r, g, b, _ = image.cmap(0.5 if hi == lo else (value - lo) / (hi - lo))
+            ink = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+            weight = "bold" if (i, j) == best else "normal"
+            ax.text(
+                j,
+                i,
+                f"{value:.0f}",
+                ha="center",
+                va="center",
+                color=ink,
+                fontweight=weight,
+            )
+    if best is not None:
+        from matplotlib.patches import Rectangle
+
+        ax.add_patch(
+            Rectangle(
+                (best[1] - 0.5, best[0] - 0.5),
+                1,
+                1,
+                fill=False,
+                edgecolor="red",
+                linewidth=2.5,
+            )
+        )
     fig.colorbar(image, label="invocations / s")
-    ax.set_title("throughput")
+    ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig

@@ -42,12 +42,21 @@ class Point:
     first_error: str | None = None
     per_worker: dict[int, int] = field(default_factory=dict)  # pid -> invocations
     results: list[str] = field(default_factory=list)  # what functions returned (sample)
+    rate: float | None = None  # open loop: invocations sent per second
+
+    @property
+    def load(self) -> str:
+        """The load this point was measured under, in words."""
+        if self.rate is not None:
+            return f"open loop, {self.rate:g}/s sent"
+        return f"{self.concurrency} in flight"
 
     def record(self) -> dict[str, Any]:
         return {
             "processes": self.processes,
             "threads": self.threads,
-            "concurrency": self.concurrency,
+            "concurrency": None if self.rate is not None else self.concurrency,
+            "rate": self.rate,
             "throughput": round(self.throughput, 2),
             "p50_ms": round(self.p50_ms, 2),
             "p95_ms": round(self.p95_ms, 2),
@@ -286,4 +295,5 @@ def _drive(
         first_error,
         per_worker,
         results,
+        s.rate,
     )

@@ -9,12 +9,18 @@ next process step up from it and the two best other points are measured twice mo
 taking turns, and the best median wins (among finalists with its process count and a
 median within 3 % of it, the fewest threads): one measurement on a busy machine can be
 off by more than the differences being judged. A point counts only if its p95 meets
-the SLO and its processes fit the instance's memory.
+the SLO and its processes fit the instance's memory (each process counted at the larger
+of its measured peak RSS and the memory the profile declares per process).
+
+`compare` then measures the points a user weighs the winner against (the rules', the
+Azure default) in turns with it, so that every verdict is a median against a median,
+and reports the spread of repeated measurements as the machine's noise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from azfn_profile.lab.dispatch import Point
@@ -34,6 +40,7 @@ class Search:
     slo_p95_ms: float | None = None
     memory_limit_mb: float | None = None  # 80 % of instance memory, if known
     max_processes: int = MAX_PROCESSES
+    declared_memory_mb: float = 0.0  # per process, from the profile (0: none)
     seen: dict[tuple[int, int], Point] = field(default_factory=dict)
     samples: dict[tuple[int, int], list[Point]] = field(default_factory=dict)
 
@@ -52,10 +59,11 @@ class Search:
     def ok(self, p: Point) -> bool:
         if self.slo_p95_ms is not None and p.p95_ms > self.slo_p95_ms:
             return False
+        per_process = max(p.rss_mb, self.declared_memory_mb)
         if (
             self.memory_limit_mb is not None
-            and p.rss_mb
-            and (p.processes * p.rss_mb > self.memory_limit_mb)
+            and per_process
+            and p.processes * per_process > self.memory_limit_mb
         ):
             return False
         return p.errors == 0 or p.errors < 0.01 * max(1, p.total)
@@ -71,6 +79,8 @@ class Search:
                 scored[neighbour] = self.score(self.point(processes, neighbour))
         # Within measurement noise, fewer threads win: they cost memory and switches.
         top = max(scored.values())
+        if top < 0:  # no thread count met the constraints: the fastest, best effort
+            return max(scored, key=lambda t: (self.seen[processes, t].throughput, -t))
         return min(t for t, score in scored.items() if score >= NOISE * top)
 
     def run(self) -> Point:
@@ -138,6 +148,25 @@ class Search:
         )
         return medians[key][1]
 
+    def budget(self) -> int:
+        """At most how many measurements `run` makes (for progress estimates)."""
+        steps = [p for p in PROCESS_STEPS if p <= self.max_processes]
+        first = len(THREAD_STEPS) + 2  # the steps, then one refinement either side
+        refine = 2 if len(steps) > 1 else 0
+        return first + len(steps) - 1 + refine + FINALISTS * REMEASURE
+
+    def compare(
+        self, keys: Sequence[tuple[int, int]], samples: int = 1 + REMEASURE
+    ) -> dict[tuple[int, int], Comparison]:
+        """Measure `keys` in turns until each has `samples` measurements; medians."""
+        for key in keys:
+            self.point(*key)
+        while any(len(self.samples[k]) < samples for k in keys):
+            for key in dict.fromkeys(keys):
+                if len(self.samples[key]) < samples:
+                    self.samples[key].append(self.evaluate(*key))
+        return {key: Comparison.of(self.samples[key], self) for key in keys}
+
     def _median(self, key: tuple[int, int]) -> tuple[float, Point]:
         """The median score of a point's measurements, and the measurement that has it."""
         ranked = sorted(self.samples[key], key=self.score)
@@ -146,3 +175,21 @@ class Search:
 
 
 GRID_SIZE = MAX_PROCESSES * 9  # processes 1..10 x threads 1, 2, 4, ..., 256
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A point's repeated measurements: the median one, and their relative spread."""
+
+    median: Point
+    spread: float  # (max - min) / median throughput
+    feasible: bool
+    count: int
+
+    @classmethod
+    def of(cls, samples: Sequence[Point], search: Search) -> Comparison:
+        rates = [p.throughput for p in samples]
+        middle = statistics.median_low(rates)
+        point = next(p for p in samples if p.throughput == middle)
+        spread = (max(rates) - min(rates)) / middle if middle > 0 else 0.0
+        return cls(point, spread, search.ok(point), len(samples))

@@ -1,92 +1,305 @@
-"""`azfn-profile tune`: the search, the comparison table and the write-back."""
+"""`azfn-profile tune`: the search, the side-by-side comparison and the write-back.
+
+What `tune` measures follows the profile when one is given: its `concurrency` is the
+load, its plan's vCPUs are the cores the workers are pinned to (when this machine has
+that many), its plan's memory bounds the processes. The winner is compared with the
+rules' point and the Azure default by medians of measurements taken in turns; it is
+written into the profile only when it beats both by more than the machine's noise.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from azfn_profile.lab.app import find_function
 from azfn_profile.lab.bench import lab_environment, pick_cores
 from azfn_profile.lab.dispatch import Point, Settings, run_point
-from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Search
+from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
+from azfn_profile.rules._trace import whole_cores
 
 AZURE_DEFAULT = (1, 1000)  # one process; the v4 host injects 1000 threads when unset
+DEFAULT_CONCURRENCY = 64
+MemoryPolicy = Literal["larger", "measured"]
+EXIT_OK, EXIT_NOT_WRITTEN = 0, 1
+
+
+@dataclass(frozen=True)
+class TuneRequest:
+    app: Path
+    function: str
+    profile_path: Path | None
+    slo: float | None
+    write: bool
+    concurrency: int | None  # None: the profile's, else DEFAULT_CONCURRENCY
+    duration: float
+    warmup: float
+    cores: int | None  # None: the plan's vCPUs when this machine has them
+    latency_ms: float
+    body: bytes
+    memory: MemoryPolicy = "larger"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the profile says about the instance the result is for."""
+
+    rules: tuple[int, int] | None = None
+    memory_limit_mb: float | None = None
+    declared_memory_mb: int | None = None
+    concurrency: int | None = None
+    vcpus: float | None = None
+    sku: str = ""
+    flex: bool = False
 
 
 def run_tune(
-    app: Path,
-    function: str,
-    profile_path: Path | None,
-    slo: float | None,
-    write: bool,
-    concurrency: int,
-    duration: float,
-    warmup: float,
-    cores: int | None,
-    latency_ms: float,
-    body: bytes,
-    today: date,
-    say: Callable[[str], None],
-) -> str:
-    rules: tuple[int, int] | None = None
-    memory_limit, max_processes, flex = None, MAX_PROCESSES, False
-    if profile_path is not None:
-        from azfn_profile.engine import resolve_file
-
-        spec = resolve_file(profile_path, today=today)
-        flex = spec.plan.family == "flex"
-        rules = (spec.processes or 1, spec.threads or 1)
-        memory_limit = 0.8 * spec.plan.memory_mb
-        max_processes = 1 if flex else MAX_PROCESSES
-    find_function(app, function)
-    with lab_environment(latency_ms) as env:
+    request: TuneRequest, today: date, say: Callable[[str], None]
+) -> tuple[str, int]:
+    """Search, compare, maybe write; the report and the exit code."""
+    plan = _read_profile(request.profile_path, today)
+    find_function(request.app, request.function)
+    concurrency, load_note = _load(request, plan)
+    cores, cores_note = _cores(request, plan)
+    with lab_environment(request.latency_ms) as env:
         settings = Settings(
-            app, function, concurrency, duration, warmup, pick_cores(cores), body, env
+            request.app,
+            request.function,
+            concurrency,
+            request.duration,
+            request.warmup,
+            cores,
+            request.body,
+            env,
         )
-
-        def evaluate(processes: int, threads: int) -> Point:
-            say(f"measuring processes={processes} threads={threads} ...")
-            point = run_point(settings, processes, threads)
-            say(
-                f"  {point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms, "
-                f"rss {point.rss_mb:.0f} MB"
-            )
-            return point
-
-        search = Search(evaluate, slo, memory_limit, max_processes)
+        search = Search(
+            _Progress(settings, say),
+            request.slo,
+            plan.memory_limit_mb,
+            1 if plan.flex else MAX_PROCESSES,
+            declared_memory_mb=float(plan.declared_memory_mb or 0)
+            if request.memory == "larger"
+            else 0.0,
+        )
+        progress = search.evaluate
+        assert isinstance(progress, _Progress)
+        progress.total = search.budget() + 2 * 3  # + the default and rules, thrice
+        say(f"tune: {load_note}; {cores_note}")
         winner = search.run()
-        searched, measured = len(search.seen), search.measurements
-        default = search.point(*AZURE_DEFAULT)
-        rules_point = search.point(*rules) if rules else None
-    rows = [("tuned", winner), ("azure default", default)]
-    if rules_point is not None:
-        rows.insert(1, ("rules", rules_point))
+        if not search.ok(winner):
+            return _nothing_meets(search, request), EXIT_NOT_WRITTEN
+        keys = [
+            (winner.processes, winner.threads),
+            *([plan.rules] if plan.rules else []),
+            AZURE_DEFAULT,
+        ]
+        compared = search.compare(keys)
+    notes = f"{load_note}; {cores_note}"
+    return _report(request, plan, search, compared, keys, notes, today)
+
+
+def _read_profile(path: Path | None, today: date) -> _Plan:
+    if path is None:
+        return _Plan()
+    from azfn_profile.engine import load_profile
+    from azfn_profile.rules import resolve
+
+    profile = load_profile(path, today=today).profile
+    spec = resolve(profile)
+    declared = (
+        profile.workload.memory_per_process_mb
+        if "memory_per_process_mb" in profile.workload.model_fields_set
+        else None
+    )
+    return _Plan(
+        rules=(spec.processes or 1, spec.threads or 1),
+        memory_limit_mb=0.8 * spec.plan.memory_mb,
+        declared_memory_mb=declared,
+        concurrency=profile.workload.concurrency,
+        vcpus=spec.plan.cores,
+        sku=spec.plan.sku,
+        flex=spec.plan.family == "flex",
+    )
+
+
+def _load(request: TuneRequest, plan: _Plan) -> tuple[int, str]:
+    if request.concurrency is not None:
+        return request.concurrency, f"load {request.concurrency} in flight"
+    if plan.concurrency is not None:
+        return plan.concurrency, (
+            f"load {plan.concurrency} in flight (the profile's concurrency)"
+        )
+    return DEFAULT_CONCURRENCY, (
+        f"load {DEFAULT_CONCURRENCY} in flight (no concurrency in the profile: "
+        "declare workload.concurrency or pass --concurrency)"
+    )
+
+
+def _cores(request: TuneRequest, plan: _Plan) -> tuple[list[int] | None, str]:
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+    if request.cores is not None:
+        return pick_cores(request.cores), f"{request.cores} core(s) pinned"
+    if plan.vcpus is None:
+        return None, f"all {available or 'available'} cores of this machine"
+    want = whole_cores(plan.vcpus)
+    if 0 < want <= available:
+        return pick_cores(
+            want
+        ), f"{want} core(s) pinned ({plan.sku}: {plan.vcpus:g} vCPU)"
+    return None, (
+        f"{plan.sku} has {plan.vcpus:g} vCPU but this machine lets the lab use "
+        f"{available}: the result is for this machine, not for {plan.sku}"
+    )
+
+
+class _Progress:
+    """Measures one point and says `[i/N]`, elapsed time and an estimate of the rest."""
+
+    def __init__(self, settings: Settings, say: Callable[[str], None]) -> None:
+        self.settings, self.say = settings, say
+        self.total, self.done, self.started = 0, 0, time.monotonic()
+
+    def __call__(self, processes: int, threads: int) -> Point:
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        total = max(self.total, self.done)
+        left = (
+            elapsed / (self.done - 1) * (total - self.done + 1) if self.done > 1 else 0
+        )
+        estimate = f", at most ~{_clock(left)} left" if self.done > 1 else ""
+        self.say(
+            f"[{self.done}/{total}] processes={processes} threads={threads}: "
+            f"measuring (elapsed {_clock(elapsed)}{estimate})"
+        )
+        point = run_point(self.settings, processes, threads)
+        self.say(
+            f"  {point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms, "
+            f"rss {point.rss_mb:.0f} MB"
+        )
+        return point
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _nothing_meets(search: Search, request: TuneRequest) -> str:
+    best = min(search.seen.values(), key=lambda p: p.p95_ms)
+    why = (
+        f"no setting met --slo-p95 {request.slo:g} ms"
+        if request.slo is not None
+        else "no setting met the constraints (memory, errors)"
+    )
+    return (
+        f"{why}: the lowest p95 measured was {best.p95_ms:.0f} ms at "
+        f"processes={best.processes} threads={best.threads} "
+        f"({best.throughput:.1f} inv/s, {best.errors} error(s)); nothing written\n"
+    )
+
+
+def _report(
+    request: TuneRequest,
+    plan: _Plan,
+    search: Search,
+    compared: dict[tuple[int, int], Comparison],
+    keys: list[tuple[int, int]],
+    notes: str,
+    today: date,
+) -> tuple[str, int]:
+    labels = ["tuned", *(["rules"] if plan.rules else []), "azure default"]
+    tuned = compared[keys[0]]
+    noise = max(c.spread for c in compared.values())
     lines = [f"{'':14}  PROCESSES  THREADS   INV/S  P95_MS  RSS_MB  VS_TUNED"]
-    for label, p in rows:
-        ratio = p.throughput / winner.throughput if winner.throughput else 0.0
+    for label, key in zip(labels, keys, strict=True):
+        p = compared[key].median
+        ratio = p.throughput / tuned.median.throughput if tuned.median.throughput else 0
         lines.append(
             f"{label:14}  {p.processes:9}  {p.threads:7}  {p.throughput:6.1f}  "
             f"{p.p95_ms:6.0f}  {p.rss_mb:6.0f}  {ratio:8.2f}"
         )
-    lines.append(
-        f"searched {searched} of {GRID_SIZE} grid points "
-        f"({measured} measurements: the finalists twice more)"
-    )
-    if write and profile_path is not None:
-        from azfn_profile.lab.write_back import updated_profile, write_profile
+    lines += [
+        (
+            f"medians of {tuned.count} measurements per row, taken in turns; noise "
+            f"(largest spread of one row's measurements): {noise:.0%}"
+        ),
+        notes,
+        (
+            f"searched {len(search.seen)} of {GRID_SIZE} grid points "
+            f"({search.measurements} measurements)"
+        ),
+    ]
+    rivals = [
+        (label, compared[k]) for label, k in zip(labels[1:], keys[1:], strict=True)
+    ]
+    short = [
+        label
+        for label, c in rivals
+        if tuned.median.throughput <= (1 + noise) * c.median.throughput
+        and (label != "rules" or keys[1] != keys[0])
+    ]
+    same_as_rules = plan.rules is not None and keys[0] == plan.rules
+    memory = _memory(request, plan, tuned.median)
+    if memory is not None:
+        lines.append(memory[1])
+    if not request.write or request.profile_path is None:
+        if short:
+            lines.append(_not_better(short, noise))
+        return "\n".join(lines) + "\n", EXIT_OK
+    if same_as_rules:
+        lines.append("not written: the tuned point is the rules' own; nothing to add")
+        return "\n".join(lines) + "\n", EXIT_NOT_WRITTEN
+    if short:
+        lines.append(_not_better(short, noise) + "; not written")
+        return "\n".join(lines) + "\n", EXIT_NOT_WRITTEN
+    from azfn_profile.lab.write_back import updated_profile, write_profile
 
-        text = updated_profile(
-            profile_path.read_text("utf-8"),
-            processes=None if flex else winner.processes,
-            threads=winner.threads,
-            memory_mb=winner.rss_mb,
+    winner = tuned.median
+    path = request.profile_path
+    text = updated_profile(
+        path.read_bytes(),
+        processes=None if plan.flex else winner.processes,
+        threads=winner.threads,
+        memory_mb=memory[0] if memory else None,
+        display=str(path),
+    )
+    write_profile(path, text, today)
+    lines.append(
+        f"wrote processes={winner.processes} threads={winner.threads}"
+        + (f" memory_per_process_mb={memory[0]}" if memory else "")
+        + f" to {path}"
+    )
+    return "\n".join(lines) + "\n", EXIT_OK
+
+
+def _not_better(labels: list[str], noise: float) -> str:
+    return (
+        f"the tuned point is not better than the {' and the '.join(labels)} by more "
+        f"than the noise ({noise:.0%})"
+    )
+
+
+def _memory(request: TuneRequest, plan: _Plan, winner: Point) -> tuple[int, str] | None:
+    """The memory per process to write, and a line saying how it was chosen."""
+    measured = max(16, math.ceil(winner.rss_mb))
+    if request.profile_path is None:
+        return None
+    declared = plan.declared_memory_mb
+    if declared is None:
+        return measured, f"memory per process: measured {measured} MB (none declared)"
+    if request.memory == "measured":
+        return measured, (
+            f"memory per process: declared {declared} MB, measured {measured} MB; "
+            "using the measurement (--memory measured)"
         )
-        write_profile(profile_path, text, today)
-        lines.append(
-            f"wrote processes={winner.processes} threads={winner.threads} "
-            f"memory_per_process_mb={max(16, math.ceil(winner.rss_mb))} "
-            f"to {profile_path}"
-        )
-    return "\n".join(lines) + "\n"
+    kept = max(declared, measured)
+    return kept, (
+        f"memory per process: declared {declared} MB, measured {measured} MB; "
+        f"keeping the larger, {kept} MB (--memory measured uses the measurement)"
+    )

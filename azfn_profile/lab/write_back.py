@@ -1,28 +1,54 @@
-"""Write measured settings back into a profile, keeping its comments and key order."""
+"""Write measured settings back into a profile, keeping everything else as it was.
+
+Comments, key order and quoting survive (ruamel.yaml round-trip); so do what ruamel
+would drop or change: a comment block and `---` before the document, a UTF-8 byte
+order mark and CRLF line endings. Sections the write edits (`workload`,
+`app_settings`) must not be YAML anchors or aliases: writing into one would change the
+other places that share it, so such profiles are refused with a located message.
+"""
 
 from __future__ import annotations
 
 import io
-import math
-import os
-import tempfile
+import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from azfn_profile import facts
+from azfn_profile.errors import InputError, Problem
+from azfn_profile.fileio import replace_file
 from azfn_profile.loader import load_profile
+
+BOM = b"\xef\xbb\xbf"
+EDITED = ("workload", "app_settings")
+_PREAMBLE = re.compile(
+    r"\A(?:(?:[ \t]*(?:#[^\n]*)?|%[^\n]*)\n)*---[ \t]*(?:#[^\n]*)?\n"
+)
 
 
 def updated_profile(
-    text: str, *, processes: int | None, threads: int, memory_mb: float
-) -> str:
-    """The profile text with explicit worker overrides and measured memory per process."""
+    raw: bytes,
+    *,
+    processes: int | None,
+    threads: int,
+    memory_mb: int | None,
+    display: str = "profile",
+) -> bytes:
+    """The profile with explicit worker overrides (and memory per process, if given)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
+    bom = raw.startswith(BOM)
+    text = raw[len(BOM) :].decode("utf-8") if bom else raw.decode("utf-8")
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    preamble_match = _PREAMBLE.match(text)
+    preamble = preamble_match.group(0) if preamble_match else ""
     yaml = YAML()
     yaml.preserve_quotes = True
-    data = yaml.load(text)
+    data = yaml.load(text[len(preamble) :])
+    _refuse_shared_sections(data, display)
     settings = data.get("app_settings")
     if not isinstance(settings, dict):
         settings = CommentedMap()
@@ -36,25 +62,49 @@ def updated_profile(
     if processes is not None:
         settings[facts.PROCESS_COUNT] = str(processes)
     settings[facts.THREAD_COUNT] = str(threads)
-    workload = data["workload"]
-    workload["memory_per_process_mb"] = max(16, math.ceil(memory_mb))
+    if memory_mb is not None:
+        data["workload"]["memory_per_process_mb"] = memory_mb
     out = io.StringIO()
     yaml.dump(data, out)
-    return out.getvalue()
+    result = preamble + out.getvalue()
+    if crlf:
+        result = result.replace("\n", "\r\n")
+    return (BOM if bom else b"") + result.encode("utf-8")
 
 
-def write_profile(path: Path, text: str, today: date) -> None:
-    """Replace the profile atomically, only once the new text loads as a valid profile."""
-    fd, name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".yaml", dir=path.parent
-    )
-    staged = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        load_profile(staged, today=today, display=str(path))  # InputError if not valid
-        staged.chmod(path.stat().st_mode & 0o7777)
-        staged.replace(path)
-    finally:
-        if staged.exists():
-            staged.unlink()
+def _refuse_shared_sections(data: Any, display: str) -> None:
+    values = list(data.values()) if isinstance(data, dict) else []
+    for name in EDITED:
+        section = data.get(name) if isinstance(data, dict) else None
+        if section is None:
+            continue
+        anchor = getattr(getattr(section, "anchor", None), "value", None)
+        shared = sum(1 for v in values if v is section) > 1
+        nested = any(
+            getattr(getattr(v, "anchor", None), "value", None)
+            for v in (section.values() if isinstance(section, dict) else [])
+        )
+        if anchor or shared or nested:
+            line = getattr(getattr(section, "lc", None), "line", None)
+            raise InputError(
+                [
+                    Problem(
+                        display,
+                        f"{name} uses a YAML anchor or alias; writing into it would "
+                        "change what shares it: write the section out in full, then "
+                        "run tune --write again",
+                        line + 1 if isinstance(line, int) else None,
+                        1 if isinstance(line, int) else None,
+                    )
+                ]
+            )
+
+
+def write_profile(path: Path, data: bytes, today: date) -> None:
+    """Replace the profile atomically (through a symbolic link), once the new text
+    loads as a valid profile."""
+
+    def valid(staged: Path) -> None:
+        load_profile(staged, today=today, display=str(path))  # InputError if not
+
+    replace_file(path, data, valid)

@@ -131,15 +131,13 @@ class _BicepMarks:
 
 
 def bicep_targets(text: str, display: str) -> tuple[list[SourceTarget], list[Finding]]:
-    try:
-        from pycep import BicepParser
-    except ImportError:
-        return [], [
-            _unreadable(
-                display,
-                "checking Bicep needs pycep-parser: pip install 'azfn-profile[bicep]'",
-            )
-        ]
+    from azfn_profile.extras import hint, missing
+
+    module = missing("bicep")
+    if module is not None:
+        return [], [_unreadable(display, hint("bicep", "checking Bicep", module))]
+    from pycep import BicepParser
+
     try:
         parsed = BicepParser().parse(text=text)
     except Exception as exc:  # noqa: BLE001 - lark raises many error types

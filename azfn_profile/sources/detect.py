@@ -84,6 +84,10 @@ def targets(
         return arm_targets(data, text, display)
     if is_preview(data):
         return preview_targets(data, display)
+    if isinstance(data, dict) and {"workload", "plan"} <= set(data):
+        from azfn_profile.sources.profile import profile_targets
+
+        return profile_targets(path, display, today)  # a profile written as JSON
     return [], [
         unreadable(
             display,

@@ -1,0 +1,123 @@
+"""The package builds as an sdist and a wheel that pass `twine check`, and the wheel
+works on its own: publishing is one command away."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from azfn_profile import REPOSITORY_URL
+from tests.conftest import EXAMPLES, ROOT
+
+NOT_SOURCES = (
+    ".git",
+    ".tools",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+)
+RUN_FROM_TARGET = (
+    "import sys; sys.path.insert(0, sys.argv[1]); sys.argv = sys.argv[1:]\n"
+    "import azfn_profile.cli as c\n"
+    "assert c.__file__.startswith(sys.argv[0]), c.__file__\n"
+    "sys.argv = ['azfn-profile', 'render', sys.argv[1], '--format', 'settings']\n"
+    "sys.exit(c.main())\n"
+)
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build from a copy of the sources, so the build leaves nothing in the clone."""
+    src = tmp_path_factory.mktemp("src") / "azfn-profile"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out
+
+
+def test_sdist_and_wheel_pass_twine_check(dist: Path) -> None:
+    files = sorted(p.name for p in dist.iterdir())
+    assert sorted(f.rsplit(".", 1)[-1] for f in files) == ["gz", "whl"], files
+    done = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, dist.iterdir())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("PASSED") == 2
+
+
+def test_the_wheel_carries_its_data_and_works_outside_the_clone(
+    dist: Path, tmp_path: Path
+) -> None:
+    wheel = next(dist.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in (
+        "azfn_profile/data/skus.yaml",
+        "azfn_profile/data/python.yaml",
+        "azfn_profile/py.typed",
+    ):
+        assert needed in names
+    assert not any(n.startswith("tests/") for n in names)
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUN_FROM_TARGET,
+            str(target),
+            str(EXAMPLES / "catalog-api.yaml"),
+        ],
+        cwd=tmp_path,  # not the clone: the wheel alone must do
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"PYTHON_THREADPOOL_THREAD_COUNT": "32"' in done.stdout
+
+
+def test_metadata_points_at_the_repository() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    assert f'Homepage = "{REPOSITORY_URL}"' in text
