@@ -57,7 +57,7 @@ def _anchor(heading: str) -> str:
 @pytest.mark.parametrize("name", ["profile.md", "rules.md", "skus.md"])
 def test_in_page_links_resolve(name: str) -> None:
     text = (ROOT / "docs" / name).read_text(encoding="utf-8")
-    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
     links = re.findall(r"\]\(#([^)]+)\)", text)
     missing = sorted(set(links) - anchors)
     assert not missing, f"docs/{name} links to missing sections: {missing}"
