@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
-from azfn_profile.checks import INPUT_IDS, REGISTRY, NotApplicable, Target, Unknown
+from azfn_profile.checks import (
+    INPUT_IDS,
+    REGISTRY,
+    Check,
+    NotApplicable,
+    Target,
+    Unknown,
+)
 from azfn_profile.findings import Finding, Location, Status, Suppression
 
 Locate = Callable[[str], Location]  # dotted path -> where it is in the source
@@ -16,6 +24,9 @@ Locate = Callable[[str], Location]  # dotted path -> where it is in the source
 class SourceTarget:
     target: Target
     locate: Locate
+    # What the report lists about the app: file, line, resource, module chain,
+    # kind, runtime, plan SKU, what stayed unknown.
+    info: Mapping[str, Any] = field(default_factory=dict)
 
 
 def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
@@ -26,6 +37,7 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
                 continue
             base = source.locate("")
             try:
+                _applies(check, source.target)
                 failures = list(check.run(source.target, today))
             except (NotApplicable, Unknown) as exc:
                 status: Status = (
@@ -60,6 +72,20 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
                 for f in failures
             )
     return apply_suppressions(findings, sources, today)
+
+
+def _applies(check: Check, target: Target) -> None:
+    """Raise NotApplicable/Unknown when the check is not for this target at all."""
+    if target.host_only and not check.host_json:
+        raise NotApplicable("a host.json on its own: only host.json checks apply")
+    if check.python_only:
+        runtime = target.spec.runtime
+        if runtime is None:
+            raise Unknown(
+                target.reasons.get("runtime", "the app's language runtime is not known")
+            )
+        if runtime != "python":
+            raise NotApplicable(f"the app runs {runtime}, not Python")
 
 
 def apply_suppressions(

@@ -170,6 +170,11 @@ def explain(target: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Record today's findings as the baseline, then exit 0.",
 )
+@click.option(
+    "--parameters",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A deploymentParameters file to apply to every template checked.",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -177,29 +182,39 @@ def check(
     output: Path | None,
     baseline: Path | None,
     write_baseline: Path | None,
+    parameters: Path | None,
 ) -> None:
-    """Check profiles and ARM templates (files or directories) against the rules."""
+    """Check profiles, templates (ARM, Bicep), preview output and host.json files,
+    or whole folders of them, against the rules."""
     from azfn_profile.checking import run_checks
+    from azfn_profile.redact import Redactor
     from azfn_profile.report import FORMATS, Report
-    from azfn_profile.sources.detect import expand, targets
+    from azfn_profile.sources.scan import scan
 
-    day, findings, sources = today(), [], []
-    files = list(expand(paths))
-    if not files:
+    day = today()
+    found = scan(paths, day, parameters)
+    if not found.files and not found.fatal:
         raise click.UsageError(
             f"nothing to check in {', '.join(map(str, paths))}: no profile (.yaml, "
-            ".yml), ARM template or preview (.json) or Bicep (.bicep) file"
+            ".yml), ARM template, parameter or preview file (.json), Bicep file "
+            "(.bicep, .bicepparam) or host.json"
         )
-    for path, display in files:
-        found, problems = targets(path, display, day)
-        sources.extend(found)
-        findings.extend(problems)
-    findings.extend(run_checks(sources, day))
+    findings = found.findings + run_checks(found.targets, day)
     from azfn_profile import report as reports
     from azfn_profile.fileio import write_output
 
+    context = {
+        "targets": [t.info for t in found.targets],
+        "skipped": [(s.file, s.reason, s.explicit) for s in found.skipped],
+        "not_inspected": [
+            (n.file, n.line, n.what, n.reason) for n in found.not_inspected
+        ],
+        "files": found.files,
+        "fatal": found.fatal,
+        "redact": Redactor(found.secrets),
+    }
     if write_baseline is not None:
-        recorded = Report(findings)
+        recorded = Report(findings, **context)  # type: ignore[arg-type]
         write_output(write_baseline, reports.write_baseline(recorded), force=True)
         click.echo(
             f"recorded {len(recorded.failures)} finding(s) in {write_baseline}",
@@ -207,11 +222,15 @@ def check(
         )
         return
     if baseline is not None:
-        if not baseline.is_file():
-            raise click.UsageError(f"--baseline {baseline}: no such file")
-        prints = reports.read_baseline(baseline.read_text("utf-8"), str(baseline))
+        from azfn_profile.sources.files import Unreadable, read_bytes
+
+        try:
+            blob = read_bytes(baseline, 16 * 1024 * 1024)
+        except Unreadable as exc:
+            raise click.UsageError(f"--baseline {baseline}: {exc.message}") from None
+        prints = reports.read_baseline(blob, str(baseline))
         findings = reports.apply_baseline(findings, prints)
-    report = Report(findings, fail_on=fail_on)  # type: ignore[arg-type]
+    report = Report(findings, fail_on=fail_on, **context)  # type: ignore[arg-type]
     text = FORMATS[fmt](report)
     if output is None or output == STDOUT:
         click.echo(text, nl=False)

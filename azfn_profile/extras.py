@@ -14,7 +14,6 @@ from azfn_profile.errors import AzfnProfileError
 #: extra -> the modules it brings, checked in this order.
 EXTRAS: dict[str, tuple[str, ...]] = {
     "lab": ("azure.functions", "aiohttp", "matplotlib", "ruamel.yaml"),
-    "bicep": ("pycep",),
     "pulumi": ("pulumi", "pulumi_azure_native", "pulumi_policy"),
 }
 

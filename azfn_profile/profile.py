@@ -135,6 +135,14 @@ class Profile(_Frozen):
         default_factory=list,
         description="Checks whose findings are accepted for this app (azfn-profile check).",
     )
+    app: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The function app this profile describes in infrastructure code "
+        "(its site name or Bicep symbolic name): `check` judges that app's workload "
+        "with this profile's.",
+    )
 
 
 def validate_python(data: Any) -> Profile:

@@ -1,25 +1,41 @@
-"""Findings -> text / json / sarif / github / junit, and the exit code, decided once."""
+"""Findings -> text / json / sarif / github / junit, and the exit code, decided once.
+
+Every format prints through one redactor (secrets never leave) and escapes for its
+consumer: GitHub workflow commands, XML, JSON. Besides findings, a report says which
+apps were judged, which files were skipped as not function-app infrastructure and
+what could not be inspected.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from azfn_profile import REPOSITORY_URL, RULES_URL, __version__
 from azfn_profile.checks import REGISTRY
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
+from azfn_profile.redact import Redactor
 
-UNREADABLE = frozenset({"AZFN000", "AZFN001"})
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
 @dataclass(frozen=True)
 class Report:
     findings: Sequence[Finding]
     fail_on: Severity = "error"
+    targets: Sequence[Mapping[str, Any]] = ()  # what each judged app was
+    skipped: Sequence[tuple[str, str, bool]] = ()  # (file, reason, named by the user)
+    not_inspected: Sequence[tuple[str, int | None, str, str]] = ()
+    files: int = 0
+    fatal: bool = False  # an explicit path could not be read
+    redact: Redactor = field(default_factory=Redactor)
 
     @property
     def failures(self) -> list[Finding]:
@@ -27,7 +43,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        if any(f.check_id in UNREADABLE for f in self.failures):
+        if self.fatal:
             return EXIT_INPUT
         threshold = SEVERITY_RANK[self.fail_on]
         if any(SEVERITY_RANK[f.severity] >= threshold for f in self.failures):
@@ -46,18 +62,45 @@ class Report:
             "unknown": statuses["unknown"],
             "suppressed": statuses["suppressed"],
             "baselined": statuses["baselined"],
+            "apps": len(self.targets),
+            "files": self.files,
+            "skipped": len(self.skipped),
+            "not_inspected": len(self.not_inspected),
         }
 
+    def message(self, f: Finding) -> str:
+        return self.redact(f.message)
 
-def _line(f: Finding) -> str:
+    def reason(self, f: Finding) -> str:
+        return self.redact(f.reason)
+
+
+def _line(report: Report, f: Finding) -> str:
     return (
-        f"{f.location.format()}: {f.check_id} [{f.severity}] {f.message} ({f.doc_url})"
+        f"{f.location.format()}: {f.check_id} [{f.severity}] {report.message(f)} "
+        f"({f.doc_url})"
     )
 
 
 def text(report: Report) -> str:
-    lines = [_line(f) for f in report.failures]
+    lines = [_line(report, f) for f in report.failures]
+    for file, reason, explicit in report.skipped:
+        if explicit:
+            lines.append(f"{file}: not checked: {reason}")
+    for file, line, what, reason in report.not_inspected:
+        where = f"{file}:{line}" if line else file
+        lines.append(f"{where}: not inspected: {report.redact(what)} ({reason})")
     s = report.summary()
+    if report.files or report.skipped:
+        lines.append(
+            f"checked {s['apps']} app(s) and profile(s) in {s['files']} file(s); "
+            f"skipped {s['skipped']} file(s), not function-app infrastructure"
+            + (
+                f"; {s['not_inspected']} module(s) not inspected"
+                if s["not_inspected"]
+                else ""
+            )
+        )
     lines.append(
         f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
         f"{s['passed']} passed, {s['not_applicable']} not applicable, "
@@ -67,19 +110,21 @@ def text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _finding_dict(f: Finding) -> dict[str, object]:
+def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
     return {
         "id": f.check_id,
         "name": f.name,
         "severity": f.severity,
         "status": f.status,
-        "message": f.message,
-        "reason": f.reason or None,
+        "message": report.message(f),
+        "reason": report.reason(f) or None,
         "location": {
             "file": f.location.file,
             "line": f.location.line,
             "col": f.location.col,
-            "resource": f.location.resource,
+            "resource": report.redact(f.location.resource)
+            if f.location.resource
+            else None,
         },
         "fingerprint": f.fingerprint(),
         "doc": f.doc_url,
@@ -88,76 +133,105 @@ def _finding_dict(f: Finding) -> dict[str, object]:
 
 def to_json(report: Report) -> str:
     listed = [
-        _finding_dict(f)
+        _finding_dict(report, f)
         for f in report.findings
         if f.status not in ("pass", "baselined")
     ]
-    return (
-        json.dumps(
-            {
-                "tool": "azfn-profile",
-                "version": __version__,
-                "summary": report.summary(),
-                "findings": listed,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    targets = [
+        {k: (report.redact(v) if isinstance(v, str) else v) for k, v in t.items()}
+        for t in report.targets
+    ]
+    document = {
+        "tool": "azfn-profile",
+        "version": __version__,
+        "summary": report.summary(),
+        "findings": listed,
+        "targets": targets,
+        "skipped": [{"file": f, "reason": r} for f, r, _ in report.skipped],
+        "not_inspected": [
+            {"file": f, "line": line, "what": report.redact(what), "reason": reason}
+            for f, line, what, reason in report.not_inspected
+        ],
+    }
+    return json.dumps(document, indent=2, default=str) + "\n"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_SARIF_KIND = {
-    "fail": "fail",
-    "not-applicable": "notApplicable",
-    "unknown": "review",
-    "suppressed": "fail",
-    "baselined": "fail",
-}
+
+
+def _rule(check: Any) -> dict[str, object]:
+    rule: dict[str, object] = {
+        "id": check.id,
+        "name": check.name,
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": check.why},
+        "helpUri": f"{RULES_URL}#{check.id.lower()}",
+        "help": {
+            "text": f"{check.why}\n\nFails:\n{check.fails}\n\nPasses:\n{check.passes}"
+        },
+        "defaultConfiguration": {"level": _SARIF_LEVEL[check.severity]},
+    }
+    if check.id.startswith("AZFN5"):
+        rule["properties"] = {
+            "security-severity": _SECURITY_SEVERITY[check.severity],
+            "tags": ["security"],
+        }
+    return rule
 
 
 def sarif(report: Report) -> str:
-    rules = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "shortDescription": {"text": c.title},
-            "fullDescription": {"text": c.why},
-            "helpUri": f"{RULES_URL}#{c.id.lower()}",
-            "help": {"text": f"{c.why}\n\nFails:\n{c.fails}\n\nPasses:\n{c.passes}"},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[c.severity]},
-        }
-        for c in REGISTRY.values()
-    ]
-    index = {c["id"]: i for i, c in enumerate(rules)}
+    """Failures (and suppressed failures, with their suppression) are results, as
+    GitHub code scanning expects; not-applicable and unknown outcomes, skipped files
+    and modules not inspected go to the run's invocation and properties."""
+    rules = [_rule(c) for c in REGISTRY.values()]
+    index = {c.id: i for i, c in enumerate(REGISTRY.values())}
     results = []
+    outcomes = []
     for f in report.findings:
-        if f.status in ("pass", "baselined"):
+        if f.status in ("not-applicable", "unknown"):
+            outcomes.append(
+                {
+                    "ruleId": f.check_id,
+                    "status": f.status,
+                    "reason": report.reason(f),
+                    "file": f.location.file,
+                    "resource": f.location.resource,
+                }
+            )
             continue
-        region = (
-            {"startLine": f.location.line, "startColumn": f.location.col or 1}
-            if f.location.line
-            else None
-        )
-        physical: dict[str, object] = {"artifactLocation": {"uri": f.location.file}}
-        if region:
-            physical["region"] = region
+        if f.status not in ("fail", "suppressed"):
+            continue
+        physical: dict[str, object] = {
+            "artifactLocation": {"uri": _uri(f.location.file)}
+        }
+        if f.location.line:
+            physical["region"] = {
+                "startLine": f.location.line,
+                "startColumn": f.location.col or 1,
+            }
         result: dict[str, object] = {
             "ruleId": f.check_id,
             "ruleIndex": index[f.check_id],
-            "kind": _SARIF_KIND[f.status],
-            "level": _SARIF_LEVEL[f.severity] if f.status == "fail" else "none",
-            "message": {
-                "text": f.message
-                if f.status == "fail"
-                else f"{f.message} ({f.status}: {f.reason})"
-            },
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": report.message(f)},
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {"azfnProfile/v1": f.fingerprint()},
         }
         if f.status == "suppressed":
-            result["suppressions"] = [{"kind": "external", "justification": f.reason}]
+            result["suppressions"] = [
+                {"kind": "external", "justification": report.reason(f)}
+            ]
         results.append(result)
+    notifications = [
+        {
+            "level": "note",
+            "message": {"text": f"not inspected: {report.redact(what)} ({reason})"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": _uri(file)}}}
+            ],
+        }
+        for file, _line, what, reason in report.not_inspected
+    ]
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -171,25 +245,55 @@ def sarif(report: Report) -> str:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.fatal,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
                 "results": results,
+                "properties": {
+                    "outcomes": outcomes,
+                    "skipped": [{"file": f, "reason": r} for f, r, _ in report.skipped],
+                },
             }
         ],
     }
     return json.dumps(log, indent=2) + "\n"
 
 
+def _uri(file: str) -> str:
+    from urllib.parse import quote
+
+    return quote(file.replace("\\", "/"), safe="/:@!$&'()*+,;=-._~")
+
+
+def github_data(value: str) -> str:
+    """Escape a workflow command's message (actions/runner ActionCommand)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(value: str) -> str:
+    """Escape a workflow command's property value (also `,` and `:`)."""
+    return github_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
 def github(report: Report) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
     for f in report.failures:
-        where = f"file={f.location.file}"
+        props = [f"file={github_property(f.location.file)}"]
         if f.location.line:
-            where += f",line={f.location.line},col={f.location.col or 1}"
-        message = f.message.replace("%", "%25").replace("\n", "%0A")
+            props += [f"line={f.location.line}", f"col={f.location.col or 1}"]
+        props.append(f"title={github_property(f'{f.check_id} {f.name}')}")
         lines.append(
-            f"::{level[f.severity]} {where},title={f.check_id} {f.name}::{message}"
+            f"::{level[f.severity]} {','.join(props)}::{github_data(report.message(f))}"
         )
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _xml(value: str) -> str:
+    return _XML_BAD.sub("\ufffd", value)
 
 
 def junit(report: Report) -> str:
@@ -197,19 +301,23 @@ def junit(report: Report) -> str:
     for f in report.findings:
         if f.status == "baselined":
             continue
-        name = quoteattr(
-            f"{f.check_id} {f.name} [{f.location.resource or f.location.file}]"
+        resource = (
+            report.redact(f.location.resource)
+            if f.location.resource
+            else f.location.file
         )
+        name = quoteattr(_xml(f"{f.check_id} {f.name} [{resource}]"))
         body = ""
         if f.status == "fail":
             body = (
-                f"<failure type={quoteattr(f.severity)} message={quoteattr(f.message)}>"
-                f"{escape(_line(f))}</failure>"
+                f"<failure type={quoteattr(f.severity)} "
+                f"message={quoteattr(_xml(report.message(f)))}>"
+                f"{escape(_xml(_line(report, f)))}</failure>"
             )
         elif f.status != "pass":
-            body = f"<skipped message={quoteattr(f'{f.status}: {f.reason}')}/>"
+            body = f"<skipped message={quoteattr(_xml(f'{f.status}: {report.reason(f)}'))}/>"
         cases.append(
-            f"  <testcase classname={quoteattr(f.location.file)} name={name}>"
+            f"  <testcase classname={quoteattr(_xml(f.location.file))} name={name}>"
             f"{body}</testcase>"
         )
     failures = len(report.failures)
@@ -239,14 +347,17 @@ def write_baseline(report: Report) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def read_baseline(text: str, name: str) -> frozenset[str]:
+def read_baseline(blob: bytes, name: str) -> frozenset[str]:
     from azfn_profile.errors import AzfnProfileError
+    from azfn_profile.sources.files import Unreadable, decode
+    from azfn_profile.sources.jsonc import JsonError, loads
 
     try:
-        prints = json.loads(text)["fingerprints"]
+        document = loads(decode(blob))
+        prints = document["fingerprints"] if isinstance(document, dict) else None
         if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (Unreadable, JsonError, KeyError, TypeError):
         raise AzfnProfileError(
             f"{name}: not an azfn-profile baseline (write one with --write-baseline)"
         ) from None

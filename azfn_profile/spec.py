@@ -83,6 +83,9 @@ class AppSpec:
     location: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
+    # The language runtime (python, dotnet-isolated, node, ...); None when the
+    # source computes it at deployment or does not say.
+    runtime: str | None = "python"
 
     @property
     def processes(self) -> int | None:
@@ -99,7 +102,9 @@ class AppSpec:
 
 
 def _int_setting(settings: Mapping[str, str], name: str) -> int | None:
+    from azfn_profile.numbers import ascii_int
+
     for key, value in settings.items():
         if key.upper() == name:
-            return int(value) if value.strip().isdigit() else None
+            return ascii_int(value)
     return None

@@ -58,11 +58,11 @@ def test_handwritten_bicep_findings() -> None:
                 "CPU-bound work runs 1 worker process(es) on EP3; its cores and memory "
                 "allow 4"
             ),
-            39,
+            45,
         ),
-        "AZFN106": ("CPU-bound work runs 8 threads per process on 4 core(s)", 39),
-        "AZFN501": ("httpsOnly is off: the app accepts plain HTTP", 22),
-        "AZFN505": ("basic-auth publishing credentials are allowed", 22),
+        "AZFN106": ("CPU-bound work runs 8 threads per process on 4 core(s)", 46),
+        "AZFN501": ("httpsOnly is off: the app accepts plain HTTP", 31),
+        "AZFN505": ("basic-auth publishing credentials are allowed", 29),
         "AZFN508": ("the app has no managed identity", 22),
     }
 
@@ -72,8 +72,11 @@ def test_invalid_bicep_is_a_located_finding(tmp_path: Path) -> None:
     bad.write_text("resource site 'Microsoft.Web/sites@2023-12-01' = {\n  name: \n")
     code, doc = report(bad)
     (finding,) = doc["findings"]
-    assert code == 2 and finding["id"] == "AZFN000"
-    assert finding["message"].startswith("invalid Bicep: ")
+    assert code == 1 and finding["id"] == "AZFN000"
+    assert finding["message"] == (
+        "invalid Bicep: expected a value, found the end of the file"
+    )
+    assert (finding["location"]["line"], finding["location"]["col"]) == (3, 1)
 
 
 def _preview(resources: list[dict[str, Any]]) -> dict[str, Any]:

@@ -263,10 +263,10 @@ def test_a_json_profile_is_a_profile_to_check_as_to_render(tmp_path: Path) -> No
         == json.dumps(SETTINGS, indent=2) + "\n"
     )
     code, out, _ = invoke("check", str(profile))
-    assert code == 0 and out.startswith("0 error(s)")
+    assert code == 0 and out.splitlines()[-1].startswith("0 error(s)")
     profile.write_text(json.dumps({"name": "x", "workload": {}, "plan": {}}))
     code, out, _ = invoke("check", str(profile))
-    assert code == 2 and "AZFN001" in out
+    assert code == 1 and "AZFN001" in out
 
 
 BLOCK_AZURE = (
@@ -286,7 +286,6 @@ BLOCK_AZURE = (
     [
         (["bench", "examples/apps/io_sync", "--function", "fetch"], "lab"),
         (["tune", "examples/apps/io_sync", "--function", "fetch"], "lab"),
-        (["check", "tests/data/bicep/handwritten-bad.bicep"], "bicep"),
     ],
 )
 def test_a_missing_extra_is_one_line_naming_it(args: list[str], extra: str) -> None:
@@ -297,11 +296,10 @@ def test_a_missing_extra_is_one_line_naming_it(args: list[str], extra: str) -> N
         cwd=ROOT,
         check=False,
     )
-    text = done.stderr if extra == "lab" else done.stdout
+    text = done.stderr
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     line = next(line for line in text.splitlines() if "extra" in line)
     assert f"needs the '{extra}' extra" in line
     assert f'pip install "azfn-profile[{extra}] @ git+https://' in line
-    if extra == "lab":
-        assert text.count("\n") == 1  # one line, nothing blaming the app
+    assert text.count("\n") == 1  # one line, nothing blaming the app

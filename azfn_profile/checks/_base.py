@@ -30,19 +30,30 @@ class Target:
     storage_public_blob: bool | None = None
     sku_known: bool = True
     suppressions: tuple[Suppression, ...] = ()
+    # Why a top-level part ("plan", "app_settings", ...) is unknown, for messages.
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    # A host.json on its own (no app joined to it): only host.json checks apply.
+    host_only: bool = False
 
     def setting(self, name: str) -> str | None:
         """An app setting (names are case-insensitive); Unknown if not evaluable."""
-        if f"app_settings.{name}" in self.unknown:
-            raise Unknown(f"{name} is computed at deployment")
         for key, value in self.spec.app_settings.items():
             if key.upper() == name.upper():
+                if f"app_settings.{key}" in self.unknown:
+                    raise Unknown(f"{key} is computed at deployment")
                 return value
+        if "app_settings" in self.unknown:
+            raise Unknown(
+                self.reasons.get(
+                    "app_settings", "the app settings are computed at deployment"
+                )
+            )
         return None
 
     def need(self, path: str) -> None:
         if path in self.unknown:
-            raise Unknown(f"{path} is computed at deployment")
+            head = path.split(".", 1)[0]
+            raise Unknown(self.reasons.get(head, f"{path} is computed at deployment"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class Check:
     related: Mapping[str, str] = field(
         default_factory=dict
     )  # e.g. Azure Policy / Checkov
+    python_only: bool = False  # not applicable to apps of other runtimes
+    host_json: bool = False  # judges host.json alone (applies to a lone host.json)
 
 
 def check(
@@ -82,6 +95,8 @@ def check(
     passes: str,
     source: str,
     related: Mapping[str, str] | None = None,
+    python_only: bool = False,
+    host_json: bool = False,
 ) -> Callable[[CheckFunc], Check]:
     """Decorator: turn a generator of Failures into a registered-ready Check."""
 
@@ -97,6 +112,8 @@ def check(
             source,
             func,
             dict(related or {}),
+            python_only,
+            host_json,
         )
 
     return wrap

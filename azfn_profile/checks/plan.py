@@ -19,6 +19,7 @@ from azfn_profile.checks._base import Failure, NotApplicable, Target, check
     fails="kind: functionapp   # Windows site",
     passes="kind: functionapp,linux",
     source="FACTS §1a, §3",
+    python_only=True,
 )
 def linux_required(t: Target, today: date) -> Iterator[Failure]:
     t.need("plan.reserved")
@@ -36,8 +37,9 @@ def linux_required(t: Target, today: date) -> Iterator[Failure]:
     "warning",
     "alwaysOn must match the plan",
     why="Dedicated plans need alwaysOn so non-HTTP triggers keep running; Consumption "
-    "and Elastic Premium scale instances themselves and Flex does not accept the "
-    "setting (functions-app-settings, alwaysOn).",
+    "and Elastic Premium scale instances themselves, and Flex Consumption keeps "
+    "instances warm with always-ready instances instead (its samples set alwaysOn "
+    "false; learn.microsoft.com/azure/azure-functions/flex-consumption-plan).",
     fails="plan: {sku: P1v3}   # alwaysOn false",
     passes="plan: {sku: P1v3}   # alwaysOn true",
     source="FACTS §1c",
@@ -51,9 +53,10 @@ def always_on(t: Target, today: date) -> Iterator[Failure]:
             "the app idles",
             "site.always_on",
         )
-    elif family == "flex" and value is not None:
+    elif family == "flex" and value is True:
         yield Failure(
-            "alwaysOn is set on Flex Consumption, which does not accept it",
+            "alwaysOn is on for Flex Consumption, which keeps instances warm with "
+            "always-ready instead",
             "site.always_on",
         )
     elif family in ("consumption", "premium") and value is True:
@@ -73,6 +76,7 @@ def always_on(t: Target, today: date) -> Iterator[Failure]:
     fails="plan: {sku: F1}",
     passes="plan: {sku: B1}",
     source="FACTS §1",
+    python_only=True,
 )
 def unknown_sku(t: Target, today: date) -> Iterator[Failure]:
     t.need("plan.sku")

@@ -30,6 +30,7 @@ def _extensions(t: Target) -> Mapping[str, Any]:
     fails='{"extensions": {"queues": {"batchSize": 64}}}',
     passes='{"extensions": {"queues": {"batchSize": 16}}}',
     source="FACTS §4 (D-Q)",
+    host_json=True,
 )
 def queue_batch(t: Target, today: date) -> Iterator[Failure]:
     queues = _extensions(t).get("queues")
@@ -52,6 +53,7 @@ def queue_batch(t: Target, today: date) -> Iterator[Failure]:
     fails='{"extensions": {"serviceBus": {"maxConcurrentCalls": 500}}}   # 2 x 6 threads',
     passes='{"extensions": {"serviceBus": {"maxConcurrentCalls": 12}}}',
     source="FACTS §4, §5",
+    python_only=True,
 )
 def trigger_capacity(t: Target, today: date) -> Iterator[Failure]:
     ext = _extensions(t)

@@ -79,6 +79,7 @@ def flex_deprecated(t: Target, today: date) -> Iterator[Failure]:
     fails='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "many"',
     passes='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "16"',
     source="FACTS §2",
+    python_only=True,
 )
 def thread_count_valid(t: Target, today: date) -> Iterator[Failure]:
     value = t.setting(facts.THREAD_COUNT)
@@ -102,6 +103,7 @@ def thread_count_valid(t: Target, today: date) -> Iterator[Failure]:
     fails="app_settings: {}",
     passes='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "6"',
     source="FACTS §2; iac-anchors §4a",
+    python_only=True,
 )
 def thread_count_unset(t: Target, today: date) -> Iterator[Failure]:
     if t.setting(facts.THREAD_COUNT) is None:
@@ -124,6 +126,7 @@ def thread_count_unset(t: Target, today: date) -> Iterator[Failure]:
     '  FUNCTIONS_WORKER_PROCESS_COUNT: "1"',
     passes="workload: {kind: cpu}\nplan: {sku: EP3}   # 4 processes, 1 thread",
     source="GUIDE; FACTS §2",
+    python_only=True,
 )
 def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -153,6 +156,7 @@ def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
     fails='workload: {kind: cpu}\napp_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "32"',
     passes='workload: {kind: cpu}\napp_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "1"',
     source="GUIDE",
+    python_only=True,
 )
 def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "cpu":
@@ -176,6 +180,7 @@ def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
     '  PYTHON_THREADPOOL_THREAD_COUNT: "1"',
     passes="workload: {kind: io, style: sync}\nplan: {sku: EP2}   # 6 threads",
     source="GUIDE",
+    python_only=True,
 )
 def io_threads(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -202,6 +207,7 @@ def io_threads(t: Target, today: date) -> Iterator[Failure]:
     'app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: "2"',
     passes="workload: {kind: cpu, memory_per_process_mb: 4000}\nplan: {sku: EP3}",
     source="FACTS §2",
+    python_only=True,
 )
 def memory_budget(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -229,6 +235,7 @@ def memory_budget(t: Target, today: date) -> Iterator[Failure]:
     fails='python: "3.10"   # ended 2026-10-31',
     passes='python: "3.12"',
     source="FACTS §3",
+    python_only=True,
 )
 def python_supported(t: Target, today: date) -> Iterator[Failure]:
     t.need("python")
@@ -288,6 +295,7 @@ def linux_consumption(t: Target, today: date) -> Iterator[Failure]:
     fails="workload: {kind: cpu}\nplan: {sku: FC1, instance_memory_mb: 4096}",
     passes="workload: {kind: cpu}\nplan: {sku: FC1, instance_memory_mb: 2048}",
     source="FACTS §1b",
+    python_only=True,
 )
 def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "cpu" or not flex(t):
@@ -310,6 +318,7 @@ def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
     fails="workload: {kind: io}\nplan: {sku: FC1}   # perInstanceConcurrency unset",
     passes="workload: {kind: io}\nplan: {sku: FC1}   # azfn-profile sets it",
     source="FACTS §1b (D-CONC)",
+    python_only=True,
 )
 def flex_http(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "io" or not flex(t):
@@ -342,6 +351,7 @@ def flex_http(t: Target, today: date) -> Iterator[Failure]:
     fails="workload: {kind: cpu, style: async}",
     passes="workload: {kind: cpu, style: sync}",
     source="GUIDE; FACTS §5",
+    python_only=True,
 )
 def async_mismatch(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)

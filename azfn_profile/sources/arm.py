@@ -1,360 +1,390 @@
-"""An ARM deployment template as a check source.
+"""An ARM deployment template as a reader of the resource graph.
 
-Every `Microsoft.Web/sites` whose kind contains `functionapp` becomes a Target, joined
-to its `serverfarms` through `serverFarmId`. App settings come from
-`siteConfig.appSettings` and from `sites/config` `appsettings` children; site flags
-also from `sites/config` `web`. Values the evaluator cannot compute are marked unknown.
+Evaluated as ARM would as far as a file allows: parameters (values from a parameter
+file, else defaults, else computed at deployment), variables (with `copy`), resources
+as a list or, in language version 2.0, an object keyed by symbolic name, nested child
+resources, `condition` (false: not deployed; computed: judged, marked conditional),
+`copy` loops (bounded), `existing` resources, and nested deployments with an inline
+template in inner or outer expression scope. Linked templates are listed as not
+inspected. All work is charged to one `Budget` per file.
+Reference: learn.microsoft.com/azure/azure-resource-manager/templates/syntax
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from azfn_profile import catalog
-from azfn_profile.checking import SourceTarget
-from azfn_profile.checks import Target
-from azfn_profile.findings import Finding, Location, Suppression
-from azfn_profile.sources.arm_expr import UNKNOWN, Evaluator, canonical_id
-from azfn_profile.sources.tags import (
-    SUPPRESS_TAG,
-    suppressions_from_tags,
-    workload_from_tags,
+from azfn_profile.sources.arm_expr import evaluate_text
+from azfn_profile.sources.graph import (
+    Graph,
+    Locator,
+    NotInspected,
+    Resource,
+    no_locator,
 )
-from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec
+from azfn_profile.sources.jsonc import Positions
+from azfn_profile.sources.values import (
+    MAX_DEPTH,
+    Budget,
+    BudgetExceeded,
+    Opaque,
+    known,
+    text,
+)
 
-SCHEMA_MARK = "deploymentTemplate.json"
+SCHEMA_MARK = "deploymenttemplate.json"
+MAX_COPIES = 800  # instances one copy loop may produce (ARM allows 800)
+SECURE = ("securestring", "secureobject")
+Path = tuple[Any, ...]
 
 
 def is_template(data: Any) -> bool:
-    return isinstance(data, dict) and (
-        SCHEMA_MARK in str(data.get("$schema", ""))
-        or isinstance(data.get("resources"), list)
-    )
+    if not isinstance(data, dict):
+        return False
+    schema = data.get("$schema")
+    if isinstance(schema, str) and SCHEMA_MARK in schema.lower():
+        return True
+    return "$schema" in data and isinstance(data.get("resources"), list | dict)
 
 
-@dataclass
-class Res:
-    type: str  # full type, e.g. Microsoft.Web/sites/config
-    name: Any  # evaluated full name, e.g. "app/appsettings"
-    body: dict[str, Any]  # evaluated
-    path: tuple[str | int, ...]  # where it is in the raw template
-    raw: dict[str, Any]  # as written
-
-
-def _flatten(
-    resources: Any,
-    ev: Evaluator,
-    path: tuple[str | int, ...],
-    parent: Res | None = None,
-) -> Iterator[Res]:
-    if not isinstance(resources, list):
-        return
-    for i, raw in enumerate(resources):
-        if not isinstance(raw, dict):
-            continue
-        body = ev.value({k: v for k, v in raw.items() if k != "resources"})
-        rtype, name = str(body.get("type", "")), body.get("name", UNKNOWN)
-        if parent is not None:  # nested child: relative type and name
-            rtype = f"{parent.type}/{rtype}"
-            name = (
-                f"{parent.name}/{name}"
-                if isinstance(parent.name, str) and isinstance(name, str)
-                else UNKNOWN
-            )
-        res = Res(rtype, name, body, (*path, i), raw)
-        yield res
-        yield from _flatten(raw.get("resources"), ev, (*path, i, "resources"), res)
-
-
-def _parameter_values(template: dict[str, Any]) -> dict[str, Any]:
-    params = template.get("parameters") or {}
-    ev = Evaluator({}, template.get("variables") or {})
-    out: dict[str, Any] = {}
-    for name, spec in params.items():  # defaults may refer to earlier parameters
-        ev.parameters = out
-        out[name] = (
-            ev.value(spec.get("defaultValue", UNKNOWN))
-            if isinstance(spec, dict)
-            else UNKNOWN
-        )
-    return out
-
-
-def arm_targets(
-    template: dict[str, Any], text: str, display: str
-) -> tuple[list[SourceTarget], list[Finding]]:
-    ev = Evaluator(_parameter_values(template), template.get("variables") or {})
-    resources = list(_flatten(template.get("resources"), ev, ("resources",)))
-    return resource_targets(resources, _Marks(text, display), display, "template")
-
-
-def resource_targets(
-    resources: list[Res], marks: Any, display: str, what: str
-) -> tuple[list[SourceTarget], list[Finding]]:
-    """Targets for every function app among evaluated resources (ARM or Bicep)."""
-    sites = [
-        r
-        for r in resources
-        if r.type.lower() == "microsoft.web/sites"
-        and "functionapp" in str(r.body.get("kind", "")).lower()
-    ]
-    if not sites:
-        return [], [
-            Finding(
-                "AZFN000",
-                "input.unreadable",
-                "error",
-                "no function app (Microsoft.Web/sites with kind functionapp) "
-                f"in this {what}",
-                Location(display, 1, 1),
-            )
-        ]
-    targets, problems = [], []
-    for site in sites:
-        target, bad = _site_target(site, resources, marks)
-        targets.append(target)
-        problems += [
-            Finding(
-                "AZFN000",
-                "input.unreadable",
-                "error",
-                f"{SUPPRESS_TAG} entry {entry!r} is not "
-                "'AZFNnnn: reason [until YYYY-MM-DD]'",
-                marks.at(site.path, str(site.name)),
-            )
-            for entry in bad
-        ]
-    return targets, problems
-
-
-def _site_target(
-    site: Res, resources: list[Res], marks: Any
-) -> tuple[SourceTarget, list[str]]:
-    unknown: set[str] = set()
-    props = site.body.get("properties") or {}
-    config = dict(props.get("siteConfig") or {})
-    settings: dict[str, str] = {}
-    setting_paths: dict[str, tuple[str | int, ...]] = {}
-    children = [
-        r
-        for r in resources
-        if isinstance(r.name, str)
-        and isinstance(site.name, str)
-        and r.name.lower().startswith(site.name.lower() + "/")
-    ]
-    raw_pairs = _dig(site.raw, "properties", "siteConfig", "appSettings") or []
-    for i, pair in enumerate(config.get("appSettings") or []):
-        if isinstance(pair, dict) and isinstance(pair.get("name"), str):
-            raw = raw_pairs[i].get("value") if i < len(raw_pairs) else None
-            _put(settings, unknown, pair["name"], pair.get("value"), raw)
-            setting_paths[pair["name"]] = (
-                *site.path,
-                "properties",
-                "siteConfig",
-                "appSettings",
-                i,
-            )
-    for child in children:
-        leaf = str(child.name).rsplit("/", 1)[-1].lower()
-        if child.type.lower() == "microsoft.web/sites/config" and leaf == "appsettings":
-            raw_props = _dig(child.raw, "properties") or {}
-            for key, val in (child.body.get("properties") or {}).items():
-                _put(settings, unknown, key, val, raw_props.get(key))
-                setting_paths[key] = (*child.path, "properties", key)
-        elif child.type.lower() == "microsoft.web/sites/config" and leaf == "web":
-            config.update(child.body.get("properties") or {})
-    plan_res = _plan_for(site, props, resources)
-    plan = _plan_spec(plan_res, unknown)
-    site_spec = _site_spec(site, config, props, children, plan.family, unknown)
-    tags = dict(site.body.get("tags") or {}) or dict(
-        (plan_res.body.get("tags") or {}) if plan_res else {}
-    )
-    fac = props.get("functionAppConfig")
-    if fac is UNKNOWN:
-        unknown.add("function_app_config")
-    storage = [
-        r for r in resources if r.type.lower() == "microsoft.storage/storageaccounts"
-    ]
-    public = None
-    if storage:
-        public = any(
-            (r.body.get("properties") or {}).get("allowBlobPublicAccess") is True
-            for r in storage
-        )
-    python = _python(config, fac)
-    if python is None:
-        unknown.add("python")
-    spec = AppSpec(
-        name=site.name if isinstance(site.name, str) else "<computed>",
-        python=python or "",
-        plan=plan,
-        site=site_spec,
-        app_settings=settings,
-        host_json={},
-        function_app_config=fac if isinstance(fac, dict) else None,
-        workload=workload_from_tags(tags),
-        tags={k: str(v) for k, v in tags.items()},
-    )
-    known_sku = plan_res is not None and catalog.find_sku(plan.sku) is not None
-    suppressions: tuple[Suppression, ...] = ()
-    bad: list[str] = []
-    if SUPPRESS_TAG in tags:
-        suppressions, bad = suppressions_from_tags(tags, marks.at(site.path, spec.name))
-    target = Target(
-        spec,
-        frozenset(unknown),
-        storage_public_blob=public,
-        sku_known=known_sku or plan_res is None,
-        suppressions=suppressions,
-    )
-
-    def locate(dotted: str) -> Location:
-        if not dotted:  # the app as a whole: no need to find line numbers
-            return Location(marks.display, resource=str(site.name))
-        head, _, rest = dotted.partition(".")
-        path = site.path
-        if head == "app_settings" and rest in setting_paths:
-            path = setting_paths[rest]
-        elif head == "plan" and plan_res is not None:
-            path = plan_res.path
-        elif head == "storage" and storage:
-            path = storage[0].path
-        location: Location = marks.at(path, str(site.name))
-        return location
-
-    return SourceTarget(target, locate), bad
-
-
-def _put(
-    settings: dict[str, str], unknown: set[str], name: str, value: Any, raw: Any
+def read_template(
+    template: dict[str, Any],
+    *,
+    file: str,
+    positions: Positions | None,
+    params: Mapping[str, Any],
+    graph: Graph,
+    deployment: str,
+    budget: Budget | None = None,
 ) -> None:
-    if isinstance(value, (str, int, float, bool)) and value is not UNKNOWN:
-        settings[name] = str(value).lower() if isinstance(value, bool) else str(value)
-    else:  # keep the expression as written: some checks can judge its text
-        settings[name] = raw if isinstance(raw, str) else ""
-        unknown.add(f"app_settings.{name}")
+    """Add the template's resources (nested deployments included) to `graph`."""
+    budget = budget or Budget()
+    reader = _Reader(file, positions, graph, deployment, budget)
+    scope = _Scope(template, params, budget, graph)
+    reader.resources(template.get("resources"), scope, ("resources",), (), None)
 
 
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+class _Scope:
+    """What expressions in one template see: its parameters, variables, copy indexes."""
 
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        supplied: Mapping[str, Any],
+        budget: Budget,
+        graph: Graph,
+    ) -> None:
+        self.budget, self.graph = budget, graph
+        declared = template.get("parameters")
+        self.declared = declared if isinstance(declared, dict) else {}
+        raw_vars = template.get("variables")
+        self.raw_variables = raw_vars if isinstance(raw_vars, dict) else {}
+        self.supplied = supplied
+        self.params: dict[str, Any] = {}
+        self.variables: dict[str, Any] = {}
+        self.busy: set[str] = set()
+        self.busy_params: set[str] = set()
+        self.copies: dict[str, Any] = {}  # loop name -> current index
+        self.innermost: str | None = None
+        self.depth = 0
 
-def _plan_for(site: Res, props: dict[str, Any], resources: list[Res]) -> Res | None:
-    wanted = canonical_id(props.get("serverFarmId"))
-    for r in resources:
-        if (
-            r.type.lower() == "microsoft.web/serverfarms"
-            and isinstance(r.name, str)
-            and wanted == f"microsoft.web/serverfarms/{r.name}".lower()
-        ):
-            return r
-    return None
+    # the Scope protocol -----------------------------------------------------------
+    def parameter(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return Opaque("parameters(<computed>)")
+        key = next((k for k in self.declared if k.lower() == name.lower()), name)
+        if key in self.params:
+            return self.params[key]
+        if key in self.busy_params:
+            return Opaque(f"parameters('{key}') refers to itself")
+        self.busy_params.add(key)
+        try:
+            spec = self.declared.get(key)
+            secure = (
+                isinstance(spec, dict) and str(spec.get("type", "")).lower() in SECURE
+            )
+            if key in self.supplied:
+                value = self.supplied[key]
+            elif isinstance(spec, dict) and "defaultValue" in spec:
+                value = self.value(spec["defaultValue"])
+            else:
+                value = Opaque(f"parameters('{key}')")
+            if secure:
+                self._secret(value)
+            self.params[key] = value
+            return value
+        finally:
+            self.busy_params.discard(key)
 
-
-def _plan_spec(plan: Res | None, unknown: set[str]) -> PlanSpec:
-    if plan is None:
-        unknown.update({"plan.sku", "plan.reserved"})
-        return PlanSpec("", "", "", "", 0.0, 0, None, None, reserved=True)
-    sku_body = plan.body.get("sku") or {}
-    name = sku_body.get("name")
-    if not isinstance(name, str):
-        unknown.add("plan.sku")
-        name = ""
-    sku = catalog.find_sku(name)
-    reserved = (plan.body.get("properties") or {}).get("reserved", False)
-    if reserved is UNKNOWN:
-        unknown.add("plan.reserved")
-    cores, memory = sku.size() if sku else (0.0, 0)
-    return PlanSpec(
-        sku.name if sku else name,
-        sku.tier if sku else str(sku_body.get("tier")),
-        sku.family if sku else "",
-        str(plan.body.get("kind", "")),
-        cores,
-        memory,
-        None,
-        None,
-        reserved=reserved is True,
-    )
-
-
-def _site_spec(
-    site: Res,
-    config: dict[str, Any],
-    props: dict[str, Any],
-    children: list[Res],
-    family: str,
-    unknown: set[str],
-) -> SiteSpec:
-    def flag(key: str, default: Any, path: str) -> Any:
-        value = (
-            config.get(key, default) if key in config or default is not None else None
-        )
-        if value is UNKNOWN:
-            unknown.add(path)
+    def variable(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return Opaque("variables(<computed>)")
+        if name in self.variables:
+            return self.variables[name]
+        if name in self.busy:
+            return Opaque(f"variables('{name}') refers to itself")
+        if self.depth > MAX_DEPTH:
+            raise BudgetExceeded(f"variables nested deeper than {MAX_DEPTH} levels")
+        self.busy.add(name)
+        self.depth += 1
+        try:
+            value = self._variable_value(name)
+        finally:
+            self.depth -= 1
+            self.busy.discard(name)
+        self.variables[name] = value
         return value
 
-    policies = {
-        str(c.name).rsplit("/", 1)[-1].lower(): (c.body.get("properties") or {}).get(
-            "allow"
+    def copy_index(self, args: list[Any]) -> Any:
+        loop = self.innermost
+        offset: Any = 0
+        for arg in args:
+            if isinstance(arg, str):
+                loop = arg
+            else:
+                offset = arg
+        index = self.copies.get(loop) if loop else None
+        if index is None:
+            return Opaque(f"copyIndex('{loop or ''}')")
+        if (
+            isinstance(index, int)
+            and isinstance(offset, int)
+            and not isinstance(offset, bool)
+        ):
+            return index + offset
+        return Opaque(f"copyIndex('{loop}', {offset})")
+
+    # values -----------------------------------------------------------------------
+    def value(self, raw: Any, depth: int = 0) -> Any:
+        self.budget.step()
+        if depth > MAX_DEPTH:
+            raise BudgetExceeded(f"values nested deeper than {MAX_DEPTH} levels")
+        if isinstance(raw, str):
+            return evaluate_text(raw, self)
+        if isinstance(raw, dict):
+            self.budget.cells(len(raw))
+            return {str(k): self.value(v, depth + 1) for k, v in raw.items()}
+        if isinstance(raw, list):
+            self.budget.cells(len(raw))
+            return [self.value(v, depth + 1) for v in raw]
+        return raw
+
+    def _variable_value(self, name: str) -> Any:
+        if name in self.raw_variables:
+            return self.value(self.raw_variables[name])
+        loops = self.raw_variables.get("copy")
+        for loop in loops if isinstance(loops, list) else []:
+            if isinstance(loop, dict) and loop.get("name") == name:
+                return self._variable_loop(loop)
+        return Opaque(f"variables('{name}')")
+
+    def _variable_loop(self, loop: dict[str, Any]) -> Any:
+        count = self.value(loop.get("count"))
+        name = str(loop.get("name"))
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            return Opaque(f"variables('{name}')")
+        if count > MAX_COPIES:
+            raise BudgetExceeded(
+                f"copy loop {name!r} of {count} items (ARM allows 800)"
+            )
+        items = []
+        saved = self.copies.get(name)
+        for i in range(count):
+            self.copies[name] = i
+            items.append(self.value(loop.get("input")))
+        self.copies[name] = saved
+        return items
+
+    def _secret(self, value: Any) -> None:
+        if isinstance(value, str) and value:
+            self.graph.secrets.add(value)
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                self._secret(item)
+
+
+_SKIPPED = frozenset({"resources", "copy", "condition", "dependsOn", "comments"})
+
+
+class _Reader:
+    def __init__(
+        self,
+        file: str,
+        positions: Positions | None,
+        graph: Graph,
+        deployment: str,
+        budget: Budget,
+    ) -> None:
+        self.file, self.positions, self.graph = file, positions, graph
+        self.deployment, self.budget = deployment, budget
+
+    def where(self, path: Path) -> tuple[int | None, int | None]:
+        if self.positions is None:
+            return None, None
+        return self.positions.at(path)
+
+    def resources(
+        self,
+        raw: Any,
+        scope: _Scope,
+        path: Path,
+        chain: tuple[str, ...],
+        parent: tuple[str, Any] | None,
+    ) -> None:
+        if isinstance(raw, dict):  # language version 2.0: symbolic names
+            items = [(name, (*path, name), r) for name, r in raw.items()]
+        elif isinstance(raw, list):
+            items = [(None, (*path, i), r) for i, r in enumerate(raw)]
+        else:
+            return
+        for symbol, at, resource in items:
+            if isinstance(resource, dict):
+                self.resource(resource, scope, at, chain, parent, symbol)
+
+    def resource(
+        self,
+        raw: dict[str, Any],
+        scope: _Scope,
+        path: Path,
+        chain: tuple[str, ...],
+        parent: tuple[str, Any] | None,
+        symbol: str | None,
+    ) -> None:
+        self.budget.step()
+        copy = raw.get("copy")
+        if not isinstance(copy, dict):
+            self._instance(raw, scope, path, chain, parent, symbol, False)
+            return
+        loop = str(copy.get("name", "copy"))
+        count = scope.value(copy.get("count"))
+        if not isinstance(count, int) or isinstance(count, bool):
+            scope.copies[loop], saved = None, scope.innermost
+            scope.innermost = loop
+            self._instance(raw, scope, path, chain, parent, symbol, True)
+            scope.innermost = saved
+            return
+        if count > MAX_COPIES:
+            raise BudgetExceeded(
+                f"copy loop {loop!r} of {count} instances (ARM allows 800)"
+            )
+        saved = scope.innermost
+        scope.innermost = loop
+        for i in range(max(0, count)):
+            scope.copies[loop] = i
+            self._instance(raw, scope, path, chain, parent, symbol, False)
+        scope.copies.pop(loop, None)
+        scope.innermost = saved
+
+    def _instance(
+        self,
+        raw: dict[str, Any],
+        scope: _Scope,
+        path: Path,
+        chain: tuple[str, ...],
+        parent: tuple[str, Any] | None,
+        symbol: str | None,
+        conditional: bool,
+    ) -> None:
+        condition = scope.value(raw["condition"]) if "condition" in raw else True
+        if condition is False:
+            return
+        conditional = conditional or condition is not True
+        rtype = scope.value(raw.get("type", ""))
+        name = scope.value(raw.get("name", Opaque("<no name>")))
+        if not isinstance(rtype, str):
+            rtype = "<computed type>"
+        if parent is not None:  # a nested child: type and name relative to it
+            rtype = f"{parent[0]}/{rtype}"
+            name = text([parent[1], "/", name])
+        if rtype.lower() == "microsoft.resources/deployments":
+            self._deployment(raw, scope, path, chain, name)
+            return
+        body = {str(k): scope.value(v) for k, v in raw.items() if k not in _SKIPPED}
+        line, col = self.where(path)
+        raw_name = raw.get("name")
+        display = (
+            name
+            if isinstance(name, str)
+            else (raw_name if isinstance(raw_name, str) else symbol or "<computed>")
         )
-        for c in children
-        if c.type.lower() == "microsoft.web/sites/basicpublishingcredentialspolicies"
-    }
-    https = props.get("httpsOnly", False)
-    if https is UNKNOWN:
-        unknown.add("site.https_only")
-    identity = (site.body.get("identity") or {}).get("type", "None")
-    return SiteSpec(
-        linux_fx_version=config.get("linuxFxVersion")
-        if isinstance(config.get("linuxFxVersion"), str)
-        else None,
-        always_on=config.get("alwaysOn")
-        if isinstance(config.get("alwaysOn"), bool)
-        else None,
-        kind=str(site.body.get("kind", "")),
-        https_only=https is True,
-        # Azure's defaults when a template leaves these out: TLS 1.2, FTP allowed.
-        min_tls_version=str(flag("minTlsVersion", "1.2", "site.min_tls_version")),
-        scm_min_tls_version=str(
-            flag("scmMinTlsVersion", "1.2", "site.scm_min_tls_version")
-        ),
-        ftps_state=None
-        if family == "flex"
-        else str(flag("ftpsState", "AllAllowed", "site.ftps_state")),
-        identity=str(identity),
-        basic_publishing_credentials=not (
-            policies.get("ftp") is False and policies.get("scm") is False
-        ),
-    )
+        self.graph.resources.append(
+            Resource(
+                type=rtype,
+                name=name,
+                body=body,
+                file=self.file,
+                line=line,
+                col=col,
+                display=display,
+                chain=chain,
+                deployment=self.deployment,
+                symbol=symbol,
+                existing=raw.get("existing") is True,
+                conditional=conditional,
+                locate=_locator(self.positions, path),
+            )
+        )
+        children = raw.get("resources")
+        if children is not None:
+            self.resources(children, scope, (*path, "resources"), chain, (rtype, name))
+
+    def _deployment(
+        self,
+        raw: dict[str, Any],
+        scope: _Scope,
+        path: Path,
+        chain: tuple[str, ...],
+        name: Any,
+    ) -> None:
+        props = raw.get("properties")
+        props = props if isinstance(props, dict) else {}
+        line, _ = self.where(path)
+        label = name if isinstance(name, str) else str(name)
+        if "templateLink" in props:
+            link = scope.value(props["templateLink"])
+            uri = link.get("uri") or link.get("id") if isinstance(link, dict) else link
+            self.graph.not_inspected.append(
+                NotInspected(
+                    self.file,
+                    line,
+                    f"linked template {uri if known(uri) else '(computed)'}",
+                    "linked templates are not fetched",
+                )
+            )
+            return
+        inner = props.get("template")
+        if not isinstance(inner, dict):
+            return
+        options = props.get("expressionEvaluationOptions")
+        mode = options.get("scope") if isinstance(options, dict) else None
+        step = f"{self.file}:{line or '?'} deployment {label}"
+        inner_path = (*path, "properties", "template")
+        if str(mode).lower() == "inner":
+            given = props.get("parameters")
+            supplied = {}
+            for key, spec in given.items() if isinstance(given, dict) else []:
+                if isinstance(spec, dict) and "value" in spec:
+                    supplied[str(key)] = scope.value(spec["value"])
+                else:
+                    supplied[str(key)] = Opaque(f"{label}.parameters.{key}")
+            inner_scope = _Scope(inner, supplied, self.budget, self.graph)
+        else:  # outer scope: the inner template sees the outer's parameters
+            inner_scope = scope
+        self.resources(
+            inner.get("resources"),
+            inner_scope,
+            (*inner_path, "resources"),
+            (*chain, step),
+            None,
+        )
 
 
-def _python(config: dict[str, Any], fac: Any) -> str | None:
-    fx = config.get("linuxFxVersion")
-    if isinstance(fx, str) and fx.lower().startswith("python|"):
-        return fx.split("|", 1)[1]
-    if isinstance(fac, dict):
-        runtime = fac.get("runtime") or {}
-        if isinstance(runtime, dict) and isinstance(runtime.get("version"), str):
-            return str(runtime["version"])
-    return None
+def _locator(positions: Positions | None, base: Path) -> Locator:
+    if positions is None:
+        return no_locator
 
+    def locate(path: Path) -> tuple[int, int] | None:
+        return positions.at(base + path)
 
-class _Marks:
-    """Line/column of template paths, computed only when a finding needs one."""
-
-    def __init__(self, text: str, display: str) -> None:
-        self.text, self.display = text, display
-        self._doc: Any = None
-
-    def at(self, path: tuple[str | int, ...], resource: str) -> Location:
-        if self._doc is None:
-            from azfn_profile.yamlload import parse_json_marks
-
-            self._doc = parse_json_marks(self.text, self.display)
-        mark = self._doc.mark_for(path)
-        return Location(self.display, mark.line, mark.col, resource)
+    return locate

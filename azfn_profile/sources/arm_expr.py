@@ -1,176 +1,164 @@
-"""A small evaluator for ARM template expressions.
+"""ARM template expressions: `[concat(parameters('name'), '-plan')]`.
 
-Covers what templates use to name and link resources: parameters() (with their
-defaultValue), variables(), concat, format, resourceId, subscriptionResourceId,
-toLower/toUpper, string, and property/index access. Anything else (reference,
-listKeys, uniqueString, ...) evaluates to UNKNOWN, which propagates: a check that
-needs the value reports "unknown" instead of guessing.
+A linear tokenizer and a recursive-descent parser (depth-bounded) turn an expression
+into a small tree, cached by its text; `evaluate` runs the tree in a `Scope` that
+supplies what the template declares (`parameters()`, `variables()`, `copyIndex()`).
+Everything else is a template function (`functions.call`).
+Reference: learn.microsoft.com/azure/azure-resource-manager/templates/template-expressions
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
+from azfn_profile.sources.functions import call, canon, member
+from azfn_profile.sources.values import MAX_DEPTH, Budget, Opaque
 
-class _Unknown:
-    def __repr__(self) -> str:
-        return "UNKNOWN"
+MAX_EXPRESSION = 64 * 1024  # characters in one expression
 
-
-UNKNOWN: Any = _Unknown()
 _TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)"
-    r"|(?P<punct>[(),.\[\]]))"
+    r"[ \t\r\n]*(?:(?P<str>'[^']*(?:''[^']*)*')|(?P<num>-?[0-9]+(?:\.[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=[ \t]*\())"
+    r"|(?P<ident>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[(),.\[\]]))"
 )
+_TRAILING = re.compile(r"[ \t\r\n]*")
+
+Node = tuple[Any, ...]
 
 
 class ExprError(ValueError):
-    pass
+    """An expression this evaluator cannot read."""
 
 
-@functools.lru_cache(maxsize=4096)  # templates repeat the same expressions
-def _tokens(text: str) -> tuple[tuple[str, str], ...]:
-    out, pos = [], 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise ExprError(f"cannot read expression at {text[pos : pos + 20]!r}")
-        kind = m.lastgroup or ""
-        out.append((kind, m.group(kind)))
-        pos = m.end()
-    return tuple(out)
+class Scope(Protocol):
+    budget: Budget
+
+    def parameter(self, name: Any) -> Any: ...
+    def variable(self, name: Any) -> Any: ...
+    def copy_index(self, args: list[Any]) -> Any: ...
 
 
-class Evaluator:
-    def __init__(
-        self, parameters: Mapping[str, Any], variables: Mapping[str, Any]
-    ) -> None:
-        self.parameters = parameters
-        self.raw_variables = variables
-        self.variables: dict[str, Any] = {}
-        self.functions: dict[str, Callable[[list[Any]], Any]] = {
-            "parameters": self._parameter,
-            "variables": self._variable,
-            "concat": self._concat,
-            "format": self._format,
-            "resourceid": self._resource_id,
-            "subscriptionresourceid": self._resource_id,
-            "tolower": lambda a: a[0].lower() if isinstance(a[0], str) else UNKNOWN,
-            "toupper": lambda a: a[0].upper() if isinstance(a[0], str) else UNKNOWN,
-            "string": lambda a: a[0] if isinstance(a[0], str) else UNKNOWN,
-        }
+def is_expression(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith("[")
+        and value.endswith("]")
+        and not value.startswith("[[")
+    )
 
-    # values -------------------------------------------------------------------------
-    def value(self, v: Any) -> Any:
-        if isinstance(v, str):
-            if v.startswith("[[") or not (v.startswith("[") and v.endswith("]")):
-                return v[1:] if v.startswith("[[") else v
-            try:
-                return self.expression(v[1:-1])
-            except (ExprError, IndexError, KeyError, TypeError):
-                return UNKNOWN
-        if isinstance(v, dict):
-            return {k: self.value(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [self.value(x) for x in v]
-        return v
 
-    def expression(self, text: str) -> Any:
-        tokens = _tokens(text)
-        result, rest = self._parse(tokens, 0)
-        if rest != len(tokens):
-            raise ExprError("trailing text")
-        return result
+def literal(value: str) -> str:
+    """A string that starts with `[[` stands for itself, less one bracket."""
+    return value[1:] if value.startswith("[[") else value
 
-    def _parse(self, t: tuple[tuple[str, str], ...], i: int) -> tuple[Any, int]:
-        kind, tok = t[i]
-        if kind == "str":
-            value: Any = tok[1:-1].replace("''", "'")
-            i += 1
-        elif kind == "num":
-            value, i = int(tok), i + 1
-        elif (
-            kind == "name"
-            and tok in ("true", "false")
-            and (i + 1 == len(t) or t[i + 1][1] != "(")
-        ):
-            value, i = tok == "true", i + 1
-        elif kind == "name":
-            if t[i + 1][1] != "(":
-                raise ExprError(f"expected ( after {tok}")
-            args, i = [], i + 2
-            while t[i][1] != ")":
-                arg, i = self._parse(t, i)
-                args.append(arg)
-                if t[i][1] == ",":
-                    i += 1
-            i += 1
-            func = self.functions.get(tok.lower())
-            value = (
-                UNKNOWN
-                if func is None or any(a is UNKNOWN for a in args)
-                else func(args)
-            )
+
+def evaluate_text(text: str, scope: Scope) -> Any:
+    """Evaluate a template string (an expression in brackets, or a literal)."""
+    if not is_expression(text):
+        return literal(text)
+    try:
+        tree = parse(text[1:-1])
+    except ExprError as exc:
+        return Opaque(f"unreadable expression ({exc})")
+    return evaluate(tree, scope, 0)
+
+
+@functools.lru_cache(maxsize=8192)  # templates repeat the same expressions
+def parse(text: str) -> Node:
+    if len(text) > MAX_EXPRESSION:
+        raise ExprError(f"expression longer than {MAX_EXPRESSION} characters")
+    tokens = _tokens(text)
+    node, pos = _expr(tokens, 0, 0)
+    if pos != len(tokens):
+        raise ExprError(f"unexpected {tokens[pos][1]!r}")
+    return node
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos, end = [], 0, len(text)
+    while pos < end:
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            if _TRAILING.fullmatch(text, pos):
+                break
+            raise ExprError(f"cannot read {text[pos : pos + 20]!r}")
+        kind = match.lastgroup or ""
+        out.append((kind, match.group(kind)))
+        pos = match.end()
+    return out
+
+
+def _expr(t: list[tuple[str, str]], i: int, depth: int) -> tuple[Node, int]:
+    if depth > MAX_DEPTH:
+        raise ExprError(f"nested deeper than {MAX_DEPTH} levels")
+    if i >= len(t):
+        raise ExprError("expression ends too early")
+    kind, tok = t[i]
+    node: Node
+    if kind == "str":
+        node, i = ("lit", tok[1:-1].replace("''", "'")), i + 1
+    elif kind == "num":
+        if "." in tok or len(tok.lstrip("-")) > 18:
+            node = ("lit", Opaque(f"the number {tok[:20]}"))
         else:
-            raise ExprError(f"unexpected {tok!r}")
-        while i < len(t) and t[i][1] in (".", "["):
-            if t[i][1] == ".":
-                key, i = t[i + 1][1], i + 2
-            else:
-                key, i = self._parse(t, i + 1)
-                i += 1  # ]
-            value = self._access(value, key)
-        return value, i
-
-    @staticmethod
-    def _access(value: Any, key: Any) -> Any:
-        if value is UNKNOWN or key is UNKNOWN:
-            return UNKNOWN
-        if isinstance(value, dict):
-            return value.get(key, UNKNOWN)
-        if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
-            return value[key]
-        return UNKNOWN
-
-    # functions ----------------------------------------------------------------------
-    def _parameter(self, args: list[Any]) -> Any:
-        return self.parameters.get(args[0], UNKNOWN)
-
-    def _variable(self, args: list[Any]) -> Any:
-        name = args[0]
-        if name not in self.variables:
-            self.variables[name] = UNKNOWN  # guards against cycles
-            self.variables[name] = self.value(self.raw_variables.get(name, UNKNOWN))
-        return self.variables[name]
-
-    @staticmethod
-    def _concat(args: list[Any]) -> Any:
-        if all(isinstance(a, list) for a in args):
-            return [x for a in args for x in a]
-        return "".join(str(a).lower() if isinstance(a, bool) else str(a) for a in args)
-
-    @staticmethod
-    def _format(args: list[Any]) -> Any:
-        template = args[0]
-        return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1)) + 1]), template)
-
-    @staticmethod
-    def _resource_id(args: list[Any]) -> Any:
-        # Canonical, comparable form: "type/name[/child...]" (scope arguments dropped).
-        strings = [a for a in args if isinstance(a, str)]
-        for i, s in enumerate(strings):
-            if "/" in s and "." in s.split("/")[0]:
-                return "/".join(strings[i:]).lower()
-        return UNKNOWN
+            node = ("lit", int(tok))
+        i += 1
+    elif kind == "name":
+        args, i = [], i + 2  # name and "("
+        while i < len(t) and t[i][1] != ")":
+            arg, i = _expr(t, i, depth + 1)
+            args.append(arg)
+            if i < len(t) and t[i][1] == ",":
+                i += 1
+            elif i < len(t) and t[i][1] != ")":
+                raise ExprError(f"expected , or ) but found {t[i][1]!r}")
+        if i >= len(t):
+            raise ExprError(f"{tok}( is not closed")
+        node, i = ("call", tok, tuple(args)), i + 1
+    elif kind == "ident" and tok in ("true", "false", "null"):
+        node, i = ("lit", {"true": True, "false": False, "null": None}[tok]), i + 1
+    else:
+        raise ExprError(f"unexpected {tok!r}")
+    while i < len(t) and t[i][1] in (".", "["):
+        if t[i][1] == ".":
+            if i + 1 >= len(t) or t[i + 1][0] not in ("ident", "name"):
+                raise ExprError("expected a property name after .")
+            node, i = ("member", node, ("lit", t[i + 1][1])), i + 2
+        else:
+            key, i = _expr(t, i + 1, depth + 1)
+            if i >= len(t) or t[i][1] != "]":
+                raise ExprError("[ is not closed")
+            node, i = ("member", node, key), i + 1
+    return node, i
 
 
-def canonical_id(value: Any) -> Any:
-    """A resource id in any form -> "provider/type/name", lower case (top-level types)."""
-    if not isinstance(value, str):
-        return UNKNOWN
-    return value.split("/providers/")[-1].lower()
+_SCOPED = {"parameters", "variables", "copyindex"}
+
+
+def evaluate(node: Node, scope: Scope, depth: int) -> Any:
+    scope.budget.step()
+    kind = node[0]
+    if kind == "lit":
+        return node[1]
+    if kind == "member":
+        return member(
+            evaluate(node[1], scope, depth + 1), evaluate(node[2], scope, depth + 1)
+        )
+    name: str = node[1]
+    lowered = name.lower()
+    if lowered == "if" and len(node[2]) == 3:  # only the branch taken is evaluated
+        cond = evaluate(node[2][0], scope, depth + 1)
+        if isinstance(cond, bool):
+            return evaluate(node[2][1 if cond else 2], scope, depth + 1)
+    args = [evaluate(a, scope, depth + 1) for a in node[2]]
+    if lowered in _SCOPED:
+        if lowered == "copyindex":
+            return scope.copy_index(args)
+        if len(args) != 1:
+            return Opaque(f"{name}({', '.join(canon(a) for a in args)})")
+        if lowered == "parameters":
+            return scope.parameter(args[0])
+        return scope.variable(args[0])
+    return call(name, args, scope.budget)

@@ -1,158 +1,626 @@
-"""A Bicep file as a check source, parsed with pycep-parser (the `bicep` extra).
+"""A Bicep file (with the local modules it calls) as a reader of the resource graph.
 
-pycep gives resources, parameters and variables with values as data; this evaluates
-what links and configures a function app (parameter defaults, variables, `x.id`
-references, literals) into the same resource list the ARM source joins. Anything
-else (function calls, most interpolations) is unknown to the checks that need it.
+Parameters take the values a caller, a parameter file or a module call passes, else
+their defaults, else are computed at deployment. Resources and modules are evaluated
+with their `if (...)` conditions and `[for ...]` loops (a condition that is false
+drops them; one that is computed keeps them, marked conditional), child resources
+declared inside a parent or with `parent:`, and `existing` resources. A local module
+(`./app/api.bicep`, or a JSON template) is evaluated with the caller's arguments and
+located in its own file, with the calls that reached it; Azure Verified Modules for
+sites, plans and storage are mapped onto the resources they deploy (`avm`); other
+registry modules are listed as not inspected. Files are read only below the checked
+tree, each parsed once.
 """
 
 from __future__ import annotations
 
-import re
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from azfn_profile.checking import SourceTarget
-from azfn_profile.findings import Finding, Location
-from azfn_profile.sources.arm import Res, resource_targets
-from azfn_profile.sources.arm_expr import UNKNOWN
+from azfn_profile.sources import avm
+from azfn_profile.sources.bicep_expr import NO_SPECIAL, Evaluator
+from azfn_profile.sources.bicep_parser import Decl, Node, Program, parse
+from azfn_profile.sources.files import Unreadable, inside, read_text
+from azfn_profile.sources.functions import member, opaque_call
+from azfn_profile.sources.graph import Graph, NotInspected, Resource
+from azfn_profile.sources.values import (
+    Budget,
+    BudgetExceeded,
+    Opaque,
+    Ref,
+    split_text,
+    text,
+)
+
+MAX_MODULE_DEPTH = 16  # modules calling modules
+MAX_MODULE_CALLS = 2_000  # module evaluations per deployment
+MAX_INSTANCES = 800  # instances one resource or module loop may produce
 
 
-def _unreadable(display: str, message: str, line: int | None = None) -> Finding:
-    return Finding(
-        "AZFN000",
-        "input.unreadable",
-        "error",
-        message,
-        Location(display, line, 1 if line else None),
-    )
+@dataclass
+class Problem:
+    file: str
+    line: int | None
+    col: int | None
+    message: str
 
 
-def _key(key: str) -> str:
-    return key[1:-1] if len(key) > 1 and key[0] == key[-1] == "'" else key
+class Workspace:
+    """The files one run may read (below `root`), each read and parsed once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.programs: dict[Path, Program] = {}
+
+    def program(self, path: Path) -> Program:
+        key = path.resolve()
+        if key not in self.programs:
+            self.programs[key] = parse(read_text(path))
+        return self.programs[key]
+
+    @staticmethod
+    def display(caller: str, target: str) -> str:
+        """A module's file named the way its caller's file was named."""
+        return os.path.normpath(Path(caller).parent / target)
 
 
-class _Bicep:
-    def __init__(self, parsed: dict[str, Any]) -> None:
-        self.params = {
-            name: p.get("default", UNKNOWN)
-            for name, p in (parsed.get("parameters") or {}).items()
-        }
-        self.variables = {
-            name: v.get("value", UNKNOWN)
-            for name, v in (parsed.get("variables") or {}).items()
-        }
-        self.decls = dict(parsed.get("resources") or {})
-        self.names: dict[str, Any] = {}
+@dataclass
+class Deployment:
+    """One root deployment: a Bicep file with one set of parameter values."""
 
-    def full_name(self, symbol: str) -> Any:
-        if symbol not in self.names:
-            self.names[symbol] = UNKNOWN  # guards against parent cycles
-            config = self.decls[symbol].get("config") or {}
-            name = self.value(config.get("name", UNKNOWN))
-            parent = config.get("parent")
-            if isinstance(parent, str) and parent in self.decls:
-                above = self.full_name(parent)
-                name = (
-                    f"{above}/{name}"
-                    if isinstance(above, str) and isinstance(name, str)
-                    else UNKNOWN
-                )
-            self.names[symbol] = name
-        return self.names[symbol]
-
-    def value(self, v: Any, depth: int = 0) -> Any:
-        if depth > 20:
-            return UNKNOWN
-        if isinstance(v, str):
-            if v in self.params:
-                return self.value(self.params[v], depth + 1)
-            if v in self.variables:
-                return self.value(self.variables[v], depth + 1)
-            return UNKNOWN if "${" in v else v
-        if isinstance(v, list):
-            return [self.value(x, depth + 1) for x in v]
-        if isinstance(v, dict):
-            if "operator" in v or "function" in v:
-                return self._operation(v)
-            # pycep keeps the quotes of quoted keys ('azfn-profile:workload').
-            return {_key(k): self.value(x, depth + 1) for k, x in v.items()}
-        return v
-
-    def _operation(self, v: dict[str, Any]) -> Any:
-        op = v.get("operator") or {}
-        operands = op.get("operands") or {}
-        target, attr = operands.get("operand_1"), operands.get("operand_2")
-        if (
-            op.get("type") == "property_accessor"
-            and attr == "id"
-            and isinstance(target, str)
-            and target in self.decls
-        ):
-            name = self.full_name(target)
-            rtype = self.decls[target].get("type", "")
-            return f"{rtype}/{name}".lower() if isinstance(name, str) else UNKNOWN
-        return UNKNOWN
-
-    def resources(self) -> list[Res]:
-        out = []
-        for symbol, decl in self.decls.items():
-            config = dict(decl.get("config") or {})
-            body = {
-                k: self.value(x)
-                for k, x in config.items()
-                if k not in ("name", "parent", "scope")
-            }
-            body["type"] = decl.get("type", "")
-            out.append(
-                Res(
-                    str(decl.get("type", "")),
-                    self.full_name(symbol),
-                    body,
-                    ("resource", symbol),
-                    config,
-                )
-            )
-        return out
+    graph: Graph
+    workspace: Workspace
+    name: str
+    budget: Budget = field(default_factory=Budget)
+    problems: list[Problem] = field(default_factory=list)
+    module_calls: int = 0
 
 
-class _BicepMarks:
-    """Locations: the line declaring each resource symbol."""
+@dataclass
+class Frame:
+    """One instance of a resource or module declaration (one loop item)."""
 
-    def __init__(self, text: str, display: str) -> None:
-        self.display = display  # read by the ARM source for whole-app locations
-        self.lines = {
-            m.group(1): text.count("\n", 0, m.start()) + 1
-            for m in re.finditer(r"^resource\s+(\w+)\s", text, re.MULTILINE)
-        }
-
-    def at(self, path: tuple[str | int, ...], resource: str) -> Location:
-        line = self.lines.get(str(path[1])) if len(path) > 1 else None
-        return Location(self.display, line, 1 if line else None, resource)
+    decl: Decl
+    env: dict[str, Any]
+    conditional: bool
+    type: str
+    name: Any
+    body: Node
 
 
-def bicep_targets(text: str, display: str) -> tuple[list[SourceTarget], list[Finding]]:
-    from azfn_profile.extras import hint, missing
+@dataclass(frozen=True)
+class ResourceValue:
+    frame: Frame
 
-    module = missing("bicep")
-    if module is not None:
-        return [], [_unreadable(display, hint("bicep", "checking Bicep", module))]
-    from pycep import BicepParser
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.frame.type.lower(), tuple(split_text(self.frame.name, "/")))
 
-    try:
-        parsed = BicepParser().parse(text=text)
-    except Exception as exc:  # noqa: BLE001 - lark raises many error types
-        line = getattr(exc, "line", None)
-        first = (
-            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+@dataclass(frozen=True)
+class ModuleValue:
+    name: Any
+    outputs: Any
+
+
+def read_bicep(
+    path: Path, display: str, supplied: dict[str, Any], deployment: Deployment
+) -> None:
+    """Add what the Bicep file at `path` deploys (modules included) to the graph."""
+    program = deployment.workspace.program(path)
+    for error in program.errors:
+        deployment.problems.append(
+            Problem(display, error.line, error.col, f"invalid Bicep: {error.message}")
         )
-        return [], [
-            _unreadable(
-                display,
-                f"invalid Bicep: {first}",
-                line if isinstance(line, int) else None,
-            )
+    BicepFile(deployment, path, display, program, supplied, (), (path.resolve(),)).run()
+
+
+class BicepFile:
+    def __init__(
+        self,
+        dep: Deployment,
+        path: Path,
+        display: str,
+        program: Program,
+        supplied: dict[str, Any],
+        chain: tuple[str, ...],
+        stack: tuple[Path, ...],
+    ) -> None:
+        self.dep, self.path, self.display = dep, path, display
+        self.supplied, self.chain, self.stack = supplied, chain, stack
+        self.budget = dep.budget
+        self.params = {d.name: d for d in program.decls if d.keyword == "param"}
+        self.vars = {d.name: d for d in program.decls if d.keyword == "var"}
+        self.outputs = [d for d in program.decls if d.keyword == "output"]
+        self.modules = {d.name: d for d in program.decls if d.keyword == "module"}
+        self.imports = {
+            n for d in program.decls if d.keyword == "import" for n in d.names
+        }
+        self.resources: dict[str, Decl] = {}
+        self.outer: dict[int, Decl] = {}  # nested child decl -> its parent decl
+        for decl in program.decls:
+            if decl.keyword == "resource":
+                self._register(decl, None)
+        self.values: dict[str, Any] = {}
+        self.busy: set[str] = set()
+        self.frames: dict[tuple[int, int], list[Frame]] = {}
+        self.calls: dict[str, list[ModuleValue]] = {}
+        self.evaluator = Evaluator(self)
+
+    def _register(self, decl: Decl, outer: Decl | None) -> None:
+        self.resources.setdefault(decl.name, decl)
+        if outer is not None:
+            self.outer[id(decl)] = outer
+        for child in decl.children:
+            self._register(child, decl)
+
+    # -- the whole file ----------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        for decl in list(self.resources.values()):
+            if id(decl) not in self.outer:
+                self._emit_tree(decl, None)
+        for name in self.modules:
+            self.module(name)
+        return {decl.name: self.eval(decl.value, {}) for decl in self.outputs}
+
+    def eval(self, node: Node | None, env: dict[str, Any]) -> Any:
+        return None if node is None else self.evaluator.eval(node, env)
+
+    # -- names (the Evaluator's Names protocol) ------------------------------------
+    def lookup(self, name: str, env: dict[str, Any]) -> Any:
+        if name in self.params:
+            return self._param(name)
+        if name in self.vars:
+            return self._var(name)
+        if name in self.resources:
+            frames = self._frames(self.resources[name], None)
+            values = [ResourceValue(f) for f in frames]
+            if self._is_loop(self.resources[name]):
+                return values
+            return values[0] if values else None
+        if name in self.modules:
+            calls = self.module(name)
+            if self._is_loop(self.modules[name]):
+                return calls
+            return calls[0] if calls else None
+        if name in self.imports:
+            return Opaque(f"{name} (imported)")
+        return Opaque(name)
+
+    def member_of(self, value: Any, name: str, safe: bool) -> Any:
+        if isinstance(value, ResourceValue):
+            lowered = name.lower()
+            if lowered == "id":
+                return value.ref
+            if lowered == "name":
+                return value.frame.name
+            if lowered == "type":
+                return value.frame.type
+            child = next((c for c in value.frame.decl.children if c.name == name), None)
+            if child is not None:  # parent::child
+                frames = self._frames(child, value.frame)
+                return ResourceValue(frames[0]) if frames else None
+            return Opaque(f"{value.ref}.{name}")
+        if isinstance(value, ModuleValue):
+            if name == "outputs":
+                return value.outputs
+            if name == "name":
+                return value.name
+            return Opaque(f"module.{name}")
+        return member(value, name, safe=safe)
+
+    def special(self, name: str, args: list[Any], node: Node) -> Any:
+        if name in ("loadjsoncontent", "loadtextcontent", "loadyamlcontent"):
+            return self._load(name, args)
+        if name in ("loadfileasbase64", "readenvironmentvariable", "externalinput"):
+            return opaque_call(name, args)
+        return NO_SPECIAL
+
+    def _load(self, name: str, args: list[Any]) -> Any:
+        if not args or not isinstance(args[0], str):
+            return opaque_call(name, args)
+        target = self.path.parent / args[0]
+        if not inside(target, self.dep.workspace.root):
+            return Opaque(f"{name}('{args[0]}') outside the checked tree")
+        try:
+            content = read_text(target, 4 * 1024 * 1024)
+        except Unreadable as exc:
+            return Opaque(f"{name}('{args[0]}'): {exc.message}")
+        self.budget.cells(len(content))
+        if name == "loadtextcontent":
+            return content
+        if name == "loadyamlcontent":
+            return Opaque(f"{name}('{args[0]}')")
+        from azfn_profile.sources.jsonc import JsonError, loads
+
+        try:
+            value = loads(content)
+        except JsonError:
+            return Opaque(f"{name}('{args[0]}'): not JSON")
+        return value
+
+    # -- parameters and variables -------------------------------------------------
+    def _param(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        decl = self.params[name]
+        if name in self.supplied:
+            value = self.supplied[name]
+        elif decl.value is not None:
+            value = self._guarded(name, lambda: self.eval(decl.value, {}))
+        else:
+            value = Opaque(name)
+        if any(_is_decorator(d, "secure") for d in decl.decorators):
+            self._secret(value)
+        self.values[name] = value
+        return value
+
+    def _var(self, name: str) -> Any:
+        key = "var " + name
+        if key not in self.values:
+            decl = self.vars[name]
+            self.values[key] = self._guarded(key, lambda: self.eval(decl.value, {}))
+        return self.values[key]
+
+    def _guarded(self, key: str, compute: Any) -> Any:
+        if key in self.busy:
+            return Opaque(f"{key} refers to itself")
+        self.busy.add(key)
+        try:
+            return compute()
+        finally:
+            self.busy.discard(key)
+
+    def _secret(self, value: Any) -> None:
+        if isinstance(value, str) and value:
+            self.dep.graph.secrets.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self._secret(item)
+
+    # -- resources -----------------------------------------------------------------
+    @staticmethod
+    def _is_loop(decl: Decl) -> bool:
+        return decl.value is not None and decl.value.kind == "for"
+
+    def _frames(self, decl: Decl, parent: Frame | None) -> list[Frame]:
+        key = (id(decl), id(parent))
+        if key in self.frames:
+            return self.frames[key]
+        self.frames[key] = []  # a declaration that reaches its own name: none
+        frames = [
+            frame
+            for env, conditional, body in self._instances(decl, parent)
+            if (frame := self._frame(decl, env, conditional, body, parent)) is not None
         ]
-    resources = _Bicep(dict(parsed)).resources()
-    return resource_targets(
-        resources, _BicepMarks(text, display), display, "Bicep file"
-    )
+        self.frames[key] = frames
+        return frames
+
+    def _instances(
+        self, decl: Decl, parent: Frame | None
+    ) -> list[tuple[dict[str, Any], bool, Node]]:
+        """(loop variables, conditional, object body) for each instance."""
+        env = dict(parent.env) if parent else {}
+        body = decl.value
+        assert body is not None
+        if body.kind == "for":
+            item, index = body.value
+            source = self.eval(body.args[0], env)
+            inner: Node = body.args[2]
+            if isinstance(source, dict):
+                source = [{"key": k, "value": v} for k, v in source.items()]
+            if not isinstance(source, list):  # an unknown number of instances
+                local = {**env, item: Opaque(f"{item} in {decl.name}")}
+                if index:
+                    local[index] = Opaque(f"{index} in {decl.name}")
+                return self._conditioned(inner, local, True)
+            if len(source) > MAX_INSTANCES:
+                raise BudgetExceeded(
+                    f"{decl.keyword} {decl.name}: a loop of {len(source):,} instances"
+                )
+            out = []
+            for i, value in enumerate(source):
+                local = {**env, item: value}
+                if index:
+                    local[index] = i
+                out.extend(self._conditioned(inner, local, False))
+            return out
+        return self._conditioned(body, env, False)
+
+    def _conditioned(
+        self, body: Node, env: dict[str, Any], conditional: bool
+    ) -> list[tuple[dict[str, Any], bool, Node]]:
+        if body.kind != "if":
+            return [(env, conditional, body)] if body.kind == "obj" else []
+        cond = self.eval(body.args[0], env)
+        if cond is False:
+            return []
+        return [(env, conditional or cond is not True, body.args[1])]
+
+    def _frame(
+        self,
+        decl: Decl,
+        env: dict[str, Any],
+        conditional: bool,
+        body: Node,
+        parent: Frame | None,
+    ) -> Frame | None:
+        props = {p.key: p for p in body.value["props"] if isinstance(p.key, str)}
+        name = (
+            self.eval(props["name"].value, env)
+            if "name" in props
+            else Opaque(decl.name)
+        )
+        rtype = decl.type.split("@", 1)[0]
+        outer = self.outer.get(id(decl))
+        if outer is not None and parent is not None:
+            rtype = f"{parent.type}/{rtype}"
+            name = text([parent.name, "/", name])
+        elif "parent" in props:
+            above = self.eval(props["parent"].value, env)
+            if isinstance(above, list) and len(above) == 1:
+                above = above[0]
+            if isinstance(above, ResourceValue):
+                name = text([above.frame.name, "/", name])
+            else:
+                name = text([Opaque(f"{decl.name}.parent"), "/", name])
+        if decl.keyword == "module":
+            rtype = "module"
+        return Frame(decl, env, conditional, rtype, name, body)
+
+    def _emit_tree(self, decl: Decl, parent: Frame | None) -> None:
+        for frame in self._frames(decl, parent):
+            self._emit(frame)
+            for child in decl.children:
+                self._emit_tree(child, frame)
+
+    def _emit(self, frame: Frame) -> None:
+        body = self.eval(frame.body, frame.env)
+        if not isinstance(body, dict):
+            body = {}
+        for key in ("name", "parent", "scope", "dependsOn"):
+            body.pop(key, None)
+        decl = frame.decl
+        self.dep.graph.resources.append(
+            Resource(
+                type=frame.type,
+                name=frame.name,
+                body=body,
+                file=self.display,
+                line=decl.line,
+                col=decl.col,
+                display=frame.name if isinstance(frame.name, str) else decl.name,
+                chain=self.chain,
+                deployment=self.dep.name,
+                symbol=decl.name,
+                existing=decl.existing,
+                conditional=frame.conditional,
+                locate=_locator(frame.body),
+            )
+        )
+
+    # -- modules -------------------------------------------------------------------
+    def module(self, name: str) -> list[ModuleValue]:
+        if name in self.calls:
+            return self.calls[name]
+        self.calls[name] = []
+        decl = self.modules[name]
+        results = []
+        for env, conditional, body in self._instances(decl, None):
+            results.append(self._call(decl, env, conditional, body))
+        self.calls[name] = results
+        return results
+
+    def _call(
+        self, decl: Decl, env: dict[str, Any], conditional: bool, body: Node
+    ) -> ModuleValue:
+        self.dep.module_calls += 1
+        if self.dep.module_calls > MAX_MODULE_CALLS:
+            raise BudgetExceeded(f"more than {MAX_MODULE_CALLS:,} module calls")
+        args = self.eval(body, env)
+        args = args if isinstance(args, dict) else {}
+        params = args.get("params", {})
+        label = args.get("name", Opaque(f"{decl.name}.name"))
+        step = f"{self.display}:{decl.line} module {decl.name}"
+        target = decl.type
+        if not isinstance(params, dict):
+            params = {}
+            unknown_args = True
+        else:
+            unknown_args = False
+        registry = avm.registry_module(target)
+        if registry is not None and avm.supported(registry[0]):
+            return ModuleValue(
+                label, self._avm(decl, body, registry, params, conditional)
+            )
+        if (
+            target.startswith(("br:", "br/", "ts:", "ts/"))
+            or ":" in target.split("/")[0]
+        ):
+            self._not_inspected(
+                decl, f"registry module {target}", "registry modules are not fetched"
+            )
+            return ModuleValue(label, Opaque(f"{decl.name}.outputs"))
+        path = self.path.parent / target
+        if not inside(path, self.dep.workspace.root):
+            self._not_inspected(decl, f"module {target}", "outside the checked tree")
+            return ModuleValue(label, Opaque(f"{decl.name}.outputs"))
+        if path.resolve() in self.stack or len(self.stack) > MAX_MODULE_DEPTH:
+            self._not_inspected(
+                decl, f"module {target}", "it calls itself, or modules nest too deep"
+            )
+            return ModuleValue(label, Opaque(f"{decl.name}.outputs"))
+        display = self.dep.workspace.display(self.display, target)
+        supplied = {} if unknown_args else params
+        try:
+            if path.suffix.lower() == ".json":
+                return ModuleValue(
+                    label, self._arm_module(path, display, supplied, step)
+                )
+            program = self.dep.workspace.program(path)
+        except Unreadable as exc:
+            self.dep.problems.append(
+                Problem(
+                    self.display, decl.line, decl.col, f"module {target}: {exc.message}"
+                )
+            )
+            return ModuleValue(label, Opaque(f"{decl.name}.outputs"))
+        for error in program.errors:
+            self.dep.problems.append(
+                Problem(
+                    display, error.line, error.col, f"invalid Bicep: {error.message}"
+                )
+            )
+        callee = BicepFile(
+            self.dep,
+            path,
+            display,
+            program,
+            supplied,
+            (*self.chain, step),
+            (*self.stack, path.resolve()),
+        )
+        if conditional:
+            before = len(self.dep.graph.resources)
+            outputs = callee.run()
+            for resource in self.dep.graph.resources[before:]:
+                resource.conditional = True
+            return ModuleValue(label, outputs)
+        return ModuleValue(label, callee.run())
+
+    def _arm_module(
+        self, path: Path, display: str, supplied: dict[str, Any], step: str
+    ) -> Any:
+        from azfn_profile.sources.arm import read_template
+        from azfn_profile.sources.jsonc import JsonError, Positions, loads
+
+        content = read_text(path)
+        try:
+            template = loads(content)
+        except JsonError as exc:
+            raise Unreadable(f"invalid JSON: {exc.message}") from None
+        if isinstance(template, dict):
+            before = len(self.dep.graph.resources)
+            read_template(
+                template,
+                file=display,
+                positions=Positions(content),
+                params=supplied,
+                graph=self.dep.graph,
+                deployment=self.dep.name,
+                budget=self.budget,
+            )
+            for resource in self.dep.graph.resources[before:]:
+                resource.chain = (*self.chain, step, *resource.chain)
+        return Opaque(f"{display}.outputs")
+
+    def _avm(
+        self,
+        decl: Decl,
+        body: Node,
+        registry: tuple[str, tuple[int, ...]],
+        params: dict[str, Any],
+        conditional: bool,
+    ) -> Any:
+        params_node = _prop(body, "params")
+
+        def emit(
+            rtype: str, name: Any, res_body: dict[str, Any], extra: dict[str, Any]
+        ) -> None:
+            self.dep.graph.resources.append(
+                Resource(
+                    type=rtype,
+                    name=name,
+                    body=res_body,
+                    file=self.display,
+                    line=decl.line,
+                    col=decl.col,
+                    display=name if isinstance(name, str) else decl.name,
+                    chain=self.chain,
+                    deployment=self.dep.name,
+                    symbol=decl.name,
+                    conditional=conditional,
+                    locate=_avm_locator(params_node),
+                    extra={
+                        **extra,
+                        "module": f"{registry[0]}:{'.'.join(map(str, registry[1]))}",
+                    },
+                )
+            )
+
+        return avm.deploy(registry[0], registry[1], params, emit)
+
+    def _not_inspected(self, decl: Decl, what: str, reason: str) -> None:
+        self.dep.graph.not_inspected.append(
+            NotInspected(self.display, decl.line, f"{decl.name}: {what}", reason)
+        )
+
+
+def _is_decorator(node: Node, name: str) -> bool:
+    callee = node.args[0] if node.kind == "call" else node
+    return (callee.kind in ("ident", "member")) and callee.value == name
+
+
+def _prop(body: Node, key: str) -> Node | None:
+    if body.kind != "obj":
+        return None
+    for prop in body.value["props"]:
+        if prop.key == key:
+            node: Node = prop.value
+            return node
+    return None
+
+
+def _walk(node: Node | None, path: tuple[Any, ...]) -> tuple[int, int] | None:
+    found = (node.line, node.col) if node is not None else None
+    for part in path:
+        if node is None:
+            break
+        if node.kind == "obj" and isinstance(part, str):
+            prop = next((p for p in node.value["props"] if p.key == part), None)
+            if prop is None:
+                break
+            found = (prop.line, prop.col)
+            node = prop.value
+        elif (
+            node.kind == "arr" and isinstance(part, int) and 0 <= part < len(node.args)
+        ):
+            node = node.args[part]
+            found = (node.line, node.col)
+        else:
+            break
+    return found
+
+
+def _locator(body: Node) -> Any:
+    def locate(path: tuple[Any, ...]) -> tuple[int, int] | None:
+        return _walk(body, path)
+
+    return locate
+
+
+_AVM_SETTINGS = (("appSettingsKeyValuePairs",), ("configs", 0, "properties"))
+
+
+def _avm_locator(params: Node | None) -> Any:
+    """Paths inside an AVM resource, found in the module call's `params`."""
+
+    def locate(path: tuple[Any, ...]) -> tuple[int, int] | None:
+        if params is None:
+            return None
+        if len(path) == 2 and path[0] == "properties":  # an app setting
+            for prefix in _AVM_SETTINGS:
+                found = _walk(params, (*prefix, path[1]))
+                if found is not None and _walk(params, prefix) != found:
+                    return found
+        mapped = {"siteConfig": ("siteConfig",), "httpsOnly": ("httpsOnly",)}
+        if len(path) > 1 and path[0] == "properties" and path[1] in mapped:
+            return _walk(params, (*mapped[path[1]], *path[2:]))
+        return _walk(params, path[:1]) if path and path[0] in ("kind", "sku") else None
+
+    return locate
+
+
+__all__ = ["Deployment", "Problem", "Workspace", "read_bicep"]

@@ -1,10 +1,11 @@
-"""Pulumi resources (camelCase properties, as azure-native sends them) -> Targets.
+"""Pulumi resources (camelCase properties, as azure-native sends them) as a reader.
 
-Shared by the CrossGuard pack (its stack view) and `pulumi preview --json` output.
-Each `azure-native:web:WebApp` is joined to its `AppServicePlan` through
-`serverFarmId`, or through its dependencies when the id is not known yet (preview),
-and to `WebAppApplicationSettings`, `WebAppFtpAllowed`/`WebAppScmAllowed` and the
-storage accounts of the stack.
+Shared by the CrossGuard pack (its stack view) and `pulumi preview --json` output:
+each azure-native resource becomes a graph resource of its ARM type, its properties
+moved under `properties` as ARM has them, values Pulumi does not know yet standing as
+computed values. Names and ids unknown during a preview are linked through the
+resources' dependencies instead (a site that depends on exactly one plan uses it).
+The join is the same as for templates.
 """
 
 from __future__ import annotations
@@ -13,22 +14,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from azfn_profile import catalog
 from azfn_profile.checking import SourceTarget
-from azfn_profile.checks import Target
-from azfn_profile.findings import Location
-from azfn_profile.sources.tags import (
-    SUPPRESS_TAG,
-    suppressions_from_tags,
-    workload_from_tags,
-)
-from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec
+from azfn_profile.sources.graph import Graph
+from azfn_profile.sources.graph import Resource as GraphResource
+from azfn_profile.sources.join import join
+from azfn_profile.sources.values import Opaque, Ref, text
 
 WEBAPP = "azure-native:web:WebApp"
+SLOT = "azure-native:web:WebAppSlot"
 PLAN = "azure-native:web:AppServicePlan"
 SETTINGS = "azure-native:web:WebAppApplicationSettings"
+SLOT_SETTINGS = "azure-native:web:WebAppApplicationSettingsSlot"
 FTP, SCM = "azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"
 STORAGE = "azure-native:storage:StorageAccount"
+
+_ARM_TYPES = {
+    WEBAPP: "Microsoft.Web/sites",
+    SLOT: "Microsoft.Web/sites/slots",
+    PLAN: "Microsoft.Web/serverfarms",
+    STORAGE: "Microsoft.Storage/storageAccounts",
+}
+_TOP_LEVEL = ("kind", "sku", "identity", "tags", "location")
 
 
 @dataclass
@@ -43,151 +49,104 @@ class Resource:
 def stack_targets(
     resources: Iterable[Resource], file: str = "<stack>"
 ) -> list[SourceTarget]:
+    graph = Graph()
     all_resources = list(resources)
-    by_type: dict[str, list[Resource]] = {}
+    by_urn = {r.urn: r for r in all_resources}
+    names = {r.urn: _name(r) for r in all_resources}
     for r in all_resources:
-        by_type.setdefault(r.type, []).append(r)
-    sites = [
-        r
-        for r in by_type.get(WEBAPP, [])
-        if "functionapp" in str(r.props.get("kind", "")).lower()
-    ]
-    return [_target(site, by_type, file) for site in sites]
+        converted = _convert(r, names, by_urn, file)
+        if converted is not None:
+            graph.resources.append(converted)
+    return join(graph)
 
 
-def _same_site(r: Resource, site: Resource) -> bool:
-    return r.props.get("name") == site.props.get("name") or site.urn in r.dependencies
+def _name(r: Resource) -> Any:
+    name = r.props.get("name")
+    if isinstance(name, str) and "name" not in r.unknown:
+        return name
+    return Opaque(f"name of {r.urn}")
 
 
-def _plan(site: Resource, plans: list[Resource]) -> Resource | None:
-    farm = site.props.get("serverFarmId")
-    for plan in plans:
-        if farm is not None and plan.props.get("id") == farm:
-            return plan
-    linked = [p for p in plans if p.urn in site.dependencies]
-    return linked[0] if len(linked) == 1 else None
+def _marked(props: Mapping[str, Any], unknown: set[str]) -> dict[str, Any]:
+    """Properties with the paths Pulumi does not know replaced by computed values."""
+    out = dict(props)
+    for path in unknown:
+        parts = path.replace("]", "").replace("[", ".").split(".")
+        target: Any = out
+        for part in parts[:-1]:
+            key: Any = int(part) if part.isdigit() else part
+            if isinstance(target, dict) and isinstance(target.get(key), dict | list):
+                target[key] = (
+                    dict(target[key])
+                    if isinstance(target[key], dict)
+                    else list(target[key])
+                )
+                target = target[key]
+            elif (
+                isinstance(target, list) and isinstance(key, int) and key < len(target)
+            ):
+                target = target[key]
+            else:
+                target = None
+                break
+        last: Any = parts[-1]
+        last = int(last) if last.isdigit() else last
+        if isinstance(target, dict) or (
+            isinstance(target, list) and isinstance(last, int) and last < len(target)
+        ):
+            target[last] = Opaque(f"unknown during preview: {path}")
+    return out
 
 
-def _target(
-    site: Resource, by_type: Mapping[str, list[Resource]], file: str
-) -> SourceTarget:
-    unknown = {
-        p.replace("siteConfig.appSettings", "app_settings") for p in site.unknown
-    }
-    config = dict(site.props.get("siteConfig") or {})
-    settings: dict[str, str] = {}
-    for pair in config.get("appSettings") or []:
-        if isinstance(pair, Mapping) and isinstance(pair.get("name"), str):
-            value = pair.get("value")
-            settings[pair["name"]] = value if isinstance(value, str) else ""
-            if not isinstance(value, str):
-                unknown.add(f"app_settings.{pair['name']}")
-    for extra in by_type.get(SETTINGS, []):
-        if _same_site(extra, site):
-            for key, value in (extra.props.get("properties") or {}).items():
-                settings[key] = value if isinstance(value, str) else ""
-                if not isinstance(value, str):
-                    unknown.add(f"app_settings.{key}")
-            unknown |= {
-                f"app_settings.{p.split('.', 1)[1]}"
-                for p in extra.unknown
-                if p.startswith("properties.")
-            }
-    plan_res = _plan(site, by_type.get(PLAN, []))
-    plan = _plan_spec(plan_res, unknown)
-    policies = {
-        "ftp": [r for r in by_type.get(FTP, []) if _same_site(r, site)],
-        "scm": [r for r in by_type.get(SCM, []) if _same_site(r, site)],
-    }
-    basic_off = all(
-        any(r.props.get("allow") is False for r in rs) for rs in policies.values()
+def _convert(
+    r: Resource, names: Mapping[str, Any], by_urn: Mapping[str, Resource], file: str
+) -> GraphResource | None:
+    props = _marked(r.props, r.unknown)
+    deps = [by_urn[d] for d in r.dependencies if d in by_urn]
+    if r.type in (SETTINGS, SLOT_SETTINGS, FTP, SCM):
+        owner = next((d for d in deps if d.type in (WEBAPP, SLOT)), None)
+        site_name = names[owner.urn] if owner is not None else props.get("name")
+        if r.type in (SETTINGS, SLOT_SETTINGS):
+            values = props.get("properties")
+            kind, leaf = "Microsoft.Web/sites/config", "appsettings"
+            body = {"properties": values if values is not None else {}}
+        else:
+            kind = "Microsoft.Web/sites/basicPublishingCredentialsPolicies"
+            leaf = "ftp" if r.type == FTP else "scm"
+            body = {"properties": {"allow": props.get("allow")}}
+        child = text([site_name if site_name is not None else Opaque(r.urn), "/", leaf])
+        return _resource(kind, child, body, r, file)
+    arm_type = _ARM_TYPES.get(r.type)
+    if arm_type is None:
+        return None
+    name: Any = names[r.urn]
+    rest = {k: v for k, v in props.items() if k not in (*_TOP_LEVEL, "name")}
+    body = {k: props[k] for k in _TOP_LEVEL if k in props}
+    if r.type in (WEBAPP, SLOT):
+        farm = rest.get("serverFarmId")
+        plans = [d for d in deps if d.type == PLAN]
+        if (not isinstance(farm, str) and len(plans) == 1) or (
+            isinstance(farm, str) and plans and farm == plans[0].props.get("id")
+        ):
+            rest["serverFarmId"] = Ref(
+                "microsoft.web/serverfarms", (names[plans[0].urn],)
+            )
+    if r.type == PLAN and isinstance(rest.get("id"), str):
+        rest.pop("id")
+    body["properties"] = rest
+    return _resource(arm_type, name, body, r, file)
+
+
+def _resource(
+    kind: str, name: Any, body: dict[str, Any], r: Resource, file: str
+) -> GraphResource:
+    return GraphResource(
+        type=kind,
+        name=name,
+        body=body,
+        file=file,
+        line=None,
+        col=None,
+        display=r.urn,
+        deployment=file,
     )
-    site_spec = SiteSpec(
-        linux_fx_version=config.get("linuxFxVersion"),
-        always_on=config.get("alwaysOn")
-        if isinstance(config.get("alwaysOn"), bool)
-        else None,
-        kind=str(site.props.get("kind", "")),
-        https_only=site.props.get("httpsOnly") is True,
-        min_tls_version=str(config.get("minTlsVersion", "1.2")),
-        scm_min_tls_version=str(config.get("scmMinTlsVersion", "1.2")),
-        ftps_state=None
-        if plan.family == "flex"
-        else str(config.get("ftpsState", "AllAllowed")),
-        identity=str((site.props.get("identity") or {}).get("type", "None")),
-        basic_publishing_credentials=not basic_off,
-    )
-    for key, path in (
-        ("httpsOnly", "site.https_only"),
-        ("siteConfig", "site.min_tls_version"),
-    ):
-        if key in site.unknown:
-            unknown.add(path)
-    tags = dict(
-        site.props.get("tags") or (plan_res.props.get("tags") if plan_res else {}) or {}
-    )
-    fac = site.props.get("functionAppConfig")
-    python = _python(config, fac)
-    spec = AppSpec(
-        name=str(site.props.get("name", site.urn.rsplit("::", 1)[-1])),
-        python=python or "",
-        plan=plan,
-        site=site_spec,
-        app_settings=settings,
-        host_json={},
-        function_app_config=fac if isinstance(fac, Mapping) else None,
-        workload=workload_from_tags(tags),
-        tags={k: str(v) for k, v in tags.items()},
-    )
-    if python is None:
-        unknown.add("python")
-    where = Location(file, resource=site.urn)
-    suppressions, _bad = (
-        suppressions_from_tags(tags, where) if SUPPRESS_TAG in tags else ((), [])
-    )
-    storages = by_type.get(STORAGE, [])
-    public = (
-        any(s.props.get("allowBlobPublicAccess") is True for s in storages)
-        if storages
-        else None
-    )
-    target = Target(
-        spec,
-        frozenset(unknown),
-        storage_public_blob=public,
-        sku_known=plan_res is None or catalog.find_sku(plan.sku) is not None,
-        suppressions=suppressions,
-    )
-    return SourceTarget(target, lambda _path: where)
-
-
-def _plan_spec(plan: Resource | None, unknown: set[str]) -> PlanSpec:
-    if plan is None:
-        unknown.update({"plan.sku", "plan.reserved"})
-        return PlanSpec("", "", "", "", 0.0, 0, None, None)
-    sku_name = str((plan.props.get("sku") or {}).get("name", ""))
-    if "sku" in plan.unknown or not sku_name:
-        unknown.add("plan.sku")
-    sku = catalog.find_sku(sku_name)
-    cores, memory = sku.size() if sku else (0.0, 0)
-    return PlanSpec(
-        sku.name if sku else sku_name,
-        sku.tier if sku else "",
-        sku.family if sku else "",
-        str(plan.props.get("kind", "")),
-        cores,
-        memory,
-        None,
-        None,
-        reserved=plan.props.get("reserved") is True,
-    )
-
-
-def _python(config: Mapping[str, Any], fac: Any) -> str | None:
-    fx = config.get("linuxFxVersion")
-    if isinstance(fx, str) and fx.lower().startswith("python|"):
-        return fx.split("|", 1)[1]
-    if isinstance(fac, Mapping):
-        version = (fac.get("runtime") or {}).get("version")
-        return version if isinstance(version, str) else None
-    return None

@@ -1,0 +1,102 @@
+"""Reading files written by strangers: regular files only, bounded, text checked.
+
+A file is opened without blocking (a FIFO cannot hang the reader), checked to be a
+regular file on the descriptor itself (devices, FIFOs and sockets are refused; so are
+/proc and /sys, whose files report size 0), and read up to a limit counted on the
+bytes actually read, never on the size the file system reports. Text must be UTF-8
+(a byte-order mark is dropped); where it is not, the message says where.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024  # templates can be large
+_PSEUDO = ("/proc/", "/sys/")
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a source; the message says why."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    real = os.path.realpath(path)
+    if real.startswith(_PSEUDO):
+        raise Unreadable("a /proc or /sys file, not a source file")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except PermissionError:
+        raise Unreadable("permission denied") from None
+    except IsADirectoryError:
+        raise Unreadable("is a directory") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot open it: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise Unreadable("is a directory")
+        if not stat.S_ISREG(mode):
+            raise Unreadable("not a regular file (a device, FIFO or socket)")
+        chunks, total = [], 0
+        while True:
+            try:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            except BlockingIOError:  # pragma: no cover - regular files do not block
+                continue
+            except OSError as exc:
+                raise Unreadable(f"cannot read it: {exc.strerror}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise Unreadable(
+                    f"larger than {limit // (1024 * 1024)} MiB; files that large are "
+                    "refused"
+                )
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, limit: int = MAX_SOURCE_BYTES) -> str:
+    return decode(read_bytes(path, limit))
+
+
+def decode(blob: bytes) -> str:
+    """UTF-8 text without a byte-order mark; binary or other encodings refused."""
+    if b"\x00" in blob:
+        line, col = _position(blob, blob.index(b"\x00"))
+        raise Unreadable("binary content (a NUL byte), not text", line, col)
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(blob, exc.start)
+        raise Unreadable(
+            f"not UTF-8 text (byte 0x{blob[exc.start]:02x}); save it as UTF-8",
+            line,
+            col,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _position(blob: bytes, offset: int) -> tuple[int, int]:
+    before = blob[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, links resolved, is `root` or below it."""
+    try:
+        real, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return real == base or base in real.parents

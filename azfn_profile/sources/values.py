@@ -1,0 +1,219 @@
+"""Values as the readers evaluate them, and the budget that bounds the evaluation.
+
+A value a template computes is plain JSON data when it can be computed before the
+deployment. When it cannot (a parameter without a value, `uniqueString(...)`,
+`reference(...)`), it is one of three stand-ins that still compare equal when they
+were computed the same way, so that resources named by the same expression join:
+
+- `Opaque(key)`: decided at deployment; `key` is a canonical text of how.
+- `Text(parts)`: a string of literal parts and `Opaque` parts (`'${prefix}-plan'`),
+  so `format('{0}-plan', x)` and `concat(x, '-plan')` are the same value and
+  `'${site}/appsettings'` can be split at its `/`.
+- `Ref(type, segments)`: a resource id (`resourceId(...)`, a symbol's `.id`, or an id
+  written out), comparable whatever wrote it.
+
+A check that needs a plain value and finds one of these reports "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_STEPS = 2_000_000  # evaluation steps per file
+MAX_CELLS = 5_000_000  # characters, list items and object keys built per file
+MAX_DEPTH = 200  # nesting of expressions and values
+
+
+class BudgetExceeded(Exception):
+    """A file needs more work than a check source may spend on it."""
+
+
+class Budget:
+    """Work and memory spent evaluating one file; exceeding either stops it."""
+
+    def __init__(self, steps: int = MAX_STEPS, cells: int = MAX_CELLS) -> None:
+        self.steps_left, self.cells_left = steps, cells
+
+    def step(self, n: int = 1) -> None:
+        self.steps_left -= n
+        if self.steps_left < 0:
+            raise BudgetExceeded(
+                f"more than {MAX_STEPS:,} evaluation steps (expressions that "
+                "refer to each other without end, or loops too large)"
+            )
+
+    def cells(self, n: int) -> None:
+        self.cells_left -= n
+        if self.cells_left < 0:
+            raise BudgetExceeded(
+                f"values larger than {MAX_CELLS:,} characters and items in all "
+                "(values that double on every step?)"
+            )
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value decided at deployment; equal when computed the same way."""
+
+    key: str
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string with parts decided at deployment (at least one part is Opaque)."""
+
+    parts: tuple[str | Opaque, ...]
+
+    def __str__(self) -> str:
+        return "".join(
+            p if isinstance(p, str) else "${" + p.key + "}" for p in self.parts
+        )
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource id: the type (lower case) and the name's segments."""
+
+    type: str
+    segments: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        names = "/".join(str(s) for s in self.segments)
+        return f"{self.type}/{names}"
+
+
+Computed = (Opaque, Text, Ref)
+
+
+def known(value: Any) -> bool:
+    """True when `value` (and everything in it) was computed before deployment."""
+    if isinstance(value, Computed):
+        return False
+    if isinstance(value, dict):
+        return all(known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(known(v) for v in value)
+    return True
+
+
+def text(parts: Iterable[Any]) -> str | Text | Opaque:
+    """Concatenate string parts; literal when every part is known."""
+    out: list[str | Opaque] = []
+    for part in parts:
+        pieces = part.parts if isinstance(part, Text) else (part,)
+        for piece in pieces:
+            if isinstance(piece, Opaque):
+                out.append(piece)
+            elif isinstance(piece, Ref | Text):
+                out.append(Opaque(str(piece)))
+            elif piece is None:
+                continue
+            else:
+                item = scalar_text(piece)
+                if out and isinstance(out[-1], str):
+                    out[-1] += item
+                else:
+                    out.append(item)
+    if all(isinstance(p, str) for p in out):
+        return "".join(p for p in out if isinstance(p, str))
+    return Text(tuple(p for p in out if p != ""))
+
+
+def scalar_text(value: Any) -> str:
+    """How ARM turns a scalar into text (booleans lower case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def split_text(value: Any, sep: str) -> list[Any]:
+    """Split a string (or a Text at its literal parts) on `sep`."""
+    if isinstance(value, str):
+        return value.split(sep)
+    if not isinstance(value, Text):
+        return [value]
+    segments: list[list[str | Opaque]] = [[]]
+    for part in value.parts:
+        if isinstance(part, Opaque):
+            segments[-1].append(part)
+            continue
+        pieces = part.split(sep)
+        segments[-1].append(pieces[0])
+        segments.extend([piece] for piece in pieces[1:])
+    return [text(segment) for segment in segments]
+
+
+def identity_key(value: Any) -> str:
+    """A canonical, case-insensitive key for a name segment (for joins)."""
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, Text):
+        return "".join(
+            p.lower() if isinstance(p, str) else "${" + p.key + "}" for p in value.parts
+        )
+    if isinstance(value, Opaque):
+        return "${" + value.key + "}"
+    return f"<{value!r}>"
+
+
+_ID = re.compile(
+    r"^(?:/subscriptions/[^/]+)?(?:/resourcegroups/[^/]+)?/providers/"
+    r"(?P<ns>[^/]+)/(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def parse_id(value: Any) -> Ref | None:
+    """A resource id written out (`/subscriptions/.../providers/NS/type/name`)."""
+    if isinstance(value, Ref):
+        return value
+    if not isinstance(value, str | Text):
+        return None
+    flat = value if isinstance(value, str) else str(value)
+    match = _ID.match(flat) if isinstance(value, str) else None
+    if match is None:
+        if isinstance(value, Text):
+            return _parse_text_id(value)
+        return None
+    parts = match.group("rest").split("/")
+    types = [match.group("ns"), *parts[0::2]]
+    names = parts[1::2]
+    if len(types) - 1 != len(names) or not names:
+        return None
+    return Ref("/".join(types).lower(), tuple(names))
+
+
+def _parse_text_id(value: Text) -> Ref | None:
+    segments = split_text(value, "/")
+    lowered = [s.lower() if isinstance(s, str) else s for s in segments]
+    if "providers" not in lowered:
+        return None
+    at = len(lowered) - 1 - lowered[::-1].index("providers")
+    rest = segments[at + 1 :]
+    if len(rest) < 3 or not isinstance(rest[0], str):
+        return None
+    types, names = [rest[0], *rest[1::2]], rest[2::2]
+    if len(types) - 1 != len(names) or not all(isinstance(t, str) for t in types):
+        return None
+    return Ref("/".join(str(t) for t in types).lower(), tuple(names))
+
+
+def describe(value: Any) -> str:
+    """A value for a message: plain values as written, computed ones as how."""
+    if isinstance(value, Opaque):
+        return f"computed at deployment ({value.key})"
+    if isinstance(value, Text | Ref):
+        return f"computed at deployment ({value})"
+    return repr(value)
