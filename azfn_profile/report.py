@@ -153,7 +153,24 @@ def to_json(report: Report) -> str:
             for f, line, what, reason in report.not_inspected
         ],
     }
-    return json.dumps(document, indent=2, default=str) + "\n"
+    return _listing(document)
+
+
+def _listing(document: Mapping[str, Any]) -> str:
+    """JSON with each list item on a line of its own: readable, and encoded by the
+    C encoder (an indented dump of 60,000 findings takes seconds)."""
+    lines = []
+    for i, (key, value) in enumerate(document.items()):
+        comma = "," if i < len(document) - 1 else ""
+        if isinstance(value, list) and value:
+            items = ",\n".join(
+                "    " + json.dumps(v, ensure_ascii=False, default=str) for v in value
+            )
+            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]{comma}")
+        else:
+            encoded = json.dumps(value, ensure_ascii=False, default=str)
+            lines.append(f"  {json.dumps(key)}: {encoded}{comma}")
+    return "{\n" + "\n".join(lines) + "\n}\n"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -20,6 +20,15 @@ MAX_NODES = 10_000
 MAX_DEPTH = 64
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = ("tag:yaml.org,2002:",)
+_REFUSED_TAGS = frozenset(
+    {
+        "tag:yaml.org,2002:binary",
+        "tag:yaml.org,2002:set",
+        "tag:yaml.org,2002:omap",
+        "tag:yaml.org,2002:pairs",
+    }
+)
 Path_ = tuple[str | int, ...]
 
 
@@ -190,9 +199,19 @@ class _Walker:
         self.doc.value_marks[path] = Mark(
             node.start_mark.line + 1, node.start_mark.column + 1
         )
+        if not node.tag.startswith(_STANDARD_TAGS) or node.tag in _REFUSED_TAGS:
+            raise self.fail(
+                node, f"YAML tag {node.tag!r} is not allowed; write plain values"
+            )
         if isinstance(node, yaml.ScalarNode):
             self.doc.raw_scalars[path] = node.value
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+                why = getattr(exc, "problem", None) or str(exc)
+                raise self.fail(
+                    node, f"cannot read the value {node.value[:40]!r}: {why}"
+                ) from None
         if id(node) in self.active:
             raise self.fail(node, "recursive alias: a value contains itself")
         self.active.add(id(node))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from azfn_profile import catalog, facts
 from azfn_profile.checks._base import NotApplicable, Target, Unknown
+from azfn_profile.numbers import ascii_int
 from azfn_profile.rules._trace import memory_fit, whole_cores
 from azfn_profile.spec import WorkloadSpec
 
@@ -15,9 +16,8 @@ def workload(t: Target) -> WorkloadSpec:
 
 
 def whole_int(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value)
+    """A setting as the host reads a count: ASCII digits only (see numbers)."""
+    return ascii_int(value) if isinstance(value, str) else None
 
 
 def processes(t: Target) -> int:

@@ -88,18 +88,30 @@ def render_settings(spec: AppSpec) -> str:
     return dumps(dict(spec.app_settings))
 
 
-_ENV_SAFE = re.compile(r"^[A-Za-z0-9_./:~@%+,|=\-]*$")
+_ENV_SAFE = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def render_env(spec: AppSpec) -> str:
-    """NAME=value lines; values outside a safe set are double-quoted JSON strings."""
-    return "".join(
-        f"{name}={_env_value(value)}\n" for name, value in spec.app_settings.items()
-    )
+    """NAME=value lines that POSIX shells can `source` without running anything:
+    values outside a safe set are single-quoted, and names must be identifiers."""
+    from azfn_profile.errors import AzfnProfileError
+
+    lines = []
+    for name, value in spec.app_settings.items():
+        if not _ENV_NAME.fullmatch(name):
+            raise AzfnProfileError(
+                f"app setting {name!r} is not a shell variable name; --format env "
+                "cannot write it (use --format settings)"
+            )
+        lines.append(f"{name}={_env_value(value)}\n")
+    return "".join(lines)
 
 
 def _env_value(value: str) -> str:
-    return value if _ENV_SAFE.match(value) else json.dumps(value, ensure_ascii=False)
+    if _ENV_SAFE.fullmatch(value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def render_host_json(spec: AppSpec) -> str:

@@ -12,6 +12,25 @@ from typing import Any
 
 from azfn_profile.infra import Infra
 
+
+class Expr(str):
+    """A Terraform template this writer means (a reference); every other string is
+    data and has its `${` and `%{` escaped, so nothing from a profile is evaluated."""
+
+
+def escape_templates(value: Any) -> Any:
+    """Escape Terraform template sequences in all data strings (keys included)."""
+    if isinstance(value, Expr):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, dict):
+        return {escape_templates(k): escape_templates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_templates(v) for v in value]
+    return value
+
+
 PROVIDER_OWNED = frozenset(
     {
         "FUNCTIONS_EXTENSION_VERSION",
@@ -27,7 +46,7 @@ PROVIDER_OWNED = frozenset(
         "WEBSITE_NODE_DEFAULT_VERSION",
     }
 )
-RG, LOC = "${var.resource_group_name}", "${var.location}"
+RG, LOC = Expr("${var.resource_group_name}"), Expr("${var.location}")
 
 
 def app_settings(infra: Infra) -> dict[str, str]:
@@ -69,7 +88,7 @@ def _variables(infra: Infra) -> dict[str, Any]:
 def _storage(infra: Infra) -> dict[str, Any]:
     s = infra.storage
     return {
-        "name": "${var.storage_account_name}",
+        "name": Expr("${var.storage_account_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "account_kind": s.kind,
@@ -89,7 +108,9 @@ def _site_config(infra: Infra) -> dict[str, Any]:
         "minimum_tls_version": site.min_tls_version,
         "scm_minimum_tls_version": site.scm_min_tls_version,
         "http2_enabled": site.http20_enabled,
-        "application_insights_connection_string": "${azurerm_application_insights.insights.connection_string}",
+        "application_insights_connection_string": Expr(
+            "${azurerm_application_insights.insights.connection_string}"
+        ),
     }
     if site.ftps_state is not None:
         config["ftps_state"] = site.ftps_state
@@ -105,20 +126,20 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     if infra.elastic_minimum is not None:
         config["elastic_instance_minimum"] = infra.elastic_minimum
     storage: dict[str, Any] = {
-        "storage_account_name": "${azurerm_storage_account.storage.name}"
+        "storage_account_name": Expr("${azurerm_storage_account.storage.name}")
     }
     if infra.storage.allow_shared_key_access:
         # Y1/EP mount an Azure Files content share, which needs the account key.
-        storage["storage_account_access_key"] = (
+        storage["storage_account_access_key"] = Expr(
             "${azurerm_storage_account.storage.primary_access_key}"
         )
     else:
         storage["storage_uses_managed_identity"] = True
     return {
-        "name": "${var.site_name}",
+        "name": Expr("${var.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "service_plan_id": "${azurerm_service_plan.plan.id}",
+        "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
         **storage,
         "functions_extension_version": spec.app_settings.get(
             "FUNCTIONS_EXTENSION_VERSION", "~4"
@@ -138,12 +159,12 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
     assert fac is not None
     scale: Any = fac["scaleAndConcurrency"]
     app: dict[str, Any] = {
-        "name": "${var.site_name}",
+        "name": Expr("${var.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "service_plan_id": "${azurerm_service_plan.plan.id}",
+        "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
         "storage_container_type": "blobContainer",
-        "storage_container_endpoint": (
+        "storage_container_endpoint": Expr(
             "${azurerm_storage_account.storage.primary_blob_endpoint}"
             "${azurerm_storage_container.deployments.name}"
         ),
@@ -204,7 +225,7 @@ def main_tf(infra: Infra) -> dict[str, Any]:
                 "resource_group_name": RG,
                 "location": LOC,
                 "application_type": "web",
-                "workspace_id": "${azurerm_log_analytics_workspace.logs.id}",
+                "workspace_id": Expr("${azurerm_log_analytics_workspace.logs.id}"),
                 "local_authentication_disabled": infra.monitoring.disable_local_auth,
                 "tags": dict(infra.tags),
             }
@@ -214,12 +235,12 @@ def main_tf(infra: Infra) -> dict[str, Any]:
         "azurerm_role_assignment": {
             role.role.lower().replace(" ", "_"): {
                 "scope": (
-                    "${azurerm_storage_account.storage.id}"
+                    Expr("${azurerm_storage_account.storage.id}")
                     if role.scope == "storage"
-                    else "${azurerm_application_insights.insights.id}"
+                    else Expr("${azurerm_application_insights.insights.id}")
                 ),
                 "role_definition_name": role.role,
-                "principal_id": f"${{{app_type}.app.identity[0].principal_id}}",
+                "principal_id": Expr(f"${{{app_type}.app.identity[0].principal_id}}"),
                 "principal_type": "ServicePrincipal",
             }
             for role in infra.roles
@@ -229,23 +250,33 @@ def main_tf(infra: Infra) -> dict[str, Any]:
         resources["azurerm_storage_container"] = {
             "deployments": {
                 "name": infra.storage.container,
-                "storage_account_id": "${azurerm_storage_account.storage.id}",
+                "storage_account_id": Expr("${azurerm_storage_account.storage.id}"),
                 "container_access_type": "private",
             }
         }
-    return {
-        "//": "Generated by azfn-profile from a workload profile; edit the profile instead.",
-        "terraform": {
-            "required_providers": {
-                "azurerm": {"source": "hashicorp/azurerm", "version": ">= 4.14, < 5.0"}
-            }
-        },
-        "provider": {"azurerm": {"features": {}}},
-        "variable": _variables(infra),
-        "resource": resources,
-        "output": {
-            "site_name": {"value": f"${{{app_type}.app.name}}"},
-            "default_hostname": {"value": f"${{{app_type}.app.default_hostname}}"},
-            "principal_id": {"value": f"${{{app_type}.app.identity[0].principal_id}}"},
-        },
-    }
+    document: dict[str, Any] = escape_templates(
+        {
+            "//": "Generated by azfn-profile from a workload profile; edit the profile instead.",
+            "terraform": {
+                "required_providers": {
+                    "azurerm": {
+                        "source": "hashicorp/azurerm",
+                        "version": ">= 4.14, < 5.0",
+                    }
+                }
+            },
+            "provider": {"azurerm": {"features": {}}},
+            "variable": _variables(infra),
+            "resource": resources,
+            "output": {
+                "site_name": {"value": Expr(f"${{{app_type}.app.name}}")},
+                "default_hostname": {
+                    "value": Expr(f"${{{app_type}.app.default_hostname}}")
+                },
+                "principal_id": {
+                    "value": Expr(f"${{{app_type}.app.identity[0].principal_id}}")
+                },
+            },
+        }
+    )
+    return document

@@ -9,9 +9,11 @@ from azfn_profile.rules._trace import Trace
 
 def override_int(profile: Profile, name: str) -> int | None:
     """An override of a worker setting, already validated as a whole number."""
+    from azfn_profile.numbers import ascii_int
+
     for key, value in profile.app_settings.items():
         if key.upper() == name:
-            return int(value)
+            return ascii_int(value)
     return None
 
 

@@ -157,15 +157,19 @@ class _Scope:
 
     # values -----------------------------------------------------------------------
     def value(self, raw: Any, depth: int = 0) -> Any:
-        self.budget.step()
+        if type(raw) is str:  # the common case first: most strings are literal
+            if raw[:1] != "[" or raw[-1:] != "]" or raw[1:2] == "[":
+                return raw[1:] if raw[:2] == "[[" else raw
+            self.budget.step()
+            return evaluate_text(raw, self)
         if depth > MAX_DEPTH:
             raise BudgetExceeded(f"values nested deeper than {MAX_DEPTH} levels")
-        if isinstance(raw, str):
-            return evaluate_text(raw, self)
         if isinstance(raw, dict):
+            self.budget.step()
             self.budget.cells(len(raw))
             return {str(k): self.value(v, depth + 1) for k, v in raw.items()}
         if isinstance(raw, list):
+            self.budget.step()
             self.budget.cells(len(raw))
             return [self.value(v, depth + 1) for v in raw]
         return raw

@@ -15,6 +15,7 @@ checks), so a large template costs one pass at most.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import math
 import re
@@ -34,6 +35,7 @@ _WS = re.compile(r"[ \t\r\n]*")
 _LITERAL = re.compile(r'[^\s{}\[\]:,"]+')
 _BLANK = re.compile(r"[^\n]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_DECODER = json.JSONDecoder(parse_int=lambda s: 0, parse_float=lambda s: 0.0)
 
 
 class JsonError(ValueError):
@@ -44,24 +46,61 @@ class JsonError(ValueError):
         self.message, self.line, self.col = message, line, col
 
 
-def loads(text: str) -> Any:
-    """Parse JSON with comments and a BOM, within the bounds above."""
-    clean = strip_comments(text.removeprefix(BOM))
-    _check_depth(clean)
+def loads(text: str, *, depth_checked: bool = True) -> Any:
+    """Parse JSON with comments and a BOM, within the bounds above.
+
+    Plain JSON (the common case) is parsed as it is; only text that does not parse
+    is read again with its comments blanked out, so a large template without
+    comments costs one C-level parse. `depth_checked=False` leaves the nesting check
+    to the caller (the template evaluator bounds its own depth).
+    """
+    clean = text.removeprefix(BOM)
+    try:
+        data = _parse(clean)
+    except json.JSONDecodeError as first:
+        stripped = strip_comments(clean)
+        if stripped == clean:
+            raise JsonError(first.msg, first.lineno, first.colno) from None
+        try:
+            data = _parse(stripped)
+        except json.JSONDecodeError as exc:
+            raise JsonError(exc.msg, exc.lineno, exc.colno) from None
+        clean = stripped
+    if (depth_checked or _LONE.search(clean)) and too_deep(data):
+        check_depth(clean)  # raises with the place
+    if _LONE.search(clean):
+        data = _fix_surrogates(data)
+    return data
+
+
+def _parse(text: str) -> Any:
     try:
         data = json.loads(
-            clean,
+            text,
             parse_int=_bounded_int,
             parse_float=_bounded_float,
             parse_constant=_no_constant,
         )
-    except json.JSONDecodeError as exc:
-        raise JsonError(exc.msg, exc.lineno, exc.colno) from None
-    except RecursionError:  # guarded above; kept so no input can escape as a crash
+    except RecursionError:
+        check_depth(text)  # says where
         raise JsonError("nesting too deep") from None
-    if _LONE.search(clean):
-        data = _fix_surrogates(data)
     return data
+
+
+def too_deep(data: Any) -> bool:
+    """Whether parsed data nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend(
+                (v, depth + 1) for v in value.values() if isinstance(v, dict | list)
+            )
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+    return False
 
 
 def strip_comments(text: str) -> str:
@@ -101,7 +140,7 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
-def _check_depth(text: str) -> None:
+def check_depth(text: str) -> None:
     depth = 0
     for match in _BRACKETS.finditer(text):
         token = match.group()
@@ -154,10 +193,36 @@ class Positions:
     """Line and column of values in a JSON text, by path (keys and list indexes)."""
 
     def __init__(self, text: str) -> None:
-        self.text = strip_comments(text.removeprefix(BOM))
+        self.raw = text.removeprefix(BOM)
+        self._text: str | None = None
         self.shift = 1 if text.startswith(BOM) else 0
         self._newlines: list[int] | None = None
         self._members: dict[int, dict[Any, int]] = {}
+        self._close: dict[int, int] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:  # comments blanked (same offsets), only if any
+            try:
+                json.loads(self.raw)
+                self._text = self.raw
+            except ValueError:
+                self._text = strip_comments(self.raw)
+        return self._text
+
+    def _closing(self) -> dict[int, int]:
+        """Offset of each `[`/`{` -> offset just past its closing bracket."""
+        if self._close is None:
+            close: dict[int, int] = {}
+            stack: list[int] = []
+            for match in _BRACKETS.finditer(self.text):
+                token = match.group()
+                if token in "[{":
+                    stack.append(match.start())
+                elif token in "]}" and stack:
+                    close[stack.pop()] = match.end()
+            self._close = close
+        return self._close
 
     def at(self, path: tuple[Any, ...]) -> tuple[int, int]:
         """Where the value at `path` starts (or the deepest part of it that exists)."""
@@ -197,10 +262,10 @@ class Positions:
                 found = _STRING_RE.match(text, pos)
                 if found is None:
                     return members
-                try:
-                    key = json.loads(found.group())
-                except ValueError:
-                    key = found.group()[1:-1]
+                key = found.group()[1:-1]
+                if "\\" in key:
+                    with contextlib.suppress(ValueError):
+                        key = json.loads(found.group())
                 pos = self._skip_ws(found.end())
                 if not text.startswith(":", pos):
                     return members
@@ -225,13 +290,7 @@ class Positions:
         if text[pos] not in "[{":
             found = _LITERAL.match(text, pos)
             return found.end() if found else None
-        depth = 0
-        for match in _BRACKETS.finditer(text, pos):
-            token = match.group()
-            if token in "[{":
-                depth += 1
-            elif token in "]}":
-                depth -= 1
-                if depth == 0:
-                    return match.end()
-        return None
+        try:  # the C parser finds the end of a container fastest
+            return _DECODER.raw_decode(text, pos)[1]
+        except (ValueError, RecursionError):
+            return self._closing().get(pos)

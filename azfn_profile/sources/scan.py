@@ -25,7 +25,13 @@ from azfn_profile.checks import Target
 from azfn_profile.findings import Finding, Location
 from azfn_profile.sources.files import Unreadable, inside, read_text
 from azfn_profile.sources.graph import Graph, NotInspected, Resource
-from azfn_profile.sources.jsonc import JsonError, Positions, loads
+from azfn_profile.sources.jsonc import (
+    JsonError,
+    Positions,
+    check_depth,
+    loads,
+    too_deep,
+)
 from azfn_profile.sources.values import BudgetExceeded
 from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
 
@@ -184,7 +190,7 @@ def _classify_json(f: _File, name: str, result: Scan) -> None:
     if f.kind == "host":
         return
     try:
-        f.data = loads(f.text)
+        f.data = loads(f.text, depth_checked=False)  # templates bound their own depth
     except JsonError as exc:
         looks = _TEMPLATE_NAME.search(name) or "deploymentTemplate" in f.text[:4096]
         if f.explicit or looks:
@@ -202,7 +208,17 @@ def _classify_json(f: _File, name: str, result: Scan) -> None:
 
     if is_template(f.data):
         f.kind = "arm"
-    elif is_parameters(f.data):
+        return
+    if too_deep(f.data):
+        f.kind = "broken"
+        try:
+            check_depth(f.text)
+        except JsonError as exc:
+            result.findings.append(
+                unreadable(f.display, exc.message, exc.line, exc.col)
+            )
+        return
+    if is_parameters(f.data):
         f.kind = "params"
     elif is_preview(f.data):
         f.kind = "preview"

@@ -1,4 +1,9 @@
-"""The declared workload read back from `azfn-profile:*` resource tags."""
+"""The declared workload and suppressions, read back from `azfn-profile:*` tags.
+
+Tag values are untrusted text: suppressions are parsed by splitting, not by a
+backtracking pattern, so any value is read in linear time; counts go through
+`ascii_int`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ from datetime import date
 from typing import Any
 
 from azfn_profile.findings import Location, Suppression
+from azfn_profile.numbers import ascii_int
 from azfn_profile.spec import WorkloadSpec
 
 SUPPRESS_TAG = "azfn-profile:suppress"
-_ENTRY = re.compile(
-    r"^\s*(AZFN\d{3})\s*:\s*(.+?)(?:\s+until\s+(\d{4}-\d{2}-\d{2}))?\s*$"
-)
+_ID = re.compile(r"AZFN[0-9]{3}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def suppressions_from_tags(
@@ -24,19 +29,31 @@ def suppressions_from_tags(
     if not isinstance(value, str):
         return (), []
     found, bad = [], []
-    for entry in filter(str.strip, value.split(";")):
-        match = _ENTRY.match(entry)
-        try:
-            expires = (
-                date.fromisoformat(match.group(3)) if match and match.group(3) else None
-            )
-        except ValueError:
-            match = None
-        if match is None:
-            bad.append(entry.strip())
+    for entry in value.split(";"):
+        if not entry.strip():
             continue
-        found.append(Suppression(match.group(1), match.group(2), expires, where))
+        parsed = _entry(entry)
+        if parsed is None:
+            bad.append(entry.strip()[:200])
+        else:
+            found.append(Suppression(*parsed, where))
     return tuple(found), bad
+
+
+def _entry(entry: str) -> tuple[str, str, date | None] | None:
+    check_id, colon, rest = entry.partition(":")
+    check_id, reason = check_id.strip(), rest.strip()
+    if not colon or not _ID.fullmatch(check_id) or not reason:
+        return None
+    expires = None
+    head, until, tail = reason.rpartition(" until ")
+    if until and _DATE.fullmatch(tail.strip()):
+        try:
+            expires = date.fromisoformat(tail.strip())
+        except ValueError:
+            return None
+        reason = head.strip()
+    return (check_id, reason, expires) if reason else None
 
 
 def workload_from_tags(tags: Mapping[str, Any]) -> WorkloadSpec | None:
@@ -44,11 +61,14 @@ def workload_from_tags(tags: Mapping[str, Any]) -> WorkloadSpec | None:
     if kind not in ("io", "cpu", "mixed"):
         return None
     style = tags.get("azfn-profile:style")
-    concurrency = str(tags.get("azfn-profile:concurrency", ""))
     return WorkloadSpec(
         kind=str(kind),
         style=str(style) if style in ("sync", "async") else "sync",
         io_share=None,
-        concurrency=int(concurrency) if concurrency.isdigit() else None,
+        concurrency=_positive(ascii_int(tags.get("azfn-profile:concurrency"))),
         memory_per_process_mb=None,
     )
+
+
+def _positive(value: int | None) -> int | None:
+    return value if value is not None and value >= 1 else None

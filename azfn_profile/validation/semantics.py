@@ -215,7 +215,7 @@ def _setting_issues(p: Profile) -> Iterator[Issue]:
 
 
 def _int_in(text: str, low: int, high: int | None) -> bool:
-    if not text.strip().isdigit():
-        return False
-    number = int(text)
-    return number >= low and (high is None or number <= high)
+    from azfn_profile.numbers import ascii_int
+
+    number = ascii_int(text)
+    return number is not None and number >= low and (high is None or number <= high)

@@ -53,6 +53,10 @@ _PATTERN_HINTS = {
 def _show(value: Any) -> str:
     if value is None:
         return "an empty value"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str) and len(value) > 80:
+        return repr(value[:80]) + "..."
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
