@@ -17,6 +17,9 @@ class Location:
     line: int | None = None
     col: int | None = None
     resource: str | None = None  # e.g. the site's name in a template
+    # The module calls that reached a resource (outermost first): one module file
+    # called twice defines two apps, told apart by this.
+    via: tuple[str, ...] = ()
 
     def format(self) -> str:
         where = (
@@ -25,6 +28,10 @@ class Location:
             else f"{self.file}:{self.line}:{self.col or 1}"
         )
         return where
+
+    def through(self) -> str:
+        """' (via main.bicep:36 module legacy)' for module-reached resources."""
+        return f" (via {' > '.join(self.via)})" if self.via else ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class Finding:
                 self.check_id,
                 self.location.file,
                 self.location.resource or "",
+                " > ".join(self.location.via),
                 self.message,
             ]
         )

@@ -69,7 +69,7 @@ class Report:
         }
 
     def message(self, f: Finding) -> str:
-        return self.redact(f.message)
+        return self.redact(f.message + f.location.through())
 
     def reason(self, f: Finding) -> str:
         return self.redact(f.reason)
@@ -125,6 +125,7 @@ def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
             "resource": report.redact(f.location.resource)
             if f.location.resource
             else None,
+            "via": list(f.location.via),
         },
         "fingerprint": f.fingerprint(),
         "doc": f.doc_url,

@@ -116,6 +116,7 @@ def test_preview_json_good_and_bad(tmp_path: Path) -> None:
         "line": None,
         "col": None,
         "resource": site_urn,
+        "via": [],
     }
 
 

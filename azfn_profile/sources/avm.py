@@ -195,9 +195,10 @@ def _site(version: Version, params: Mapping[str, Any], emit: Emit) -> dict[str, 
     emit("Microsoft.Web/sites", name, body, {"avm_param": ()})
     _children(version, params, name, "Microsoft.Web/sites", emit)
     slots = params.get("slots")
-    for slot in slots if isinstance(slots, list) else []:
+    for index, slot in enumerate(slots if isinstance(slots, list) else []):
         if not isinstance(slot, dict):
             continue
+        at = {"param_path": ("slots", index)}
         slot_name = text([name, "/", slot.get("name", Opaque("slot.name"))])
         slot_props = {
             "serverFarmId": params.get("serverFarmResourceId"),
@@ -214,9 +215,9 @@ def _site(version: Version, params: Mapping[str, Any], emit: Emit) -> dict[str, 
             "tags": slot.get("tags", params.get("tags")),
             "properties": slot_props,
         }
-        emit("Microsoft.Web/sites/slots", slot_name, slot_body, {})
+        emit("Microsoft.Web/sites/slots", slot_name, slot_body, at)
         inherited = {**params, **slot}
-        _children(version, inherited, slot_name, "Microsoft.Web/sites/slots", emit)
+        _children(version, inherited, slot_name, "Microsoft.Web/sites/slots", emit, at)
     site_id = Ref("microsoft.web/sites", (name,))
     return {
         "name": name,
@@ -229,18 +230,24 @@ def _site(version: Version, params: Mapping[str, Any], emit: Emit) -> dict[str, 
 
 
 def _children(
-    version: Version, params: Mapping[str, Any], name: Any, kind: str, emit: Emit
+    version: Version,
+    params: Mapping[str, Any],
+    name: Any,
+    kind: str,
+    emit: Emit,
+    at: dict[str, Any] | None = None,
 ) -> None:
+    at = at or {}
     settings, keep, webs = _settings_and_web(version, params)
     if settings is not None:
         emit(
             f"{kind}/config",
             text([name, "/appsettings"]),
             {"properties": settings},
-            {"merges_existing": keep},
+            {"merges_existing": keep, **at},
         )
     for web in webs:
-        emit(f"{kind}/config", text([name, "/web"]), {"properties": web}, {})
+        emit(f"{kind}/config", text([name, "/web"]), {"properties": web}, at)
     policies = params.get("basicPublishingCredentialsPolicies")
     for policy in policies if isinstance(policies, list) else []:
         if isinstance(policy, dict):
@@ -248,7 +255,7 @@ def _children(
                 f"{kind}/basicPublishingCredentialsPolicies",
                 text([name, "/", policy.get("name", Opaque("policy.name"))]),
                 {"properties": {"allow": policy.get("allow", True)}},
-                {},
+                at,
             )
 
 

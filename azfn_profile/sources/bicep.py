@@ -542,7 +542,7 @@ class BicepFile:
                     deployment=self.dep.name,
                     symbol=decl.name,
                     conditional=conditional,
-                    locate=_avm_locator(params_node),
+                    locate=_avm_locator(params_node, extra.get("param_path", ())),
                     extra={
                         **extra,
                         "module": f"{registry[0]}:{'.'.join(map(str, registry[1]))}",
@@ -594,6 +594,22 @@ def _walk(node: Node | None, path: tuple[Any, ...]) -> tuple[int, int] | None:
     return found
 
 
+def _node_at(node: Node | None, path: tuple[Any, ...]) -> Node | None:
+    for part in path:
+        if node is None:
+            return None
+        if node.kind == "obj" and isinstance(part, str):
+            prop = next((p for p in node.value["props"] if p.key == part), None)
+            node = prop.value if prop is not None else None
+        elif (
+            node.kind == "arr" and isinstance(part, int) and 0 <= part < len(node.args)
+        ):
+            node = node.args[part]
+        else:
+            return None
+    return node
+
+
 def _locator(body: Node) -> Any:
     def locate(path: tuple[Any, ...]) -> tuple[int, int] | None:
         return _walk(body, path)
@@ -604,16 +620,25 @@ def _locator(body: Node) -> Any:
 _AVM_SETTINGS = (("appSettingsKeyValuePairs",), ("configs", 0, "properties"))
 
 
-def _avm_locator(params: Node | None) -> Any:
-    """Paths inside an AVM resource, found in the module call's `params`."""
+def _avm_locator(params: Node | None, prefix: tuple[Any, ...] = ()) -> Any:
+    """Paths inside an AVM resource, found in the module call's `params` (below
+    `prefix` for a slot: `slots[i]`, falling back to the site's own params)."""
 
     def locate(path: tuple[Any, ...]) -> tuple[int, int] | None:
         if params is None:
             return None
+        if prefix:
+            own = _node_at(params, prefix)
+            found: tuple[int, int] | None = (
+                _avm_locator(own, ())(path) if own is not None else None
+            )
+            if found is None:
+                found = _avm_locator(params, ())(path)
+            return found
         if len(path) == 2 and path[0] == "properties":  # an app setting
-            for prefix in _AVM_SETTINGS:
-                found = _walk(params, (*prefix, path[1]))
-                if found is not None and _walk(params, prefix) != found:
+            for home in _AVM_SETTINGS:
+                found = _walk(params, (*home, path[1]))
+                if found is not None and _walk(params, home) != found:
                     return found
         mapped = {"siteConfig": ("siteConfig",), "httpsOnly": ("httpsOnly",)}
         if len(path) > 1 and path[0] == "properties" and path[1] in mapped:

@@ -425,9 +425,9 @@ class _App:
         def locate(dotted: str) -> Location:
             """Where a finding is; always about the site (suppressions match it)."""
             if not dotted:
-                return Location(site.file, resource=site.display)
+                return Location(site.file, resource=site.display, via=site.chain)
             found = place(dotted)
-            return Location(found.file, found.line, found.col, site.display)
+            return Location(found.file, found.line, found.col, site.display, site.chain)
 
         return locate
 

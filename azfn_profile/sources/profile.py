@@ -62,7 +62,16 @@ def profile_targets(
         )
         for i, s in enumerate(loaded.profile.suppress)
     )
-    return [SourceTarget(Target(spec, suppressions=suppressions), locate)], []
+    info = {
+        "file": display,
+        "line": 1,
+        "resource": spec.name,
+        "kind": "profile",
+        "runtime": "python",
+        "plan_sku": spec.plan.sku,
+        "describes": loaded.profile.app,
+    }
+    return [SourceTarget(Target(spec, suppressions=suppressions), locate, info)], []
 
 
 def _line_col(mark: Mark) -> tuple[int, int]:

@@ -518,6 +518,12 @@ class _Assemble:
                 )
                 == folder
             ]
+            if not owners:  # apps whose template sits beside this host.json
+                owners = [
+                    i
+                    for i, t in enumerate(apps)
+                    if Path(str(t.info.get("file", ""))).parent.resolve() == folder
+                ]
             if not owners and len(apps) == 1 and len(hosts) == 1:
                 owners = [0]
             if owners:

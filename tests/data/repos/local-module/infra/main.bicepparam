@@ -1,0 +1,4 @@
+using './main.bicep'
+
+param environmentName = 'prod'
+param legacyStorageKey = 'c2VjcmV0LWtleS1mcm9tLXBhcmFtcw=='
