@@ -34,10 +34,25 @@ def stack_specs(
 
     try:
         day = today or clock.today()
-        return [resolve_file(root / p, today=day, display=p) for p in _paths(config)]
+        return [
+            resolve_file(_inside(root, p), today=day, display=p) for p in _paths(config)
+        ]
     except AzfnProfileError as exc:
         # RunError: Pulumi prints the message alone, without a stack trace.
         raise pulumi.RunError(str(exc)) from None
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """A profile path from stack config: relative, and inside the project (links
+    resolved), so a stack's config cannot read files elsewhere on the machine."""
+    path = Path(relative)
+    target = (root / path).resolve()
+    if path.is_absolute() or not target.is_relative_to(root.resolve()):
+        raise AzfnProfileError(
+            f"stack config: profile {relative!r} must be a path inside the project "
+            f"({root}), relative to it"
+        )
+    return root / path
 
 
 def _paths(config: _Config) -> list[str]:

@@ -309,6 +309,20 @@ def test_secrets_reach_the_site_as_settings() -> None:
             {"azfn-profile:profiles": "examples/orders-api.yaml"},
             "stack config: azfn-profile:profiles must be a non-empty list of profile paths",
         ),
+        (
+            {"azfn-profile:profile": "../../etc/passwd"},
+            (
+                f"stack config: profile '../../etc/passwd' must be a path inside the "
+                f"project ({ROOT}), relative to it"
+            ),
+        ),
+        (
+            {"azfn-profile:profiles": ["examples/orders-api.yaml", "/etc/passwd"]},
+            (
+                f"stack config: profile '/etc/passwd' must be a path inside the "
+                f"project ({ROOT}), relative to it"
+            ),
+        ),
     ],
 )
 def test_bad_stack_config_is_a_clean_error(

@@ -11,7 +11,10 @@ from azfn_profile.spec import WorkloadSpec
 
 def workload(t: Target) -> WorkloadSpec:
     if t.spec.workload is None:
-        raise NotApplicable("no declared workload (profile, or azfn-profile:* tags)")
+        raise NotApplicable(
+            "no declared workload: a profile that names this app (app: <site name "
+            "or Bicep symbol>), or azfn-profile:* tags"
+        )
     return t.spec.workload
 
 
