@@ -207,7 +207,8 @@ class _Walker:
             self.doc.raw_scalars[path] = node.value
             try:
                 return self.constructor.construct_object(node)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise
+                # IndexError, ValueError, OverflowError ... on hostile scalars
                 why = getattr(exc, "problem", None) or str(exc)
                 raise self.fail(
                     node, f"cannot read the value {node.value[:40]!r}: {why}"

@@ -21,30 +21,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzzing import KINDS, REGRESSIONS, case, run_check
+from tests.fuzzing import KINDS, REGRESSIONS, case, run_check, write_case
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000, help="per source kind")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated")
     parser.add_argument("--max-seconds", type=float, default=20.0)
     parser.add_argument("--memory", action="store_true", help="measure peak memory")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     figures: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in KINDS:
+        for kind in args.kinds.split(","):
             codes: collections.Counter[int] = collections.Counter()
             slowest, heaviest, kept = 0.0, 0.0, 0
             for number in range(args.cases):
                 name, content = case(kind, number, number)
-                path = Path(tmp) / name
-                data = (
-                    content
-                    if isinstance(content, bytes)
-                    else content.encode("utf-8", "surrogatepass")
-                )
-                path.write_bytes(data)
+                folder = Path(tmp) / f"{kind}-{number}"
+                folder.mkdir()
+                path = write_case(folder, name, content)
                 outcome = run_check(path, measure_memory=args.memory)
                 codes[outcome.exit_code] += 1
                 slowest = max(slowest, outcome.seconds)
@@ -56,8 +53,7 @@ def main() -> None:
                 )
                 if bad:
                     REGRESSIONS.mkdir(parents=True, exist_ok=True)
-                    keep = REGRESSIONS / f"{kind}-{number}-{name}"
-                    keep.write_bytes(data)
+                    keep = write_case(REGRESSIONS, f"{kind}-{number}-{name}", content)
                     kept += 1
                     print(f"  kept {keep.relative_to(ROOT)}: exit {outcome.exit_code}")
             figures[kind] = {

@@ -264,8 +264,54 @@ def run_check(path: Path, *, measure_memory: bool = False) -> Outcome:
     return Outcome(result.exit_code, seconds, peak, result.output)
 
 
-def case(kind: str, seed_index: int, number: int) -> tuple[str, str | bytes]:
-    """The (file name, content) of fuzz case `number` for a source kind."""
+def repo_case(seed_index: int, number: int) -> tuple[str, dict[str, str]]:
+    """A fixture repository with one of its files mutated: (name, {path: text}),
+    so that modules, parameter files and host.json pairing are fuzzed too."""
+    rng = random.Random(f"repo-{seed_index}-{number}")
+    repos = sorted(p for p in REPOS.iterdir() if p.is_dir())
+    repo = repos[seed_index % len(repos)]
+    files = {
+        str(f.relative_to(repo)): f.read_text(encoding="utf-8")
+        for f in sorted(repo.rglob("*"))
+        if f.is_file()
+    }
+    target = rng.choice(sorted(k for k in files if not k.endswith((".py", ".txt"))))
+    if target.endswith(".json") and rng.random() < 0.7:
+        try:
+            files[target] = mutate_json(json.loads(files[target]), rng)
+        except ValueError:
+            files[target] = mutate_text(files[target], rng)
+    else:
+        files[target] = mutate_text(files[target], rng)
+    return repo.name, files
+
+
+def write_case(folder: Path, name: str, content: str | bytes | dict[str, str]) -> Path:
+    """Write a case under `folder`; the path to give `check`."""
+    if isinstance(content, dict):
+        root = folder / name
+        for relative, text in content.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        return root
+    path = folder / name
+    data = (
+        content
+        if isinstance(content, bytes)
+        else content.encode("utf-8", "surrogatepass")
+    )
+    path.write_bytes(data)
+    return path
+
+
+def case(
+    kind: str, seed_index: int, number: int
+) -> tuple[str, str | bytes | dict[str, str]]:
+    """The (file name, content) of fuzz case `number` for a source kind (for
+    "repo", a folder name and its files)."""
+    if kind == "repo":
+        return repo_case(seed_index, number)
     rng = random.Random(f"{kind}-{seed_index}-{number}")
     if kind == "json":
         seeds = json_seeds()
@@ -277,4 +323,4 @@ def case(kind: str, seed_index: int, number: int) -> tuple[str, str | bytes]:
     return name, mutate_text(text, rng)
 
 
-KINDS = ("json", "bicep", "profile", "bicepparam")
+KINDS = ("json", "bicep", "profile", "bicepparam", "repo")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from azfn_profile.findings import Finding, Location
 from azfn_profile.render.terraform import escape_templates
 from azfn_profile.report import FORMATS, Report
-from tests.fuzzing import KINDS, REGRESSIONS, case, run_check
+from tests.fuzzing import KINDS, REGRESSIONS, case, run_check, write_case
 from tests.test_output_escaping import parse_workflow_command
 
 EXAMPLES_PER_SOURCE = 40
@@ -30,9 +30,9 @@ MAX_SECONDS = 20.0
 
 def _assert_sound(path: Path) -> None:
     outcome = run_check(path)
-    assert outcome.exit_code in (0, 1, 2), (path.read_bytes()[:2000], outcome.output)
+    assert outcome.exit_code in (0, 1, 2), (path, outcome.output)
     assert "Traceback" not in outcome.output and "internal error" not in outcome.output
-    assert outcome.seconds < MAX_SECONDS, path.read_bytes()[:500]
+    assert outcome.seconds < MAX_SECONDS, path
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -47,12 +47,7 @@ def test_mutated_sources_never_crash(
     kind: str, seed: int, number: int, tmp_path: Path
 ) -> None:
     name, content = case(kind, seed, number)
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", errors="surrogatepass")
-    _assert_sound(path)
+    _assert_sound(write_case(tmp_path, name, content))
 
 
 @pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*")), ids=lambda p: p.name)

@@ -134,7 +134,7 @@ def scalar_text(value: Any) -> str:
     if isinstance(value, dict | list):
         import json
 
-        return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"), default=str)
     return str(value)
 
 
