@@ -193,7 +193,7 @@ def check(
 
     day = today()
     found = scan(paths, day, parameters)
-    if not found.files and not found.fatal:
+    if not found.found and not found.fatal:
         raise click.UsageError(
             f"nothing to check in {', '.join(map(str, paths))}: no profile (.yaml, "
             ".yml), ARM template, parameter or preview file (.json), Bicep file "

@@ -1,11 +1,13 @@
-"""`azfn-profile check` vs `checkov --framework arm` over the same ARM templates.
+"""`azfn-profile check` vs checkov over the same files, side by side in one run.
 
-Generates N templates (default 1,000) by rendering the bundled examples with varied
-worker settings, then times both tools on that directory in one run, side by side.
-checkov runs from its own virtualenv (tests/tools.py creates it: it pins an old
-`packaging`). Target: azfn-profile at least 10x faster.
+Default: N generated ARM templates (1,000, the bundled examples rendered with varied
+worker settings), against `checkov --framework arm`; target >= 10x faster.
+`--repos`: the fixture repositories in tests/data/repos (ARM, Bicep, modules,
+parameter files), against `checkov --framework arm bicep`, with how many function
+apps each tool saw. checkov runs from its own virtualenv (tests/tools.py creates it:
+it pins an old `packaging`).
 
-Usage: python benchmarks/bench_check.py [--templates 1000] [--json FILE]
+Usage: python benchmarks/bench_check.py [--templates 1000 | --repos] [--json FILE]
 """
 
 from __future__ import annotations
@@ -47,23 +49,97 @@ def generate(out: Path, count: int) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, int]:
+    seconds, code, _ = timed_output(cmd)
+    return seconds, code
+
+
+def timed_output(cmd: list[str]) -> tuple[float, int, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False
     )
-    return time.perf_counter() - started, done.returncode
+    return time.perf_counter() - started, done.returncode, done.stdout
+
+
+def checkov_sites(output: str) -> int:
+    """Distinct Microsoft.Web/sites resources checkov reported on."""
+    try:
+        data = json.loads(output) if output.strip() else []
+    except ValueError:
+        return 0
+    runs = data if isinstance(data, list) else [data]
+    sites = set()
+    for run in runs:
+        results = run.get("results", {}) if isinstance(run, dict) else {}
+        for key in ("passed_checks", "failed_checks"):
+            for check in results.get(key, []):
+                resource = str(check.get("resource", ""))
+                if "Microsoft.Web/sites" in resource and "/config" not in resource:
+                    sites.add((check.get("file_path"), resource))
+    return len(sites)
+
+
+def repos(ours: list[str], checkov_exe: Path) -> dict[str, object]:
+    rows: dict[str, dict[str, object]] = {}
+    for repo in sorted((ROOT / "tests" / "data" / "repos").iterdir()):
+        ours_s, ours_rc, out = timed_output(
+            [*ours, "check", str(repo), "--format", "json"]
+        )
+        apps = len(
+            [t for t in json.loads(out)["targets"] if t.get("kind") != "profile"]
+        )
+        theirs_s, theirs_rc, theirs_out = timed_output(
+            [
+                str(checkov_exe),
+                "-d",
+                str(repo),
+                "--framework",
+                "arm",
+                "bicep",
+                "-o",
+                "json",
+                "--quiet",
+                "--compact",
+            ]
+        )
+        rows[repo.name] = {
+            "azfn_profile_s": ours_s,
+            "azfn_profile_exit": ours_rc,
+            "azfn_profile_apps": apps,
+            "checkov_s": theirs_s,
+            "checkov_exit": theirs_rc,
+            "checkov_sites": checkov_sites(theirs_out),
+        }
+        print(
+            f"{repo.name:18} azfn-profile {ours_s:5.2f} s exit {ours_rc}, "
+            f"{apps} app(s); checkov {theirs_s:5.2f} s exit {theirs_rc}, "
+            f"{rows[repo.name]['checkov_sites']} site(s)"
+        )
+    total_ours = sum(float(str(r["azfn_profile_s"])) for r in rows.values())
+    total_theirs = sum(float(str(r["checkov_s"])) for r in rows.values())
+    print(
+        f"total: azfn-profile {total_ours:.2f} s, checkov {total_theirs:.2f} s: "
+        f"checkov takes {total_theirs / total_ours:.1f}x as long"
+    )
+    return {"repos": rows, "ratio": total_theirs / total_ours}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--templates", type=int, default=1000)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--repos", action="store_true", help="the fixture repositories")
     args = parser.parse_args()
     from tests.tools import checkov
 
     checkov_exe = checkov()
     script = shutil.which("azfn-profile", path=str(Path(sys.executable).parent))
     ours = [script] if script else [sys.executable, "-m", "azfn_profile"]
+    if args.repos:
+        figures = repos(ours, checkov_exe)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         generate(out, args.templates)

@@ -138,6 +138,7 @@ class BicepFile:
         self.imports = {
             n for d in program.decls if d.keyword == "import" for n in d.names
         }
+        self.funcs = {d.name: d for d in program.decls if d.keyword == "func"}
         self.resources: dict[str, Decl] = {}
         self.outer: dict[int, Decl] = {}  # nested child decl -> its parent decl
         for decl in program.decls:
@@ -158,6 +159,9 @@ class BicepFile:
 
     # -- the whole file ----------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        for name, decl in self.params.items():  # secure values, used or not
+            if any(_is_decorator(d, "secure") for d in decl.decorators):
+                self._param(name)
         for decl in list(self.resources.values()):
             if id(decl) not in self.outer:
                 self._emit_tree(decl, None)
@@ -212,6 +216,12 @@ class BicepFile:
         return member(value, name, safe=safe)
 
     def special(self, name: str, args: list[Any], node: Node) -> Any:
+        callee = node.args[0]
+        own = callee.value if callee.kind == "ident" else None
+        if own in self.funcs:  # a user-defined function: its body, with its arguments
+            decl = self.funcs[own]
+            env = dict(zip(decl.names, args, strict=False))
+            return self._guarded(f"func {own}", lambda: self.eval(decl.value, env))
         if name in ("loadjsoncontent", "loadtextcontent", "loadyamlcontent"):
             return self._load(name, args)
         if name in ("loadfileasbase64", "readenvironmentvariable", "externalinput"):
@@ -250,6 +260,8 @@ class BicepFile:
             value = self.supplied[name]
         elif decl.value is not None:
             value = self._guarded(name, lambda: self.eval(decl.value, {}))
+        elif decl.type.endswith("?"):  # a nullable type: optional, null when absent
+            value = None
         else:
             value = Opaque(name)
         if any(_is_decorator(d, "secure") for d in decl.decorators):

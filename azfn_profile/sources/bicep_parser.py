@@ -295,8 +295,37 @@ class _Parser:
         self.skip_newlines()
         self.skip_type("type", stop_at_equals=False)
 
-    def _func(self, tok: Token) -> None:
-        self.skip_type("func", stop_at_equals=False)
+    def _func(self, tok: Token) -> Decl:
+        """`func name(a type, b type) type => expression`."""
+        name = self._name("func")
+        self.expect("(", f"func {name}")
+        params: list[str] = []
+        while not self.at(")"):
+            params.append(self._name(f"func {name} parameter"))
+            self._skip_until((",", ")"), f"func {name}")
+            if self.at(","):
+                self.advance()
+        self.advance()
+        self._skip_until(("=>",), f"func {name}")
+        self.expect("=>", f"func {name}")
+        self.skip_newlines()
+        return Decl("func", name, tok.line, tok.col, self.expression(), names=params)
+
+    def _skip_until(self, stops: tuple[str, ...], what: str) -> None:
+        """Read past a type to one of `stops` at bracket depth 0."""
+        depth = 0
+        while self.tok.kind != "eof":
+            tok = self.tok
+            if depth == 0 and tok.kind == "op" and tok.value in stops:
+                return
+            if tok.kind == "op" and tok.value in ("{", "(", "[", "[?"):
+                depth += 1
+            elif tok.kind == "op" and tok.value in ("}", ")", "]"):
+                if depth == 0:
+                    break
+                depth -= 1
+            self.advance()
+        raise self.error(f"{what}: expected {' or '.join(stops)}")
 
     def _assert(self, tok: Token) -> None:
         self.skip_type("assert", stop_at_equals=False)
@@ -342,8 +371,10 @@ class _Parser:
             tok = self.tok
             if depth == 0 and tok.kind == "newline":
                 prev = self.t[self.i - 1]
-                after_op = prev.kind == "op" and prev.value in ("=>", "|", *CONTINUES)
-                if not after_op and not self._continues(("|",)):
+                # A union type goes on after `|`; a type ending in `?` is nullable,
+                # not a ternary, so nothing else continues it.
+                after_op = prev.kind == "op" and prev.value in ("=>", "|")
+                if not after_op and not self._next_line_starts_with("|"):
                     break
             if depth == 0 and stop_at_equals and tok.value == "=" and tok.kind == "op":
                 break
@@ -368,7 +399,7 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def _continues(self, more: tuple[str, ...] = ()) -> bool:
+    def _continues(self) -> bool:
         """Whether a newline here is followed by an operator continuing the line."""
         if self.tok.kind != "newline":
             return False
@@ -376,7 +407,15 @@ class _Parser:
         while self.t[j].kind == "newline":
             j += 1
         nxt = self.t[j]
-        return nxt.kind == "op" and (nxt.value in CONTINUES or nxt.value in more)
+        return nxt.kind == "op" and nxt.value in CONTINUES
+
+    def _next_line_starts_with(self, op: str) -> bool:
+        if self.tok.kind != "newline":
+            return False
+        j = self.i
+        while self.t[j].kind == "newline":
+            j += 1
+        return self.t[j].kind == "op" and self.t[j].value == op
 
     def _skip_continuation(self) -> None:
         if self._continues():

@@ -459,6 +459,20 @@ def _index(args: list[Any], budget: Budget) -> Any:
     return opaque_call("indexOf", args)
 
 
+def _join(args: list[Any], budget: Budget) -> Any:
+    if (
+        len(args) == 2
+        and isinstance(args[0], list)
+        and isinstance(args[1], str)
+        and all(isinstance(a, str | Text | Opaque) for a in args[0])
+    ):
+        parts: list[Any] = []
+        for i, item in enumerate(args[0]):
+            parts += [args[1], item] if i else [item]
+        return text(parts)
+    return opaque_call("join", args)
+
+
 def _object_keys(args: list[Any], budget: Budget) -> Any:
     if len(args) == 1 and isinstance(args[0], dict):
         return list(args[0])
@@ -495,6 +509,7 @@ FUNCTIONS: dict[str, Function] = {
     "substring": _substring,
     "items": _items,
     "objectkeys": _object_keys,
+    "join": _join,
     "tolower": _string_op("toLower", str.lower, 1),
     "toupper": _string_op("toUpper", str.upper, 1),
     "trim": _string_op("trim", str.strip, 1),

@@ -75,6 +75,7 @@ class Scan:
     not_inspected: list[NotInspected] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
     files: int = 0  # files read
+    found: int = 0  # files found, read or not
     fatal: bool = False  # an explicitly named path could not be read
 
 
@@ -104,6 +105,7 @@ def scan(paths: Sequence[Path], today: date, parameters: Path | None = None) -> 
     for f in files:
         _classify(f, result)
     result.files = sum(1 for f in files if f.kind)
+    result.found = len(files)
     explicit_params = _explicit_parameters(parameters, result)
     _Assemble(files, result, today, explicit_params).run()
     return result
