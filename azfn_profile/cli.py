@@ -131,10 +131,15 @@ def explain(target: str) -> None:
 
         click.echo(check_doc(REGISTRY[target.upper()]), nl=False)
         return
-    from azfn_profile.engine import resolve_file
+    from azfn_profile.checking import run_checks
+    from azfn_profile.engine import load_profile
     from azfn_profile.explain import explain as explain_spec
+    from azfn_profile.sources.profile import profile_source
 
-    click.echo(explain_spec(resolve_file(Path(target), today=today())), nl=False)
+    day = today()
+    source = profile_source(load_profile(Path(target), today=day), target)
+    findings = run_checks([source], day)
+    click.echo(explain_spec(source.target.spec, findings), nl=False)
 
 
 @cli.command()

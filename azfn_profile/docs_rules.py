@@ -68,4 +68,24 @@ def rules_md() -> str:
             c.passes,
             "```",
         ]
+    out += _settings_rules()
     return "\n".join(out) + "\n"
+
+
+def _settings_rules() -> list[str]:
+    """The engine's rules (`explain PROFILE` prints the ones a profile uses)."""
+    from azfn_profile.guidance import RULES
+
+    out = [
+        "",
+        "# How settings are computed",
+        "",
+        (
+            "Each value `render` writes comes from one of these rules; `azfn-profile "
+            "explain PROFILE` shows the rule, its inputs and its sources for every value."
+        ),
+    ]
+    for name, guidance in RULES.items():
+        out += ["", f"## `{name}`", "", guidance.text, ""]
+        out += [f"- {source}" for source in guidance.sources]
+    return out

@@ -1,10 +1,13 @@
-"""`azfn-profile explain PROFILE`: every decided value with its rule and reason."""
+"""`azfn-profile explain PROFILE`: every decided value with its rule and reason, then
+the findings `check` reports for the same profile (one run of the same checks)."""
 
 from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 
+from azfn_profile.findings import Finding
 from azfn_profile.spec import AppSpec, Decision, JsonValue
 
 WIDTH = 88
@@ -20,7 +23,8 @@ def _inputs(decision: Decision) -> str:
     )
 
 
-def explain(spec: AppSpec) -> str:
+def explain(spec: AppSpec, findings: Sequence[Finding]) -> str:
+    """The decisions, then every failed or suppressed finding of the profile."""
     plan, workload = spec.plan, spec.workload
     head = (
         f"{spec.name}: {plan.sku} ({plan.tier}, {plan.cores:g} vCPU, {plan.memory_mb} MB)"
@@ -28,33 +32,53 @@ def explain(spec: AppSpec) -> str:
     )
     if workload is not None:
         head += f", workload {workload.kind}/{workload.style}"
-    lines = [head, f"triggers: {', '.join(spec.triggers)}", ""]
+    functions = spec.functions or dict.fromkeys(spec.triggers, 1)
+    lines = [
+        head,
+        "functions: " + ", ".join(f"{t} x{n}" for t, n in functions.items()),
+        "",
+    ]
     setting_width = max(len("SETTING"), *(len(d.setting) for d in spec.decisions))
     value_width = max(len("VALUE"), *(len(_value(d.value)) for d in spec.decisions))
     lines.append(f"{'SETTING':<{setting_width}}  {'VALUE':<{value_width}}  RULE")
-    wrap = textwrap.TextWrapper(
-        width=WIDTH, initial_indent="    why: ", subsequent_indent="         "
-    )
+    why = _wrapper("    why: ", "         ")
+    note = _wrapper("    note: ", "          ")
     for d in spec.decisions:
-        if d.level == "warning":
-            continue
         lines.append(
             f"{d.setting:<{setting_width}}  {_value(d.value):<{value_width}}  {d.rule}"
         )
         if d.inputs and _inputs(d):
             lines.append(f"    from: {_inputs(d)}")
-        lines.extend(wrap.wrap(f"{d.guidance} [{d.source}]"))
-    warnings = spec.warnings
-    lines.append("")
-    if warnings:
-        lines.append("warnings:")
-        note_wrap = textwrap.TextWrapper(
-            width=WIDTH, initial_indent="  - ", subsequent_indent="    "
-        )
-        for d in warnings:
-            lines.extend(
-                note_wrap.wrap(f"{d.setting}: {d.note} [{d.rule}; {d.source}]")
-            )
-    else:
-        lines.append("warnings: none")
+        if d.note:
+            lines.extend(note.wrap(d.note))
+        lines.extend(why.wrap(d.guidance))
+        lines.extend(f"    source: {source}" for source in d.source.split("; "))
+    lines += ["", *findings_block(findings)]
     return "\n".join(lines) + "\n"
+
+
+def findings_block(findings: Sequence[Finding]) -> list[str]:
+    """`check`'s failures (and suppressions) for the profile, one bullet each."""
+    failed = [f for f in findings if f.status == "fail"]
+    suppressed = [f for f in findings if f.status == "suppressed"]
+    if not failed and not suppressed:
+        return ["checks: no findings (azfn-profile check agrees)"]
+    wrap = _wrapper("  - ", "    ")
+    out = ["checks (what azfn-profile check reports for this profile):"]
+    for f in failed:
+        out += wrap.wrap(f"{f.check_id} [{f.severity}] {f.message}")
+        out.append(f"    see: {f.doc_url}")
+    for f in suppressed:
+        out += wrap.wrap(f"{f.check_id} suppressed: {f.message} (reason: {f.reason})")
+    return out
+
+
+def _wrapper(first: str, rest: str) -> textwrap.TextWrapper:
+    """Wrap prose at WIDTH without splitting a URL or a setting name."""
+    return textwrap.TextWrapper(
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )

@@ -1,31 +1,103 @@
-"""Platform constants, each with the source it comes from.
-
-Sources are keyed as in the project's platform-facts reference (see README, "Sources").
-"""
+"""Platform constants, each with the page or source file it comes from (see cite)."""
 
 from __future__ import annotations
 
-# The host refuses FUNCTIONS_WORKER_PROCESS_COUNT above 10 (D-AS; host
-# WorkerProcessCountOptions `_maxAllowedProcessCount = 10`).
+# The host refuses FUNCTIONS_WORKER_PROCESS_COUNT above 10 (`MaxProcessCount = 10`,
+# checked in RpcWorkerConfigFactory.GetWorkerProcessCount; cite.HOST_PROCESS_COUNT).
 MAX_WORKER_PROCESSES = 10
 
+# The host starts worker processes one at a time, this many seconds apart, and sends
+# invocations only to processes already started (`ProcessStartupInterval`;
+# cite.HOST_PROCESS_COUNT, cite.HOST_DISPATCHER; cite.APP_SETTINGS: "spawned every
+# 10 seconds").
+PROCESS_STARTUP_INTERVAL_S = 10
+
 # Share of instance memory the worker processes may use together; the rest is left
-# to the host, the OS and spikes (the rules' memory fit).
+# to the host, the OS and spikes (the rules' memory fit: this project's choice).
 MEMORY_BUDGET = 0.8
 
-# Queue trigger batch size ceiling (D-Q: batchSize max 32).
+# Queue trigger batch size ceiling ("The maximum batchSize is 32";
+# cite.QUEUE_HOST_JSON).
 MAX_QUEUE_BATCH = 32
 
-# Flex Consumption: HTTP per-instance concurrency used for async I/O apps that do not
-# declare their concurrency: the platform's own default for 2048 MB instances
-# (D-CONC), which Python apps do not get (they default to 1).
-FLEX_ASYNC_DEFAULT_CONCURRENCY = 16
-FLEX_DEFAULT_INSTANCE_MEMORY = 2048
-FLEX_DEFAULT_MAX_INSTANCES = 100  # FLEXS sample default
-FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 40, 1000  # FLEXS @minValue/@maxValue
+# Unset thread pools. The host gives a worker process it starts with the app's own
+# settings PYTHON_THREADPOOL_THREAD_COUNT=1000 (`DefaultConcurrencyLimit`;
+# cite.HOST_PROCESS_FACTORY). On plans that start the first worker as a placeholder
+# and specialise it (Consumption, Elastic Premium, Flex Consumption), the Python
+# worker rebuilds that process's pool from the app's settings, and with the setting
+# unset Python's own default applies: min(32, cores + 4) (cite.PYTHON_WORKER_DISPATCHER,
+# `_handle__function_environment_reload_request`). Processes started after
+# specialisation get 1000 again.
+HOST_DEFAULT_THREADS = 1000
+PLACEHOLDER_FAMILIES = frozenset({"consumption", "premium", "flex"})
 
-# App settings Flex Consumption deprecates or rejects (D-AS, "Flex Consumption plan
-# deprecations"; the Azure CLI flex-migration exclusion list adds the last two).
+
+def unset_thread_pools(family: str, cores: int, processes: int) -> tuple[int, ...]:
+    """Threads each worker process runs when PYTHON_THREADPOOL_THREAD_COUNT is unset
+    (Python 3.9-3.12 worker; `cores` as the instance reports them)."""
+    first = (
+        min(32, cores + 4) if family in PLACEHOLDER_FAMILIES else HOST_DEFAULT_THREADS
+    )
+    return (first,) + (HOST_DEFAULT_THREADS,) * max(0, processes - 1)
+
+
+def describe_unset_pools(pools: tuple[int, ...], *, known_count: bool = True) -> str:
+    """(8, 1000, 1000) -> "the first worker process 8 threads (specialised from a
+    placeholder: min(32, cores + 4)), the other 2 the host's 1000 each"."""
+    first, rest = pools[0], len(pools) - 1
+    if first == HOST_DEFAULT_THREADS:
+        return (
+            f"every worker process {HOST_DEFAULT_THREADS} threads (the host's default)"
+        )
+    head = (
+        f"the first worker process {first} threads (specialised from a placeholder: "
+        "min(32, cores + 4))"
+    )
+    if not known_count:
+        return f"{head}, any other the host's {HOST_DEFAULT_THREADS}"
+    if rest:
+        return f"{head}, the other {rest} the host's {HOST_DEFAULT_THREADS} each"
+    return head
+
+
+# Plans whose scale controller sizes the instance count from per-instance targets
+# (queues.batchSize, serviceBus.maxConcurrentCalls, ...): cite.TARGET_SCALING.
+TARGET_SCALING_FAMILIES = frozenset({"consumption", "premium", "flex"})
+
+# Per-function trigger defaults when host.json says nothing (N = cores; 1 on
+# Consumption): queue batchSize 16 and newBatchThreshold N x 16 / 2
+# (cite.QUEUE_HOST_JSON); Service Bus maxConcurrentCalls 16 x N
+# (cite.SERVICE_BUS_HOST_JSON); blob maxDegreeOfParallelism 8 x N
+# (cite.BLOB_HOST_JSON). HTTP maxConcurrentRequests and maxOutstandingRequests are
+# unbounded on Linux (the 100/200 defaults are Windows Consumption only;
+# cite.HOST_HTTP_OPTIONS).
+QUEUE_DEFAULT_BATCH = 16
+SERVICE_BUS_DEFAULT_PER_CORE = 16
+BLOB_DEFAULT_PER_CORE = 8
+
+# Flex Consumption HTTP per-instance concurrency defaults by instance memory, for
+# languages other than Python (Python apps get 1 on every size):
+# cite.FLEX_HTTP_CONCURRENCY. The rules use them for async I/O apps that do not
+# declare their concurrency.
+FLEX_HTTP_DEFAULT_CONCURRENCY = {512: 4, 2048: 16, 4096: 32}
+# The same fallback for async I/O elsewhere: event-loop tasks per worker process
+# when the workload does not declare its concurrency (this project's choice, the
+# Flex default for a 1-core instance).
+ASYNC_DEFAULT_CONCURRENCY = 16
+FLEX_DEFAULT_INSTANCE_MEMORY = 2048
+# Flex maximumInstanceCount: 100 by default, from 1 to 1000 (cite.FLEX_LIMITS: "The
+# lowest maximum instance count value is 1, and the highest supported maximum
+# instance count value is 1,000"; older copies of cite.FLEX and the Flex samples'
+# `@minValue(40)` carry the preview limit of 40).
+FLEX_DEFAULT_MAX_INSTANCES = 100
+FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
+
+# Linux Consumption retires on this date (cite.CONSUMPTION: "The option to host
+# function apps on Linux in a Consumption plan is retiring on 30 September 2028").
+LINUX_CONSUMPTION_RETIREMENT = "2028-09-30"
+
+# App settings Flex Consumption deprecates (cite.FLEX_DEPRECATIONS; Microsoft's
+# Flex migration guide also filters out the last two).
 FLEX_DEPRECATED_SETTINGS = frozenset(
     {
         "ENABLE_ORYX_BUILD",

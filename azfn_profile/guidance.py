@@ -1,92 +1,175 @@
-"""The guidance each rule applies: a paraphrase and where it comes from.
+"""Every rule the engine applies: what it does, in words, and where that comes from.
 
-GUIDE = the Microsoft article "Improve throughput performance of Python apps in Azure
-Functions"; FACTS = the project's platform-facts reference (sections as numbered there).
+One entry per rule name the decision trace records; `explain` prints them beside the
+values and docs/rules.md lists them all. Sources are pages and source files a user
+can open (see cite); a rule that is this project's own choice says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from azfn_profile import cite, facts
+
 
 @dataclass(frozen=True)
 class Guidance:
     text: str
-    source: str
+    sources: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        return "; ".join(self.sources)
 
 
-PROCESSES = Guidance(
-    "Run at least one worker process per core for CPU work, never more than the host's "
-    "10, and only as many as instance memory holds; more processes for I/O is left to "
-    "measurement.",
-    "GUIDE: Use multiple language worker processes; FACTS §2",
+_UNSET_THREADS = (
+    "Always written: unset, a worker process the host starts itself gets "
+    f"{facts.HOST_DEFAULT_THREADS} threads, and on Consumption, Elastic Premium and Flex "
+    "the first process (specialised from a placeholder) gets min(32, cores + 4)."
 )
-PROCESSES_MEMORY = Guidance(
-    "Each worker process loads the app again, so processes x memory per process must "
-    "stay within the instance's memory budget.",
-    "FACTS §2 (process count multiplies memory); iac-anchors §4a",
-)
-THREADS_CPU = Guidance(
-    "CPU-bound functions should start from a single thread per process to avoid "
-    "context switches; parallelism comes from processes.",
-    "GUIDE: Set up max workers within a language worker process; FACTS §2 (unset, "
-    "the v4 host injects 1000 threads per process, so the value is always written)",
-)
-THREADS_IO = Guidance(
-    "I/O-bound sync functions gain from more threads: start from cores + 4 (Python's "
-    "default), and give each process enough threads for its share of the expected "
-    "concurrency.",
-    "GUIDE: Set up max workers within a language worker process; FACTS §2 (unset, "
-    "the v4 host injects 1000 threads per process, so the value is always written)",
-)
-THREADS_ASYNC = Guidance(
-    "Coroutines run on the worker's event loop, not in the thread pool, so async I/O "
-    "needs no extra threads; keep the pool at cores + 4 for any sync helpers.",
-    "GUIDE: Understanding async in python worker; FACTS §2, §5 (unset, the v4 host "
-    "injects 1000 threads per process, so the value is always written)",
-)
-THREADS_MIXED = Guidance(
-    "Mixed workloads balance processes and threads: the I/O share of the time decides "
-    "how many of the cores + 4 threads can usefully wait at once; with a declared "
-    "concurrency, the pool also holds every invocation waiting on I/O.",
-    "GUIDE: Set up max workers within a language worker process; FACTS §2 (unset, "
-    "the v4 host injects 1000 threads per process, so the value is always written)",
-)
-RUNTIME = Guidance(
-    "Python apps run on the v4 host with the python worker runtime.",
-    "FACTS §2 (FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION)",
-)
-LINUX_FX = Guidance(
-    "Python runs on Linux only; the site's linuxFxVersion names the runtime and version.",
-    "FACTS §3 (linuxFxVersion format)",
-)
-ALWAYS_ON = Guidance(
-    "Dedicated plans need alwaysOn so non-HTTP triggers keep running; Consumption and "
-    "Elastic Premium manage instances themselves, and Flex does not accept the setting.",
-    "FACTS §1c (D-AS alwaysOn)",
-)
-FLEX = Guidance(
-    "Flex Consumption replaces worker settings with functionAppConfig: runtime, "
-    "instance memory, instance limit and per-instance HTTP concurrency, which Python "
-    "apps otherwise get as 1.",
-    "FACTS §1b, §2 (Flex deprecations), D-CONC",
-)
-HOST_CAPACITY = Guidance(
-    "Trigger concurrency should match what the workers can run at once: processes x "
-    "threads for sync work, processes x event-loop tasks for async, processes for CPU.",
-    "FACTS §4, §5 (effective per-instance parallelism)",
-)
-QUEUE = Guidance(
-    "A queue trigger runs up to batchSize + newBatchThreshold messages per instance; "
-    "batchSize is capped at 32.",
-    "FACTS §4 (D-Q)",
-)
-PLAN_AUTO = Guidance(
-    "Pick the smallest SKU of the family with enough cores for the work and enough "
-    "memory for its worker processes; vertical scale gives CPU work more cores.",
-    "GUIDE: Vertical scaling; FACTS §1",
-)
-OVERRIDE = Guidance(
-    "A value set in the profile's app_settings wins over the computed one.",
-    "profile app_settings",
-)
+_THREAD_SOURCES = (cite.GUIDE, cite.HOST_PROCESS_FACTORY, cite.PYTHON_WORKER_DISPATCHER)
+_OURS = "azfn-profile's own rule (see README, The rules)"
+
+RULES: dict[str, Guidance] = {
+    "plan.auto-sku": Guidance(
+        "Pick the smallest SKU of the family with enough cores for the work and "
+        "enough memory for its worker processes; vertical scale gives CPU work more "
+        "cores.",
+        (cite.GUIDE, _OURS),
+    ),
+    "site.linux-fx-version": Guidance(
+        "Python runs on Linux only; the site's linuxFxVersion names the runtime and "
+        "version.",
+        (cite.SUPPORTED_LANGUAGES,),
+    ),
+    "site.always-on": Guidance(
+        "Dedicated plans need alwaysOn so non-HTTP triggers keep running; Consumption "
+        "and Elastic Premium manage instances themselves, and Flex does not accept "
+        "the setting.",
+        (cite.SCALE, cite.FLEX_DEPRECATIONS),
+    ),
+    "runtime.extension-version": Guidance(
+        "Python apps run on the v4 host.", (cite.APP_SETTINGS,)
+    ),
+    "runtime.worker-runtime": Guidance(
+        "The python worker runtime runs the app's functions.", (cite.APP_SETTINGS,)
+    ),
+    "workers.processes": Guidance(
+        "Run one worker process per core for CPU work, never more than the host's "
+        f"{facts.MAX_WORKER_PROCESSES}, and only as many as instance memory holds. "
+        "Setting FUNCTIONS_WORKER_PROCESS_COUNT turns off the host's worker dynamic "
+        "concurrency, which otherwise starts at 1 process and adds more when "
+        "latency passes 100 ms.",
+        (cite.GUIDE, cite.HOST_PROCESS_COUNT, cite.HOST_ENVIRONMENT),
+    ),
+    "workers.threads.cpu": Guidance(
+        "CPU-bound functions start from a single thread per process to avoid context "
+        "switches; parallelism comes from processes. " + _UNSET_THREADS,
+        _THREAD_SOURCES,
+    ),
+    "workers.threads.io": Guidance(
+        "I/O-bound sync functions gain from more threads: start from cores + 4 "
+        "(Python's default), and give each process enough threads for its share of "
+        "the expected concurrency. " + _UNSET_THREADS,
+        _THREAD_SOURCES,
+    ),
+    "workers.threads.io-async": Guidance(
+        "Coroutines run on the worker's event loop, not in the thread pool, so async "
+        "I/O needs no extra threads; keep the pool at cores + 4 for any sync "
+        "helpers. " + _UNSET_THREADS,
+        _THREAD_SOURCES,
+    ),
+    "workers.threads.mixed": Guidance(
+        "Mixed workloads balance processes and threads: the I/O share of the time "
+        "decides how many of the cores + 4 threads can usefully wait at once; with a "
+        "declared concurrency, the pool also holds every invocation waiting on I/O. "
+        + _UNSET_THREADS,
+        (*_THREAD_SOURCES, _OURS),
+    ),
+    "flex.per-instance-concurrency": Guidance(
+        "Flex Consumption replaces worker settings with functionAppConfig; Python "
+        "apps get an HTTP per-instance concurrency of 1 unless it is set. Sync work "
+        "gets its threads, CPU work 1, async I/O its declared concurrency or the "
+        "platform's default for the instance size (4, 16, 32 at 512, 2048, "
+        "4096 MB).",
+        (cite.FLEX_HTTP_CONCURRENCY, cite.FLEX),
+    ),
+    "flex.instance-memory": Guidance(
+        "Flex instances come in 512, 2048 (the default) and 4096 MB, with 0.25, 1 and "
+        "2 cores.",
+        (cite.FLEX,),
+    ),
+    "flex.maximum-instance-count": Guidance(
+        f"Flex scales each app to {facts.FLEX_DEFAULT_MAX_INSTANCES} instances unless "
+        f"told otherwise; any ceiling from {facts.FLEX_MIN_INSTANCES} to "
+        f"{facts.FLEX_MAX_INSTANCES} is accepted, and a low one protects a downstream "
+        "service.",
+        (cite.FLEX_LIMITS, cite.FLEX),
+    ),
+    "host.capacity-split": Guidance(
+        "Queue, Service Bus and blob limits apply to each function, and HTTP runs "
+        "beside them on the same worker processes: the instance's capacity C is "
+        "split so that what all its functions may admit adds up to at most C. HTTP "
+        "keeps C minus the other functions' shares; on Flex, every non-HTTP function "
+        "except blob triggers scales on instances of its own.",
+        (
+            cite.QUEUE_HOST_JSON,
+            cite.SERVICE_BUS_HOST_JSON,
+            cite.BLOB_HOST_JSON,
+            cite.PER_FUNCTION_SCALING,
+        ),
+    ),
+    "host.http.max-concurrent-requests": Guidance(
+        "HTTP functions run at most maxConcurrentRequests at once on an instance (all "
+        "HTTP functions together); on Linux it is unbounded unless set.",
+        (cite.HTTP_HOST_JSON, cite.HOST_HTTP_OPTIONS),
+    ),
+    "host.http.max-outstanding-requests": Guidance(
+        "Requests beyond maxConcurrentRequests wait in the host's queue, which is "
+        "unbounded on Linux: a bound turns the excess into 429 Too Busy responses "
+        "that a client or load balancer can retry elsewhere, instead of rising "
+        "latency.",
+        (cite.HTTP_HOST_JSON, cite.HOST_HTTP_OPTIONS),
+    ),
+    "host.queues.target-based": Guidance(
+        "Plans that scale by target (Consumption, Elastic Premium, Flex) ask for "
+        "backlog / batchSize instances, so batchSize is the function's whole share "
+        f"(at most {facts.MAX_QUEUE_BATCH}) and newBatchThreshold only what the cap "
+        "leaves: the next batch is fetched when the last one is done, which trades a "
+        "little throughput on uneven messages for instance counts that match the "
+        "workers.",
+        (cite.TARGET_SCALING, cite.QUEUE_HOST_JSON),
+    ),
+    "host.queues.dedicated": Guidance(
+        "A queue function runs up to batchSize + newBatchThreshold messages at once. "
+        "Dedicated plans do not scale by target, so half the share is fetched per "
+        "batch and the next batch is fetched while the rest run.",
+        (cite.QUEUE_HOST_JSON,),
+    ),
+    "host.servicebus.max-concurrent-calls": Guidance(
+        "A Service Bus function runs up to maxConcurrentCalls messages at once (default "
+        "16 x cores); target-based scaling also reads it as the per-instance target.",
+        (cite.SERVICE_BUS_HOST_JSON, cite.TARGET_SCALING),
+    ),
+    "host.blobs.max-degree-of-parallelism": Guidance(
+        "Blob-triggered functions run up to maxDegreeOfParallelism invocations at once "
+        "(default 8 x cores), far above what CPU-bound workers run; the page says "
+        "'for each blob-triggered function' in one place and 'for all' in another, "
+        "so it is sized per function, the safer reading.",
+        (cite.BLOB_HOST_JSON,),
+    ),
+    "host.dynamic-concurrency": Guidance(
+        "With dynamic concurrency on, the host starts each queue, blob and Service "
+        "Bus function at 1 and adjusts it from measured throughput, overriding "
+        "static limits; so those limits are left out. HTTP keeps its static limit.",
+        (cite.DYNAMIC_CONCURRENCY,),
+    ),
+    "override": Guidance(
+        "A value set in the profile's app_settings wins over the computed one.",
+        ("the profile's app_settings",),
+    ),
+    "profile.extra-setting": Guidance(
+        "App settings from the profile are passed through unchanged.",
+        ("the profile's app_settings",),
+    ),
+}

@@ -11,11 +11,12 @@ at the exact key it concerns.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from azfn_profile.terms import (
+    FUNCTION_NAME_PATTERN,
     NAME_PATTERN,
     PYTHON_PATTERN,
     Family,
@@ -91,6 +92,30 @@ class Plan(_Frozen):
     )
 
 
+class Function(_Frozen):
+    """One function of the app, by name, with its trigger."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        pattern=FUNCTION_NAME_PATTERN,
+        description="The function's name (letters, digits, '_' and '-').",
+    )
+    trigger: Trigger = Field(description="What triggers it.")
+
+
+class Http(_Frozen):
+    """How the host treats HTTP requests beyond what the workers run at once."""
+
+    max_outstanding: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="Requests an instance holds (running and queued) before answering "
+        "429 Too Busy; unset, the queue is unbounded on Linux.",
+    )
+
+
 class Suppression(_Frozen):
     """Accept a check's findings for this app, with a reason, optionally until a date."""
 
@@ -116,10 +141,25 @@ class Profile(_Frozen):
     )
     workload: Workload = Field(description="What the functions spend their time on.")
     plan: Plan = Field(description="The hosting plan SKU, or how to pick one.")
-    triggers: list[Trigger] = Field(
-        default_factory=lambda: list[Trigger](["http"]),
+    triggers: list[Trigger] | None = Field(
+        None,
         min_length=1,
-        description="Trigger types the app's functions use.",
+        description="Short form of `functions`: the trigger types used, one function "
+        "each (default: [http]).",
+    )
+    functions: (
+        dict[Trigger, Annotated[int, Field(ge=1, le=1000)]] | list[Function] | None
+    ) = Field(
+        None,
+        description="The app's functions: how many of each trigger ({http: 3, queue: "
+        "1}) or a list of {name, trigger}. Queue, Service Bus and blob limits apply "
+        "per function, so the instance's capacity is split among them.",
+    )
+    http: Http | None = Field(None, description="HTTP back-pressure.")
+    dynamic_concurrency: bool = Field(
+        False,
+        description="Let the host adjust queue, blob and Service Bus concurrency "
+        "(host.json concurrency.dynamicConcurrencyEnabled) instead of static limits.",
     )
     location: str | None = Field(
         None, pattern=r"^[a-z0-9]+$", description="Azure region, e.g. westeurope."
@@ -148,3 +188,21 @@ class Profile(_Frozen):
 def validate_python(data: Any) -> Profile:
     """Validate profile data (pydantic's ValidationError on a bad shape)."""
     return Profile.model_validate(data)
+
+
+def function_counts(profile: Profile) -> dict[str, int]:
+    """How many functions of each trigger the app has, in the order declared.
+
+    `functions` as a mapping or a list, else `triggers` (one function each), else
+    one HTTP function.
+    """
+    if isinstance(profile.functions, dict):
+        return {str(trigger): n for trigger, n in profile.functions.items()}
+    counts: dict[str, int] = {}
+    if isinstance(profile.functions, list):
+        for function in profile.functions:
+            counts[function.trigger] = counts.get(function.trigger, 0) + 1
+        return counts
+    for trigger in profile.triggers or ["http"]:
+        counts[trigger] = counts.get(trigger, 0) + 1
+    return counts

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 from azfn_profile import facts
 
 JsonScalar: TypeAlias = str | int | float | bool | None
 JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
-Level = Literal["info", "warning"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,6 @@ class Decision:
     inputs: Mapping[str, JsonValue]
     guidance: str
     source: str
-    level: Level = "info"
     note: str = ""
 
 
@@ -80,6 +78,8 @@ class AppSpec:
     function_app_config: Mapping[str, JsonValue] | None
     workload: WorkloadSpec | None = None
     triggers: tuple[str, ...] = ("http",)
+    # How many functions of each trigger, when the source says (a profile does).
+    functions: Mapping[str, int] | None = None
     location: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
@@ -95,10 +95,6 @@ class AppSpec:
     @property
     def threads(self) -> int | None:
         return _int_setting(self.app_settings, facts.THREAD_COUNT)
-
-    @property
-    def warnings(self) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.level == "warning")
 
 
 def _int_setting(settings: Mapping[str, str], name: str) -> int | None:

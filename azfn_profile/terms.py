@@ -18,3 +18,4 @@ InstanceMemory = Literal[512, 2048, 4096]
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 PYTHON_PATTERN = r"^3\.[0-9]+$"
+FUNCTION_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"

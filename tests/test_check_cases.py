@@ -65,7 +65,7 @@ def patched(spec: AppSpec, patch: dict[str, Any]) -> Target:
         changes["workload"] = (
             None if patch["workload"] is None else WorkloadSpec(**patch["workload"])
         )
-    for field in ("python", "host_json", "function_app_config"):
+    for field in ("python", "host_json", "function_app_config", "functions"):
         if field in patch:
             changes[field] = patch[field]
     return Target(

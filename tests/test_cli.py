@@ -137,7 +137,7 @@ def test_bad_pinned_clock_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> 
     assert err == "AZFN_PROFILE_TODAY='tomorrow' is not a date (YYYY-MM-DD)\n"
 
 
-def test_explain_lists_settings_rules_and_warnings(tmp_path: Path) -> None:
+def test_explain_lists_settings_rules_and_findings(tmp_path: Path) -> None:
     code, out, _ = invoke("explain", EXAMPLE)
     lines = out.splitlines()
     assert code == 0
@@ -145,12 +145,17 @@ def test_explain_lists_settings_rules_and_warnings(tmp_path: Path) -> None:
         lines[0] == "catalog-api: P1v3 (PremiumV3, 2 vCPU, 8192 MB), Python 3.11, "
         "workload io/sync"
     )
+    assert lines[1] == "functions: http x1"
     row = next(
         line for line in lines if line.startswith("PYTHON_THREADPOOL_THREAD_COUNT")
     )
     assert row.split() == ["PYTHON_THREADPOOL_THREAD_COUNT", "32", "workers.threads.io"]
     assert "    from: c=2, concurrency=64, cores=2.0, kind=io, processes=2" in lines
-    assert lines[-1] == "warnings: none"
+    assert (
+        "    note: unset on P1v3: every worker process 1000 threads (the host's "
+        "default)" in lines
+    )
+    assert lines[-1] == "checks: no findings (azfn-profile check agrees)"
     heavy = tmp_path / "heavy.yaml"
     heavy.write_text(
         "name: heavy\npython: '3.12'\nworkload: {kind: cpu, "
@@ -158,11 +163,9 @@ def test_explain_lists_settings_rules_and_warnings(tmp_path: Path) -> None:
     )
     code, out, _ = invoke("explain", str(heavy))
     assert code == 0
-    warning = " ".join(out.split("warnings:\n", 1)[1].split())
-    assert warning.startswith(
-        "- FUNCTIONS_WORKER_PROCESS_COUNT: memory, not cores, "
-        "limits processes: EP2 has 7168 MB, room for 1 worker"
-    )
+    block = " ".join(out.split("checks (what azfn-profile check reports", 1)[1].split())
+    assert "- AZFN114 [warning] EP2 has 7168 MB, room for 1 worker process(es)" in block
+    assert "see: https://" in block
 
 
 def test_schema_is_the_profile_json_schema() -> None:

@@ -88,3 +88,21 @@ def test_no_install_line_points_at_pypi() -> None:
                 r"[\s\"']azfn-profile(?:\[[^\]]*\])?[^\s\"']*", line
             ):
                 assert f"@ git+{REPOSITORY_URL}" in line, (where, line, spec)
+
+
+def test_readme_check_example_is_what_check_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from azfn_profile.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    marker = (
+        "$ azfn-profile check .      # an azd Python template on Flex Consumption\n"
+    )
+    start = readme.index(marker) + len(marker)
+    shown = readme[start : readme.index("```", start)]
+    monkeypatch.chdir(ROOT / "tests" / "data" / "repos" / "azd-python-flex")
+    result = CliRunner().invoke(cli, ["check", "."])
+    assert result.stdout == shown

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from azfn_profile.checks import REGISTRY, NotApplicable, Target
+from azfn_profile.spec import AppSpec
 from azfn_profile.validation import ProfileInvalid, validate
 from tests.conftest import TODAY, profile_data, spec_for
 
@@ -53,33 +55,40 @@ def test_sync_mixed_threads_cover_the_declared_io_waits() -> None:
     assert coroutines.app_settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "5"
 
 
+def memory_findings(spec: AppSpec) -> list[str]:
+    try:
+        return [f.message for f in REGISTRY["AZFN114"].run(Target(spec), TODAY)]
+    except NotApplicable:
+        return []
+
+
 def test_memory_limits_processes_and_names_a_roomier_sku() -> None:
     # EP2: 2 cores, 7168 MB, 4000 MB/process -> fit=floor(5734.4/4000)=1 < 2 -> p=1.
     # EP3 (4 cores, 14336 MB): fit=floor(11468.8/4000)=2 < 4 -> does not fit either.
-    # No premium SKU fits one per core, so the note says to lower the memory.
+    # No premium SKU fits one per core, so the finding says to lower the memory.
     spec = spec_for(
         workload={"kind": "cpu", "memory_per_process_mb": 4000}, plan={"sku": "EP2"}
     )
     assert spec.app_settings["FUNCTIONS_WORKER_PROCESS_COUNT"] == "1"
-    (warning,) = spec.warnings
-    assert warning.inputs["suggested_sku"] is None
-    assert "no premium SKU fits one per core" in warning.note
+    (message,) = memory_findings(spec)
+    assert message.endswith(
+        "no premium SKU fits one per core, so lower workload.memory_per_process_mb"
+    )
     # B2: 2 cores, 3584 MB, 2000 MB/process -> fit=floor(2867.2/2000)=1 < 2.
     # Dedicated SKUs with >= 2 cores, by (cores, memory): B2/S2 (3584 MB, fit 1),
     # then P2v2 (7168 MB, fit=floor(5734.4/2000)=2 >= 2) -> P2v2.
     spec = spec_for(
         workload={"kind": "mixed", "memory_per_process_mb": 2000}, plan={"sku": "B2"}
     )
-    (warning,) = spec.warnings
-    assert warning.inputs["suggested_sku"] == "P2v2"
-    assert warning.note.endswith("P2v2 would fit one per core")
+    (message,) = memory_findings(spec)
+    assert message.endswith("P2v2 would fit one per core")
 
 
 def test_io_workload_is_not_warned_about_memory() -> None:
     spec = spec_for(
         workload={"kind": "io", "memory_per_process_mb": 4000}, plan={"sku": "EP2"}
     )
-    assert spec.warnings == ()
+    assert memory_findings(spec) == []
 
 
 def test_auto_picks_smallest_fitting_sku() -> None:

@@ -1,4 +1,5 @@
-"""The issue's formulas, recomputed independently, over every SKU x kind x style."""
+"""The rules' formulas, recomputed independently, over every SKU x kind x style x
+function mix."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from azfn_profile.catalog import skus
-from tests.conftest import spec_for
+from azfn_profile.checks import REGISTRY, Target
+from tests.conftest import TODAY, spec_for
 
 FLEX_DEPRECATED = {
     "FUNCTIONS_WORKER_PROCESS_COUNT",
@@ -44,16 +46,18 @@ def expected(
         threads = c + 4
     else:
         threads = max(c + 4, math.ceil(concurrency / p)) if concurrency else c + 4
+    # Flex's documented HTTP defaults by instance size; 16 elsewhere.
+    loop = {512: 4, 2048: 16, 4096: 32}[mem] if flex else 16
     if kind == "cpu":
         capacity = p
     elif style == "async":
-        capacity = p * (math.ceil(concurrency / p) if concurrency else 16)
+        capacity = p * (math.ceil(concurrency / p) if concurrency else loop)
     else:
         capacity = p * threads
     if kind == "cpu":
         per_instance = 1
     elif kind == "io" and style == "async":
-        per_instance = concurrency or 16
+        per_instance = concurrency or loop
     else:
         per_instance = threads
     return {
@@ -64,15 +68,42 @@ def expected(
         "per_instance": per_instance,
         "memory_limited": fit < min(10, c),
         "always_on": row.family == "dedicated",
+        "target_scaling": row.family != "dedicated",
     }
 
 
+MIXES = (
+    {"http": 1, "queue": 1, "servicebus": 1},
+    {"http": 2, "queue": 3, "blob": 2, "timer": 1},
+    {"queue": 1},
+)
+
+
+def shares(capacity: int, mix: dict[str, int], flex: bool) -> dict[str, int]:
+    """Each function's limit: on one instance they add up to at most the capacity."""
+    sized = {t: n for t, n in mix.items() if t in ("queue", "servicebus", "blob")}
+    if flex:
+        out = dict.fromkeys(sized, capacity)
+        if "blob" in sized:
+            out["blob"] = max(1, capacity // sized["blob"])
+        if "http" in mix:
+            out["http"] = capacity
+        return out
+    units = sum(sized.values()) + (1 if "http" in mix else 0)
+    each = max(1, capacity // units)
+    out = dict.fromkeys(sized, each)
+    if "http" in mix:
+        out["http"] = max(1, capacity - each * (units - 1))
+    return out
+
+
 CASES = [
-    (sku, kind, style, concurrency, mpp)
+    (sku, kind, style, concurrency, mpp, mix)
     for sku in skus()
     for kind in ("io", "cpu", "mixed")
     for style in ("sync", "async")
     for concurrency, mpp in ((None, 640), (96, 640), (96, 3000))
+    for mix in range(len(MIXES))
 ]
 
 
@@ -87,9 +118,9 @@ def test_table_reaches_memory_limited_cases() -> None:
     assert len(limited) > 20
 
 
-@pytest.mark.parametrize(("sku", "kind", "style", "concurrency", "mpp"), CASES)
+@pytest.mark.parametrize(("sku", "kind", "style", "concurrency", "mpp", "mix"), CASES)
 def test_formulas(
-    sku: str, kind: str, style: str, concurrency: int | None, mpp: int
+    sku: str, kind: str, style: str, concurrency: int | None, mpp: int, mix: int
 ) -> None:
     io_share = 0.35 if kind == "mixed" else None
     memory = 4096 if sku == "FC1" else None
@@ -104,7 +135,7 @@ def test_formulas(
         python=python,
         workload=workload,
         plan=plan,
-        triggers=["http", "queue", "servicebus"],
+        functions=MIXES[mix],
     )
     want = expected(sku, kind, style, concurrency, mpp, io_share, memory)
     settings = spec.app_settings
@@ -112,34 +143,53 @@ def test_formulas(
     assert settings["PYTHON_THREADPOOL_THREAD_COUNT"] == str(want["threads"])
     extensions = spec.host_json["extensions"]
     assert isinstance(extensions, dict)
-    batch = min(32, max(1, math.ceil(want["capacity"] / 2)))
-    assert extensions["queues"] == {
-        "batchSize": batch,
-        "newBatchThreshold": max(0, want["capacity"] - batch),
+    share = shares(int(want["capacity"]), MIXES[mix], bool(want["flex"]))
+    if "queue" in share:
+        each = share["queue"]
+        batch = (
+            min(32, each)
+            if want["target_scaling"]
+            else min(32, max(1, math.ceil(each / 2)))
+        )
+        assert extensions["queues"] == {
+            "batchSize": batch,
+            "newBatchThreshold": each - batch,
+        }
+    if "servicebus" in share:
+        assert extensions["serviceBus"] == {"maxConcurrentCalls": share["servicebus"]}
+    if "blob" in share:
+        assert extensions["blobs"] == {"maxDegreeOfParallelism": share["blob"]}
+    assert set(extensions) == {
+        {"queue": "queues", "servicebus": "serviceBus", "blob": "blobs"}.get(t, t)
+        for t in share
+        if not (t == "http" and want["flex"])
     }
-    assert extensions["serviceBus"] == {"maxConcurrentCalls": want["capacity"]}
     if want["flex"]:
         assert not FLEX_DEPRECATED & set(settings)
-        assert "http" not in extensions
         fac = spec.function_app_config
         assert fac is not None
         assert fac["runtime"] == {"name": "python", "version": python}
         scale = fac["scaleAndConcurrency"]
-        assert scale == {
-            "instanceMemoryMB": memory,
-            "maximumInstanceCount": 100,
-            "triggers": {"http": {"perInstanceConcurrency": want["per_instance"]}},
-        }
+        assert (
+            scale
+            == {
+                "instanceMemoryMB": memory,
+                "maximumInstanceCount": 100,
+                "triggers": {"http": {"perInstanceConcurrency": want["per_instance"]}},
+            }
+            if "http" in MIXES[mix]
+            else True
+        )
         assert spec.site.linux_fx_version is None and spec.site.always_on is None
     else:
         assert settings["FUNCTIONS_WORKER_PROCESS_COUNT"] == str(want["p"])
         assert settings["FUNCTIONS_WORKER_RUNTIME"] == "python"
         assert settings["FUNCTIONS_EXTENSION_VERSION"] == "~4"
-        assert extensions["http"] == {"maxConcurrentRequests": want["capacity"]}
+        if "http" in share:
+            assert extensions["http"] == {"maxConcurrentRequests": share["http"]}
         assert spec.function_app_config is None
         assert spec.site.linux_fx_version == "Python|3.12"
         assert spec.site.always_on is want["always_on"]
-    warned = any(d.rule == "workers.memory-limits-processes" for d in spec.decisions)
-    assert warned is (
-        bool(want["memory_limited"]) and kind in ("cpu", "mixed") and not want["flex"]
-    )
+    if kind in ("cpu", "mixed") and not want["flex"]:
+        warned = list(REGISTRY["AZFN114"].run(Target(spec), TODAY))
+        assert bool(warned) is bool(want["memory_limited"])

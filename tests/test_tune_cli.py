@@ -48,6 +48,7 @@ def test_write_back_keeps_comments_and_order() -> None:
         "workload",
         "plan",
         "triggers",
+        "http",
         "location",
         "app_settings",
     ]
@@ -126,7 +127,13 @@ def test_tune_writes_a_winner_that_beats_rules_and_default(tmp_path: Path) -> No
     )
     assert len(progress) <= total and "elapsed" in progress[1] and "left" in progress[1]
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines[1:4]] == ["tuned", "rules", "azure"]
+    assert [line[:19].strip() for line in lines[1:4]] == [
+        "tuned",
+        "rules",
+        "placeholder default",
+    ]
+    # EP2 (2 vCPU): an unset pool on the specialised placeholder is min(32, 2 + 4).
+    assert lines[3].split()[2:4] == ["1", "6"]
     assert lines[4].startswith("medians of 3 measurements per row")
     cores = len(os.sched_getaffinity(0))
     assert lines[5].startswith("load 4 in flight (the profile's concurrency); ")
@@ -203,7 +210,7 @@ def test_write_is_refused_when_the_winner_is_within_the_noise(tmp_path: Path) ->
     )
     assert code == 1
     assert text.splitlines()[-1] == (
-        "the tuned point is not better than the azure default by more than the "
+        "the tuned point is not better than the host default by more than the "
         "noise (12%); not written"
     )
     assert profile.read_text() == PROFILE

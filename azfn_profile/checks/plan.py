@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from azfn_profile import cite
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 
 
@@ -13,12 +14,11 @@ from azfn_profile.checks._base import Failure, NotApplicable, Target, check
     "plan.linux-required",
     "error",
     "Python function apps must run on a Linux plan and site",
-    why="Linux is the only operating system Azure Functions supports for Python "
-    "(functions-scale, footnote 1): the plan needs reserved: true and the site kind "
-    "must include linux.",
+    why="Linux is the only operating system Azure Functions supports for Python: the "
+    "plan needs reserved: true and the site kind must include linux.",
     fails="kind: functionapp   # Windows site",
     passes="kind: functionapp,linux",
-    source="FACTS §1a, §3",
+    source=f"{cite.SUPPORTED_LANGUAGES}; {cite.SCALE}",
     python_only=True,
 )
 def linux_required(t: Target, today: date) -> Iterator[Failure]:
@@ -39,10 +39,10 @@ def linux_required(t: Target, today: date) -> Iterator[Failure]:
     why="Dedicated plans need alwaysOn so non-HTTP triggers keep running; Consumption "
     "and Elastic Premium scale instances themselves, and Flex Consumption keeps "
     "instances warm with always-ready instances instead (its samples set alwaysOn "
-    "false; learn.microsoft.com/azure/azure-functions/flex-consumption-plan).",
+    "false).",
     fails="plan: {sku: P1v3}   # alwaysOn false",
     passes="plan: {sku: P1v3}   # alwaysOn true",
-    source="FACTS §1c",
+    source=f"{cite.SCALE}; {cite.FLEX}",
 )
 def always_on(t: Target, today: date) -> Iterator[Failure]:
     t.need("site.always_on")
@@ -75,7 +75,7 @@ def always_on(t: Target, today: date) -> Iterator[Failure]:
     "Linux Python function apps; others (F1, D1, Windows-only tiers) do not.",
     fails="plan: {sku: F1}",
     passes="plan: {sku: B1}",
-    source="FACTS §1",
+    source=f"{cite.SCALE}; {cite.APP_SERVICE_PLANS}",
     python_only=True,
 )
 def unknown_sku(t: Target, today: date) -> Iterator[Failure]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from azfn_profile import facts
+from azfn_profile import cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
-from azfn_profile.checks._facts import processes, threads
+from azfn_profile.checks._facts import cores, flex, processes, threads
+from azfn_profile.rules.split import PER_FUNCTION
 from azfn_profile.rules.workers import capacity
+
+_EXT = "host_json.extensions"
 
 
 def _extensions(t: Target) -> Mapping[str, Any]:
@@ -20,66 +24,232 @@ def _extensions(t: Target) -> Mapping[str, Any]:
     return ext if isinstance(ext, dict) else {}
 
 
+def _get(ext: Mapping[str, Any], section: str, key: str) -> Any:
+    value = ext.get(section)
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _dynamic(t: Target) -> bool:
+    concurrency = t.spec.host_json.get("concurrency")
+    return isinstance(concurrency, dict) and (
+        concurrency.get("dynamicConcurrencyEnabled") is True
+    )
+
+
 @check(
     "AZFN301",
     "scaling.queue-batch-size",
     "error",
     "host.json queues.batchSize must be at most 32",
     why="The queue trigger fetches at most 32 messages per batch; larger values are "
-    "invalid (functions-bindings-storage-queue, host.json settings).",
+    "invalid.",
     fails='{"extensions": {"queues": {"batchSize": 64}}}',
     passes='{"extensions": {"queues": {"batchSize": 16}}}',
-    source="FACTS §4 (D-Q)",
+    source=cite.QUEUE_HOST_JSON,
     host_json=True,
 )
 def queue_batch(t: Target, today: date) -> Iterator[Failure]:
-    queues = _extensions(t).get("queues")
-    size = queues.get("batchSize") if isinstance(queues, dict) else None
-    if isinstance(size, int) and size > facts.MAX_QUEUE_BATCH:
+    size = _count(_get(_extensions(t), "queues", "batchSize"))
+    if size is not None and size > facts.MAX_QUEUE_BATCH:
         yield Failure(
             f"queues.batchSize is {size}; the maximum is 32",
-            "host_json.extensions.queues.batchSize",
+            f"{_EXT}.queues.batchSize",
         )
+
+
+@dataclass(frozen=True)
+class _Admission:
+    """What one kind of trigger may run at once on an instance."""
+
+    what: str  # "serviceBus.maxConcurrentCalls 4 x 2 functions"
+    value: int
+    path: str
+
+
+def _admissions(
+    t: Target, ext: Mapping[str, Any], n: int, *, alone: bool
+) -> list[_Admission]:
+    """Per trigger kind: limit x functions, from host.json or the documented defaults.
+
+    Defaults count only for triggers the source says the app uses (a profile); for
+    other sources, only the sections host.json configures count, one function each.
+    `alone`: queue and Service Bus functions run on instances of their own (Flex).
+    """
+    declared = t.spec.functions
+    counts = dict(declared) if declared is not None else {}
+    out: list[_Admission] = []
+    http = _count(_get(ext, "http", "maxConcurrentRequests"))
+    if http is not None and (declared is None or "http" in counts):
+        out.append(
+            _Admission(
+                f"http.maxConcurrentRequests {http}",
+                http,
+                f"{_EXT}.http.maxConcurrentRequests",
+            )
+        )
+    if _dynamic(t):
+        return out
+    per_core = 1 if t.spec.plan.family == "consumption" else n
+    queue_batch = _count(_get(ext, "queues", "batchSize"))
+    queue_new = _count(_get(ext, "queues", "newBatchThreshold"))
+    batch = queue_batch if queue_batch is not None else facts.QUEUE_DEFAULT_BATCH
+    limits = {
+        "queue": (
+            "queues.batchSize + newBatchThreshold",
+            batch + (queue_new if queue_new is not None else per_core * batch // 2),
+            queue_batch is not None or queue_new is not None,
+            "queues",
+        ),
+        "servicebus": (
+            "serviceBus.maxConcurrentCalls",
+            _count(_get(ext, "serviceBus", "maxConcurrentCalls"))
+            or facts.SERVICE_BUS_DEFAULT_PER_CORE * n,
+            _count(_get(ext, "serviceBus", "maxConcurrentCalls")) is not None,
+            "serviceBus",
+        ),
+        "blob": (
+            "blobs.maxDegreeOfParallelism",
+            _count(_get(ext, "blobs", "maxDegreeOfParallelism"))
+            or facts.BLOB_DEFAULT_PER_CORE * n,
+            _count(_get(ext, "blobs", "maxDegreeOfParallelism")) is not None,
+            "blobs",
+        ),
+    }
+    for trigger in PER_FUNCTION:
+        name, limit, configured, section = limits[trigger]
+        functions = counts.get(trigger, 0) if declared is not None else int(configured)
+        if not functions:
+            continue
+        if alone and trigger != "blob":
+            functions = 1
+        default = "" if configured else " (default)"
+        each = f" x {functions} functions" if functions > 1 else ""
+        out.append(
+            _Admission(
+                f"{name} {limit}{default}{each}",
+                limit * functions,
+                f"{_EXT}.{section}",
+            )
+        )
+    return out
 
 
 @check(
     "AZFN302",
     "scaling.trigger-over-capacity",
     "warning",
-    "Trigger concurrency should not far exceed what the workers can run",
-    why="Invocations beyond processes x threads (or event-loop tasks) only queue inside "
-    "the worker, holding messages and memory; size trigger concurrency to the "
-    "workers (functions-concurrency; FACTS §5).",
-    fails='{"extensions": {"serviceBus": {"maxConcurrentCalls": 500}}}   # 2 x 6 threads',
-    passes='{"extensions": {"serviceBus": {"maxConcurrentCalls": 12}}}',
-    source="FACTS §4, §5",
+    "What all triggered functions may run at once should not exceed the workers",
+    why="Queue, Service Bus and blob limits apply to each function, and HTTP runs "
+    "beside them on the same worker processes: an instance admits the sum of them "
+    "all. Invocations beyond processes x threads (or event-loop tasks) only queue "
+    "inside the worker, holding messages and memory. On Flex Consumption, "
+    "per-function scaling gives every function but HTTP and blob triggers instances "
+    "of its own, so each is judged alone.",
+    fails="functions: {http: 1, servicebus: 1}\nworkload: {kind: cpu}\nplan: {sku: EP2}\n"
+    "# host.json: http.maxConcurrentRequests 2, serviceBus.maxConcurrentCalls 2",
+    passes="functions: {http: 1, servicebus: 1}\nworkload: {kind: cpu}\n"
+    "plan: {sku: EP2}   # azfn-profile gives each 1",
+    source=f"{cite.QUEUE_HOST_JSON}; {cite.SERVICE_BUS_HOST_JSON}; "
+    f"{cite.BLOB_HOST_JSON}; {cite.PER_FUNCTION_SCALING}",
     python_only=True,
 )
 def trigger_capacity(t: Target, today: date) -> Iterator[Failure]:
     ext = _extensions(t)
     p, n = processes(t), threads(t)
-    limit = capacity(t.spec.workload, p, n) if t.spec.workload else p * n
-    checks = {
-        "serviceBus.maxConcurrentCalls": _get(ext, "serviceBus", "maxConcurrentCalls"),
-        "http.maxConcurrentRequests": _get(ext, "http", "maxConcurrentRequests"),
-    }
-    queue = _get(ext, "queues", "batchSize"), _get(ext, "queues", "newBatchThreshold")
-    if isinstance(queue[0], int):
-        checks["queues.batchSize + newBatchThreshold"] = queue[0] + (
-            queue[1] if isinstance(queue[1], int) else queue[0] // 2
+    try:
+        instance_cores = cores(t)
+    except NotApplicable:
+        instance_cores = 1
+    async_default = (
+        facts.FLEX_HTTP_DEFAULT_CONCURRENCY.get(t.spec.plan.memory_mb)
+        if flex(t)
+        else None
+    ) or facts.ASYNC_DEFAULT_CONCURRENCY
+    limit = capacity(t.spec.workload, p, n, async_default) if t.spec.workload else p * n
+    admissions = _admissions(t, ext, instance_cores, alone=flex(t))
+    workers = f"{limit} the workers run at once ({p} process(es) x {n} thread(s))"
+    if flex(t):
+        for a in admissions:
+            if a.value > limit:
+                yield Failure(
+                    f"{a.what} admits {a.value} on one instance, more than the {workers}",
+                    a.path,
+                )
+        return
+    total = sum(a.value for a in admissions)
+    if total > limit:
+        parts = " + ".join(a.what for a in admissions)
+        yield Failure(
+            f"one instance may run {total} invocations at once ({parts}), more than "
+            f"the {workers}",
+            max(admissions, key=lambda a: a.value).path,
         )
-    for name, value in checks.items():
-        if isinstance(value, int) and value > 2 * limit:
-            yield Failure(
-                f"{name} is {value}, more than twice the {limit} invocations the "
-                f"workers run at once ({p} process(es) x {n} thread(s))",
-                f"host_json.extensions.{name.split(' ')[0]}",
-            )
 
 
-def _get(ext: Mapping[str, Any], section: str, key: str) -> Any:
-    value = ext.get(section)
-    return value.get(key) if isinstance(value, dict) else None
+@check(
+    "AZFN303",
+    "scaling.dynamic-and-static-limits",
+    "warning",
+    "Dynamic concurrency overrides the static trigger limits beside it",
+    why="With host.json concurrency.dynamicConcurrencyEnabled, the host starts queue, "
+    "blob and Service Bus functions at a concurrency of 1 and adjusts it itself, "
+    "overriding any static limit: the static values no longer mean what they say. "
+    "Keep one or the other.",
+    fails='{"concurrency": {"dynamicConcurrencyEnabled": true},\n'
+    ' "extensions": {"queues": {"batchSize": 16}}}',
+    passes='{"concurrency": {"dynamicConcurrencyEnabled": true}}',
+    source=cite.DYNAMIC_CONCURRENCY,
+    host_json=True,
+)
+def dynamic_and_static(t: Target, today: date) -> Iterator[Failure]:
+    ext = _extensions(t)
+    if not _dynamic(t):
+        raise NotApplicable("dynamic concurrency is off")
+    static = {
+        "queues": ("batchSize", "newBatchThreshold"),
+        "serviceBus": ("maxConcurrentCalls", "maxConcurrentSessions"),
+        "blobs": ("maxDegreeOfParallelism",),
+    }
+    for section, keys in static.items():
+        for key in keys:
+            if _get(ext, section, key) is not None:
+                yield Failure(
+                    f"{section}.{key} is set, but dynamic concurrency overrides it",
+                    f"{_EXT}.{section}.{key}",
+                )
 
 
-CHECKS = (queue_batch, trigger_capacity)
+@check(
+    "AZFN304",
+    "scaling.http-unbounded-queue",
+    "info",
+    "HTTP requests beyond maxConcurrentRequests wait in an unbounded queue",
+    why="On Linux, the host's maxOutstandingRequests is unbounded unless set: requests "
+    "beyond maxConcurrentRequests wait inside the instance, and latency grows with "
+    "the queue. A bound answers the excess with 429 Too Busy, which clients and load "
+    "balancers can retry elsewhere (the profile's http.max_outstanding).",
+    fails='{"extensions": {"http": {"maxConcurrentRequests": 8}}}',
+    passes='{"extensions": {"http": {"maxConcurrentRequests": 8,\n'
+    '                          "maxOutstandingRequests": 64}}}',
+    source=f"{cite.HTTP_HOST_JSON}; {cite.HOST_HTTP_OPTIONS}",
+    host_json=True,
+)
+def http_unbounded(t: Target, today: date) -> Iterator[Failure]:
+    ext = _extensions(t)
+    running = _count(_get(ext, "http", "maxConcurrentRequests"))
+    if running is None:
+        raise NotApplicable("host.json sets no HTTP concurrency limit")
+    outstanding = _count(_get(ext, "http", "maxOutstandingRequests"))
+    if outstanding is None or outstanding < 0:
+        yield Failure(
+            f"http.maxConcurrentRequests is {running} and maxOutstandingRequests is "
+            "unbounded: the excess waits in the instance instead of getting 429",
+            f"{_EXT}.http",
+        )
+
+
+CHECKS = (queue_batch, trigger_capacity, dynamic_and_static, http_unbounded)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from azfn_profile import cite
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 
 
@@ -20,7 +21,7 @@ from azfn_profile.checks._base import Failure, NotApplicable, Target, check
     why="Plain HTTP exposes requests and keys in transit.",
     fails="httpsOnly: false",
     passes="httpsOnly: true",
-    source="Azure Policy",
+    source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab",
         "Checkov": "CKV_AZURE_70",
@@ -47,7 +48,7 @@ def _tls_below(version: str | None) -> bool:
     why="TLS 1.0 and 1.1 are deprecated and weak.",
     fails="minTlsVersion: '1.0'",
     passes="minTlsVersion: '1.2'",
-    source="Azure Policy",
+    source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "f9d614c5-c173-4d56-95a7-b4437057d193",
         "Checkov": "CKV_AZURE_145",
@@ -69,7 +70,7 @@ def min_tls(t: Target, today: date) -> Iterator[Failure]:
     why="The deployment endpoint carries credentials and code.",
     fails="scmMinTlsVersion: '1.0'",
     passes="scmMinTlsVersion: '1.2'",
-    source="AVM web/site defaults",
+    source=cite.AVM_SITE,
 )
 def scm_tls(t: Target, today: date) -> Iterator[Failure]:
     t.need("site.scm_min_tls_version")
@@ -88,7 +89,7 @@ def scm_tls(t: Target, today: date) -> Iterator[Failure]:
     why="Plain FTP sends credentials in clear text.",
     fails="ftpsState: AllAllowed",
     passes="ftpsState: Disabled",
-    source="Azure Policy",
+    source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "399b2637-a50f-4f95-96f8-3a145476eb15",
         "Checkov": "CKV_AZURE_78",
@@ -114,7 +115,7 @@ def ftps(t: Target, today: date) -> Iterator[Failure]:
     "(AVM basicPublishingCredentialsPolicies).",
     fails="basicPublishingCredentialsPolicies/ftp: {allow: true}",
     passes="basicPublishingCredentialsPolicies/ftp: {allow: false}",
-    source="AVM",
+    source=cite.AVM_SITE,
 )
 def basic_publishing(t: Target, today: date) -> Iterator[Failure]:
     t.need("site.basic_publishing_credentials")
@@ -133,7 +134,7 @@ def basic_publishing(t: Target, today: date) -> Iterator[Failure]:
     why="Public containers leak deployment packages and data.",
     fails="allowBlobPublicAccess: true",
     passes="allowBlobPublicAccess: false",
-    source="Checkov",
+    source=cite.CHECKOV_ARM,
     related={"Checkov": "CKV_AZURE_59 / CKV_AZURE_190"},
 )
 def storage_public(t: Target, today: date) -> Iterator[Failure]:
@@ -150,11 +151,11 @@ def storage_public(t: Target, today: date) -> Iterator[Failure]:
     "Use identity-based storage settings instead of account keys",
     why="An account key in app settings grants full storage access to anyone who can "
     "read the settings; AzureWebJobsStorage__accountName with the app's managed "
-    "identity needs no secret (functions-app-settings). Y1 and Elastic Premium "
-    "content shares still need a key.",
+    "identity needs no secret. Y1 and Elastic Premium content shares still need a "
+    "key.",
     fails='AzureWebJobsStorage: "DefaultEndpointsProtocol=https;...;AccountKey=..."',
     passes="AzureWebJobsStorage__accountName: stmyapp",
-    source="FACTS §2",
+    source=cite.APP_SETTINGS,
 )
 def account_key(t: Target, today: date) -> Iterator[Failure]:
     exempt = {"WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"}
@@ -176,7 +177,7 @@ def account_key(t: Target, today: date) -> Iterator[Failure]:
     "back to keys and connection strings.",
     fails="identity: none",
     passes="identity: {type: SystemAssigned}",
-    source="Azure Policy",
+    source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "0da106f2-4ca3-48e8-bc85-c638fe6aea8f",
         "Checkov": "CKV_AZURE_71",

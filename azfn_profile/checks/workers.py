@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterator
 from datetime import date
 
-from azfn_profile import catalog, facts
-from azfn_profile.checks._base import Failure, NotApplicable, Target, check
+from azfn_profile import catalog, cite, facts
+from azfn_profile.checks._base import Failure, NotApplicable, Target, Unknown, check
 from azfn_profile.checks._facts import (
     cores,
     fit,
@@ -17,6 +17,7 @@ from azfn_profile.checks._facts import (
     whole_int,
     workload,
 )
+from azfn_profile.rules.workers import roomier_sku
 
 PROCESS_PATH = f"app_settings.{facts.PROCESS_COUNT}"
 THREAD_PATH = f"app_settings.{facts.THREAD_COUNT}"
@@ -28,11 +29,11 @@ THREAD_PATH = f"app_settings.{facts.THREAD_COUNT}"
     "error",
     "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10",
     why="The host starts at most 10 worker processes per instance and refuses to start "
-    "the worker when the setting is larger (host WorkerProcessCountOptions; "
-    "learn.microsoft.com/azure/azure-functions/functions-app-settings).",
+    "the worker when the setting is larger (`MaxProcessCount = 10`, checked in "
+    "RpcWorkerConfigFactory); a value that is not a whole number fails to parse.",
     fails='app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: "12"',
     passes='app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: "4"',
-    source="FACTS §2",
+    source=f"{cite.HOST_PROCESS_COUNT}; {cite.HOST_WORKER_CONFIG}; {cite.APP_SETTINGS}",
 )
 def process_count_range(t: Target, today: date) -> Iterator[Failure]:
     value = t.setting(facts.PROCESS_COUNT)
@@ -49,14 +50,14 @@ def process_count_range(t: Target, today: date) -> Iterator[Failure]:
     "AZFN102",
     "worker.flex-deprecated-setting",
     "error",
-    "Flex Consumption rejects worker-process and other deprecated app settings",
-    why="Flex Consumption deprecates FUNCTIONS_WORKER_PROCESS_COUNT, "
-    "FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and others; it sets them "
-    "itself or replaces them with functionAppConfig (functions-app-settings, "
-    '"Flex Consumption plan deprecations").',
+    "Flex Consumption does not take worker-process and other deprecated app settings",
+    why="Flex Consumption deprecates FUNCTIONS_WORKER_PROCESS_COUNT ('Setting not "
+    "valid'), FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and others; it sets "
+    "them itself or replaces them with functionAppConfig. Whether ARM refuses them or "
+    "ignores them is not documented.",
     fails='plan: {sku: FC1}\napp_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: "2"',
     passes='plan: {sku: FC1}\napp_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "8"',
-    source="FACTS §2 (Flex deprecations)",
+    source=cite.FLEX_DEPRECATIONS,
 )
 def flex_deprecated(t: Target, today: date) -> Iterator[Failure]:
     if not flex(t):
@@ -73,12 +74,13 @@ def flex_deprecated(t: Target, today: date) -> Iterator[Failure]:
     "worker.thread-count-valid",
     "error",
     "PYTHON_THREADPOOL_THREAD_COUNT must be a whole number of at least 1",
-    why="The Python worker ignores a thread count that is not an integer of at least 1 "
-    "and silently falls back to its default (python worker dispatcher.py "
-    "_get_sync_tp_max_workers).",
+    why="The Python worker ignores a thread count that is not an integer of at least 1, "
+    "logs a warning and falls back to its default (`_get_sync_tp_max_workers`). The "
+    "app-settings page still prints a maximum of 32, which the worker stopped "
+    "enforcing for Python 3.8+.",
     fails='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "many"',
     passes='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "16"',
-    source="FACTS §2",
+    source=f"{cite.PYTHON_WORKER_DISPATCHER}; {cite.APP_SETTINGS}",
     python_only=True,
 )
 def thread_count_valid(t: Target, today: date) -> Iterator[Failure]:
@@ -97,21 +99,41 @@ def thread_count_valid(t: Target, today: date) -> Iterator[Failure]:
     "worker.thread-count-unset",
     "warning",
     "Set PYTHON_THREADPOOL_THREAD_COUNT explicitly",
-    why="When the setting is missing, the v4 host injects 1000 threads per worker "
-    "process (DefaultWorkerProcessFactory; Azure-Functions #1962), which risks "
-    "memory exhaustion under load.",
+    why="Unset, the pool size depends on how the worker process started: one the "
+    "host starts with the app's settings gets 1000 threads (Dedicated plans, and every "
+    "process after the first), while on Consumption, Elastic Premium and Flex the "
+    "first process is a specialised placeholder that rebuilds its pool with Python's "
+    "default, min(32, cores + 4). Neither is sized for the workload, and 1000 threads "
+    "risk memory exhaustion under load.",
     fails="app_settings: {}",
     passes='app_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "6"',
-    source="FACTS §2; iac-anchors §4a",
+    source=f"{cite.HOST_PROCESS_FACTORY}; {cite.PYTHON_WORKER_DISPATCHER}",
     python_only=True,
 )
 def thread_count_unset(t: Target, today: date) -> Iterator[Failure]:
     if t.setting(facts.THREAD_COUNT) is None:
         yield Failure(
-            "PYTHON_THREADPOOL_THREAD_COUNT is not set, so the host runs up to "
-            "1000 threads per worker process",
+            f"PYTHON_THREADPOOL_THREAD_COUNT is not set: {_unset_pools(t)}",
             THREAD_PATH,
         )
+
+
+def _unset_pools(t: Target) -> str:
+    """What runs with the setting unset on this target's plan, as far as known."""
+    try:
+        instance_cores = cores(t)
+    except (NotApplicable, Unknown):
+        return (
+            "a worker process the host starts runs 1000 threads; on Consumption, "
+            "Elastic Premium and Flex the first runs min(32, cores + 4)"
+        )
+    try:
+        count, known = processes(t), True
+    except NotApplicable:  # an invalid count (AZFN101)
+        count, known = 1, False
+    pools = facts.unset_thread_pools(t.spec.plan.family, instance_cores, count)
+    described = facts.describe_unset_pools(pools, known_count=known)
+    return f"on {t.spec.plan.sku}, {described}"
 
 
 @check(
@@ -125,7 +147,7 @@ def thread_count_unset(t: Target, today: date) -> Iterator[Failure]:
     fails="workload: {kind: cpu}\nplan: {sku: EP3}\napp_settings:\n"
     '  FUNCTIONS_WORKER_PROCESS_COUNT: "1"',
     passes="workload: {kind: cpu}\nplan: {sku: EP3}   # 4 processes, 1 thread",
-    source="GUIDE; FACTS §2",
+    source=cite.GUIDE,
     python_only=True,
 )
 def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
@@ -155,7 +177,7 @@ def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
     "(guide: Set up max workers within a language worker process).",
     fails='workload: {kind: cpu}\napp_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "32"',
     passes='workload: {kind: cpu}\napp_settings:\n  PYTHON_THREADPOOL_THREAD_COUNT: "1"',
-    source="GUIDE",
+    source=cite.GUIDE,
     python_only=True,
 )
 def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
@@ -179,7 +201,7 @@ def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
     fails="workload: {kind: io, style: sync}\nplan: {sku: EP2}\napp_settings:\n"
     '  PYTHON_THREADPOOL_THREAD_COUNT: "1"',
     passes="workload: {kind: io, style: sync}\nplan: {sku: EP2}   # 6 threads",
-    source="GUIDE",
+    source=cite.GUIDE,
     python_only=True,
 )
 def io_threads(t: Target, today: date) -> Iterator[Failure]:
@@ -201,12 +223,12 @@ def io_threads(t: Target, today: date) -> Iterator[Failure]:
     "error",
     "Worker processes must fit in 80 % of instance memory",
     why="Every worker process loads the app again; processes x memory per process "
-    "beyond the instance's memory gets workers killed (python worker #871, host "
-    "#6985).",
+    "beyond the instance's memory gets workers killed. 80 % leaves room for the host "
+    "and the OS (this project's margin).",
     fails="workload: {kind: cpu, memory_per_process_mb: 4000}\nplan: {sku: EP2}\n"
     'app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: "2"',
     passes="workload: {kind: cpu, memory_per_process_mb: 4000}\nplan: {sku: EP3}",
-    source="FACTS §2",
+    source=f"{cite.GUIDE}; the 80 % margin is azfn-profile's",
     python_only=True,
 )
 def memory_budget(t: Target, today: date) -> Iterator[Failure]:
@@ -230,11 +252,11 @@ def memory_budget(t: Target, today: date) -> Iterator[Failure]:
     "error",
     "The Python version must be supported (and available on the plan)",
     why="Azure Functions stops supporting each Python version on a published date, and "
-    "Linux Consumption gets no version after 3.12 (supported-languages). A warning "
-    "comes six months before the end.",
+    "Linux Consumption gets no version after 3.12. A warning comes six months before "
+    "the end.",
     fails='python: "3.10"   # ended 2026-10-31',
     passes='python: "3.12"',
-    source="FACTS §3",
+    source=f"{cite.SUPPORTED_LANGUAGES}; {cite.CONSUMPTION}",
     python_only=True,
 )
 def python_supported(t: Target, today: date) -> Iterator[Failure]:
@@ -268,18 +290,20 @@ def python_supported(t: Target, today: date) -> Iterator[Failure]:
     "plan.linux-consumption-retiring",
     "warning",
     "Linux Consumption (Y1) retires; prefer Flex Consumption or Premium",
-    why="Linux Consumption gets no new language versions and retires after 2028-09-30 "
-    "(functions-versions; third-party date, unconfirmed officially).",
+    why="Hosting function apps on Linux in a Consumption plan retires on "
+    f"{facts.LINUX_CONSUMPTION_RETIREMENT}; the plan gets no new features or language "
+    "versions until then (Microsoft's published date).",
     fails="plan: {sku: Y1}",
     passes="plan: {sku: FC1}",
-    source="FACTS §1a",
+    source=cite.CONSUMPTION,
 )
 def linux_consumption(t: Target, today: date) -> Iterator[Failure]:
     t.need("plan.sku")
     if t.spec.plan.family == "consumption":
         yield Failure(
-            "Linux Consumption (Y1) retires after 2028-09-30; use Flex "
-            "Consumption (FC1) or Elastic Premium",
+            f"Linux Consumption (Y1) retires on {facts.LINUX_CONSUMPTION_RETIREMENT} "
+            "and gets no new language versions; use Flex Consumption (FC1) or "
+            "Elastic Premium",
             "plan.sku",
         )
 
@@ -289,12 +313,13 @@ def linux_consumption(t: Target, today: date) -> Iterator[Failure]:
     "plan.flex-cpu-idle-core",
     "warning",
     "CPU-bound work on 4096 MB Flex instances leaves a core idle",
-    why="A 4096 MB Flex instance has 2 cores but one Python worker process, which uses "
-    "one core for CPU-bound work (flex-consumption-plan; Flex rejects "
-    "FUNCTIONS_WORKER_PROCESS_COUNT).",
+    why="A 4096 MB Flex instance has 2 cores, and Flex takes no "
+    "FUNCTIONS_WORKER_PROCESS_COUNT, so CPU-bound Python work runs in one process on "
+    "one core (that Flex runs one worker process is read from the setting being "
+    "'not valid'; the platform does not document its own count).",
     fails="workload: {kind: cpu}\nplan: {sku: FC1, instance_memory_mb: 4096}",
     passes="workload: {kind: cpu}\nplan: {sku: FC1, instance_memory_mb: 2048}",
-    source="FACTS §1b",
+    source=f"{cite.FLEX}; {cite.FLEX_DEPRECATIONS}",
     python_only=True,
 )
 def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
@@ -313,11 +338,11 @@ def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
     "warning",
     "I/O-bound Python on Flex needs perInstanceConcurrency above 1",
     why="Flex Consumption gives Python apps one concurrent HTTP request per instance "
-    "unless perInstanceConcurrency is set (functions-concurrency), so I/O-bound apps "
-    "scale out instead of overlapping waits.",
+    "unless perInstanceConcurrency is set, so I/O-bound apps scale out instead of "
+    "overlapping waits.",
     fails="workload: {kind: io}\nplan: {sku: FC1}   # perInstanceConcurrency unset",
     passes="workload: {kind: io}\nplan: {sku: FC1}   # azfn-profile sets it",
-    source="FACTS §1b (D-CONC)",
+    source=cite.FLEX_HTTP_CONCURRENCY,
     python_only=True,
 )
 def flex_http(t: Target, today: date) -> Iterator[Failure]:
@@ -350,7 +375,7 @@ def flex_http(t: Target, today: date) -> Iterator[Failure]:
     "Understanding async in python worker).",
     fails="workload: {kind: cpu, style: async}",
     passes="workload: {kind: cpu, style: sync}",
-    source="GUIDE; FACTS §5",
+    source=f"{cite.GUIDE}; {cite.PYTHON_WORKER_DISPATCHER}",
     python_only=True,
 )
 def async_mismatch(t: Target, today: date) -> Iterator[Failure]:
@@ -376,6 +401,84 @@ def async_mismatch(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
+@check(
+    "AZFN114",
+    "worker.memory-limits-processes",
+    "warning",
+    "Instance memory, not cores, limits the worker processes",
+    why="CPU-bound work wants a worker process per core, but every process loads the "
+    "app again: when 80 % of the instance's memory holds fewer processes than it has "
+    "cores, cores sit idle. A SKU of the same family with more memory per core runs "
+    "one process per core.",
+    fails="workload: {kind: cpu, memory_per_process_mb: 3500}\nplan: {sku: P1v3}",
+    passes="workload: {kind: cpu, memory_per_process_mb: 3500}\nplan: {sku: P1mv3}",
+    source=f"{cite.GUIDE}; the 80 % margin is azfn-profile's",
+    python_only=True,
+)
+def memory_limits_processes(t: Target, today: date) -> Iterator[Failure]:
+    w = workload(t)
+    if w.kind not in ("cpu", "mixed") or w.memory_per_process_mb is None:
+        raise NotApplicable("not CPU-bound or mixed work with a declared memory")
+    if flex(t):
+        raise NotApplicable("Flex Consumption runs one worker process per instance")
+    want = min(facts.MAX_WORKER_PROCESSES, cores(t))
+    room = fit(t, w.memory_per_process_mb)
+    if room < want:
+        plan = t.spec.plan
+        roomier = roomier_sku(plan.family, plan.cores, w.memory_per_process_mb)
+        advice = (
+            f"{roomier} would fit one per core"
+            if roomier
+            else f"no {plan.family} SKU fits one per core, so lower "
+            "workload.memory_per_process_mb"
+        )
+        yield Failure(
+            f"{plan.sku} has {plan.memory_mb} MB, room for {room} worker process(es) "
+            f"of {w.memory_per_process_mb} MB, but its cores call for {want}; {advice}",
+            PROCESS_PATH,
+        )
+
+
+@check(
+    "AZFN115",
+    "worker.process-warm-up",
+    "warning",
+    "Worker processes start 10 s apart on a new instance",
+    why="The host starts worker processes one at a time, 10 seconds apart, and sends "
+    "invocations only to those already started, while host.json admits what all of "
+    "them together can run. On plans that add instances under load (Consumption, "
+    "Elastic Premium), a cold instance with P processes reaches full capacity after "
+    "about 10 x (P - 1) s. Elastic Premium can keep instances always ready "
+    "(plan.always_ready, the plan's minimum), and its pre-warmed buffer starts "
+    "them ahead of need; Consumption cannot, so keep P at 2 or less there.",
+    fails="workload: {kind: cpu}\nplan: {sku: EP3}   # 4 processes, no instance kept warm",
+    passes="workload: {kind: cpu}\nplan: {sku: EP3, always_ready: 1}",
+    source=f"{cite.HOST_PROCESS_COUNT}; {cite.HOST_DISPATCHER}; {cite.APP_SETTINGS}; "
+    f"{cite.PREMIUM}",
+    python_only=True,
+)
+def process_warm_up(t: Target, today: date) -> Iterator[Failure]:
+    t.need("plan.sku")
+    family = t.spec.plan.family
+    if family not in ("consumption", "premium"):
+        raise NotApplicable("the plan does not add instances under load")
+    p = processes(t)
+    if p <= 2 or (family == "premium" and (t.spec.plan.always_ready or 0) >= 1):
+        return
+    ready = facts.PROCESS_STARTUP_INTERVAL_S * (p - 1)
+    advice = (
+        "keep instances warm for bursts (plan.always_ready)"
+        if family == "premium"
+        else "Consumption keeps no instance warm, so run at most 2"
+    )
+    yield Failure(
+        f"{p} worker processes start {facts.PROCESS_STARTUP_INTERVAL_S} s apart: a "
+        f"new {t.spec.plan.sku} instance runs at full capacity only after about "
+        f"{ready} s; {advice}",
+        PROCESS_PATH,
+    )
+
+
 CHECKS = (
     process_count_range,
     flex_deprecated,
@@ -390,4 +493,6 @@ CHECKS = (
     flex_cpu,
     flex_http,
     async_mismatch,
+    memory_limits_processes,
+    process_warm_up,
 )

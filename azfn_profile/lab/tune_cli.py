@@ -3,8 +3,11 @@
 What `tune` measures follows the profile when one is given: its `concurrency` is the
 load, its plan's vCPUs are the cores the workers are pinned to (when this machine has
 that many), its plan's memory bounds the processes. The winner is compared with the
-rules' point and the Azure default by medians of measurements taken in turns; it is
-written into the profile only when it beats both by more than the machine's noise.
+rules' point and the platform's default by medians of measurements taken in turns; it
+is written into the profile only when it beats both by more than the machine's noise.
+The default is what an app without the settings gets on the profile's plan: one
+process with the host's 1000 threads, or, on Consumption, Elastic Premium and Flex,
+one specialised placeholder process with min(32, cores + 4) (facts.unset_thread_pools).
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from azfn_profile import facts
 from azfn_profile.lab.app import find_function
 from azfn_profile.lab.bench import lab_environment, pick_cores
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
 from azfn_profile.rules._trace import whole_cores
 
-AZURE_DEFAULT = (1, 1000)  # one process; the v4 host injects 1000 threads when unset
 DEFAULT_CONCURRENCY = 64
 MemoryPolicy = Literal["larger", "measured"]
 EXIT_OK, EXIT_NOT_WRITTEN = 0, 1
@@ -57,6 +60,19 @@ class _Plan:
     vcpus: float | None = None
     sku: str = ""
     flex: bool = False
+    family: str | None = None
+
+    def default(self) -> tuple[tuple[int, int], str]:
+        """The settings an app without them runs on this plan, and the row's name."""
+        if self.family is None or self.vcpus is None:
+            return (1, facts.HOST_DEFAULT_THREADS), "host default"
+        pools = facts.unset_thread_pools(self.family, whole_cores(self.vcpus), 1)
+        name = (
+            "host default"
+            if pools[0] == facts.HOST_DEFAULT_THREADS
+            else "placeholder default"
+        )
+        return (1, pools[0]), name
 
 
 def run_tune(
@@ -97,7 +113,7 @@ def run_tune(
         keys = [
             (winner.processes, winner.threads),
             *([plan.rules] if plan.rules else []),
-            AZURE_DEFAULT,
+            plan.default()[0],
         ]
         compared = search.compare(keys)
     notes = f"{load_note}; {cores_note}"
@@ -125,6 +141,7 @@ def _read_profile(path: Path | None, today: date) -> _Plan:
         vcpus=spec.plan.cores,
         sku=spec.plan.sku,
         flex=spec.plan.family == "flex",
+        family=spec.plan.family,
     )
 
 
@@ -213,15 +230,16 @@ def _report(
     notes: str,
     today: date,
 ) -> tuple[str, int]:
-    labels = ["tuned", *(["rules"] if plan.rules else []), "azure default"]
+    default_name = plan.default()[1]
+    labels = ["tuned", *(["rules"] if plan.rules else []), default_name]
     tuned = compared[keys[0]]
     noise = max(c.spread for c in compared.values())
-    lines = [f"{'':14}  PROCESSES  THREADS   INV/S  P95_MS  RSS_MB  VS_TUNED"]
+    lines = [f"{'':19}  PROCESSES  THREADS   INV/S  P95_MS  RSS_MB  VS_TUNED"]
     for label, key in zip(labels, keys, strict=True):
         p = compared[key].median
         ratio = p.throughput / tuned.median.throughput if tuned.median.throughput else 0
         lines.append(
-            f"{label:14}  {p.processes:9}  {p.threads:7}  {p.throughput:6.1f}  "
+            f"{label:19}  {p.processes:9}  {p.threads:7}  {p.throughput:6.1f}  "
             f"{p.p95_ms:6.0f}  {p.rss_mb:6.0f}  {ratio:8.2f}"
         )
     lines += [
@@ -230,6 +248,7 @@ def _report(
             f"(largest spread of one row's measurements): {noise:.0%}"
         ),
         notes,
+        _default_note(plan, default_name),
         (
             f"searched {len(search.seen)} of {GRID_SIZE} grid points "
             f"({search.measurements} measurements)"
@@ -276,6 +295,22 @@ def _report(
         + f" to {path}"
     )
     return "\n".join(lines) + "\n", EXIT_OK
+
+
+def _default_note(plan: _Plan, name: str) -> str:
+    where = f"on {plan.sku}" if plan.sku else "without a profile"
+    if name == "placeholder default":
+        return (
+            f"{name} {where}: the first worker process, specialised from a "
+            "placeholder, rebuilds its pool with min(32, cores + 4) when "
+            "PYTHON_THREADPOOL_THREAD_COUNT is unset"
+        )
+    return (
+        f"{name} {where}: a worker process the host starts gets "
+        f"{facts.HOST_DEFAULT_THREADS} threads when PYTHON_THREADPOOL_THREAD_COUNT "
+        "is unset (Dedicated plans; on Consumption, Elastic Premium and Flex the "
+        "first process gets min(32, cores + 4))"
+    )
 
 
 def _not_better(labels: list[str], noise: float) -> str:

@@ -23,7 +23,6 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "inputs": dict(d.inputs),
         "guidance": d.guidance,
         "source": d.source,
-        "level": d.level,
     }
     if d.note:
         out["note"] = d.note
@@ -47,6 +46,7 @@ def spec_document(spec: AppSpec) -> dict[str, Any]:
             "memory_per_process_mb": workload.memory_per_process_mb,
         },
         "triggers": list(spec.triggers),
+        "functions": dict(spec.functions) if spec.functions is not None else None,
         "plan": {
             "sku": spec.plan.sku,
             "tier": spec.plan.tier,

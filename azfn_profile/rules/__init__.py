@@ -8,7 +8,7 @@ the worker settings that will really run.
 from __future__ import annotations
 
 from azfn_profile import facts
-from azfn_profile.profile import Profile
+from azfn_profile.profile import Profile, function_counts
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.flex import function_app_config
 from azfn_profile.rules.host_json import host_json
@@ -39,8 +39,14 @@ def resolve(profile: Profile) -> AppSpec:
         if placement.flex
         else None
     )
+    counts = function_counts(profile)
     host = host_json(
-        profile, placement, 1 if placement.flex else process_count, thread_count, trace
+        profile,
+        placement,
+        counts,
+        1 if placement.flex else process_count,
+        thread_count,
+        trace,
     )
     w = profile.workload
     workload = WorkloadSpec(
@@ -61,7 +67,8 @@ def resolve(profile: Profile) -> AppSpec:
         host_json=host,
         function_app_config=fac,
         workload=workload,
-        triggers=tuple(profile.triggers),
+        triggers=tuple(counts),
+        functions=counts,
         location=profile.location,
         tags=dict(sorted(profile.tags.items())),
         decisions=tuple(trace.decisions),

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from azfn_profile import facts
-from azfn_profile.guidance import Guidance
-from azfn_profile.spec import Decision, JsonValue, Level
+from azfn_profile.guidance import RULES
+from azfn_profile.spec import Decision, JsonValue
 
 V = TypeVar("V", bound=JsonValue)
 
@@ -26,10 +26,10 @@ class Trace:
         value: V,
         rule: str,
         inputs: Mapping[str, JsonValue],
-        guidance: Guidance,
-        level: Level = "info",
         note: str = "",
     ) -> V:
+        """Record `value` for `setting`, decided by `rule` (a guidance.RULES name)."""
+        guidance = RULES[rule]
         self.decisions.append(
             Decision(
                 setting,
@@ -38,7 +38,6 @@ class Trace:
                 dict(sorted(inputs.items())),
                 guidance.text,
                 guidance.source,
-                level,
                 note,
             )
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from azfn_profile import facts, guidance
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.plan import Placement
@@ -11,13 +10,16 @@ from azfn_profile.spec import JsonValue, PlanSpec
 _SCALE = "functionAppConfig.scaleAndConcurrency"
 
 
-def per_instance_concurrency(profile: Profile, thread_count: int) -> int:
-    """cpu -> 1; sync io and mixed -> threads; async io -> concurrency or 16."""
+def per_instance_concurrency(
+    profile: Profile, placement: Placement, thread_count: int
+) -> int:
+    """cpu -> 1; sync io and mixed -> threads; async io -> its concurrency or the
+    platform's default for the instance size (4, 16, 32)."""
     workload = profile.workload
     if workload.kind == "cpu":
         return 1
     if workload.kind == "io" and workload.style == "async":
-        return workload.concurrency or facts.FLEX_ASYNC_DEFAULT_CONCURRENCY
+        return workload.concurrency or placement.async_default
     return thread_count
 
 
@@ -32,15 +34,15 @@ def function_app_config(
     assert placement.instance_memory_mb is not None
     http = trace.record(
         f"{_SCALE}.triggers.http.perInstanceConcurrency",
-        per_instance_concurrency(profile, thread_count),
+        per_instance_concurrency(profile, placement, thread_count),
         "flex.per-instance-concurrency",
         {
             "kind": profile.workload.kind,
             "style": profile.workload.style,
             "threads": thread_count,
             "concurrency": profile.workload.concurrency,
+            "instance_memory_mb": placement.instance_memory_mb,
         },
-        guidance.FLEX,
     )
     scale: dict[str, JsonValue] = {
         "instanceMemoryMB": trace.record(
@@ -48,14 +50,12 @@ def function_app_config(
             placement.instance_memory_mb,
             "flex.instance-memory",
             {"declared": profile.plan.instance_memory_mb},
-            guidance.FLEX,
         ),
         "maximumInstanceCount": trace.record(
             f"{_SCALE}.maximumInstanceCount",
             plan.max_instances,
             "flex.maximum-instance-count",
             {"declared": profile.plan.max_instances},
-            guidance.FLEX,
         ),
     }
     if profile.plan.always_ready:

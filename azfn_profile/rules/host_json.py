@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from azfn_profile import facts, guidance
+from collections.abc import Mapping
+
+from azfn_profile import facts
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace, ceil_div
 from azfn_profile.rules.plan import Placement
+from azfn_profile.rules.split import split
 from azfn_profile.rules.workers import capacity
 from azfn_profile.spec import JsonValue
 
@@ -13,11 +16,14 @@ from azfn_profile.spec import JsonValue
 def host_json(
     profile: Profile,
     placement: Placement,
+    counts: Mapping[str, int],
     process_count: int,
     thread_count: int,
     trace: Trace,
 ) -> dict[str, JsonValue]:
-    c = capacity(profile.workload, process_count, thread_count)
+    c = capacity(profile.workload, process_count, thread_count, placement.async_default)
+    dynamic = profile.dynamic_concurrency
+    shares = split(c, counts, flex=placement.flex, dynamic=dynamic)
     inputs: dict[str, JsonValue] = {
         "capacity": c,
         "processes": process_count,
@@ -25,49 +31,97 @@ def host_json(
         "kind": profile.workload.kind,
         "style": profile.workload.style,
     }
+    functions = ", ".join(f"{t} x{n}" for t, n in counts.items())
+    split_value: dict[str, JsonValue] = {"http": shares.http, **shares.share}
+    trace.record(
+        "capacity split",
+        split_value,
+        "host.capacity-split",
+        {
+            **inputs,
+            "functions": functions,
+            "units": shares.units,
+            "flex": placement.flex,
+        },
+    )
     extensions: dict[str, JsonValue] = {}
-    if "http" in profile.triggers and not placement.flex:
-        extensions["http"] = {
-            "maxConcurrentRequests": trace.record(
-                "host.json extensions.http.maxConcurrentRequests",
-                c,
-                "host.http.max-concurrent-requests",
-                inputs,
-                guidance.HOST_CAPACITY,
-            )
-        }
-    if "queue" in profile.triggers:
-        batch = min(facts.MAX_QUEUE_BATCH, max(1, ceil_div(c, 2)))
-        extensions["queues"] = {
-            "batchSize": trace.record(
-                "host.json extensions.queues.batchSize",
-                batch,
-                "host.queues.batch-size",
-                inputs,
-                guidance.QUEUE,
-            ),
-            "newBatchThreshold": trace.record(
-                "host.json extensions.queues.newBatchThreshold",
-                max(0, c - batch),
-                "host.queues.new-batch-threshold",
-                {**inputs, "batchSize": batch},
-                guidance.QUEUE,
-            ),
-        }
-    if "servicebus" in profile.triggers:
+    http: dict[str, JsonValue] = {}
+    if shares.http is not None and not placement.flex:
+        http["maxConcurrentRequests"] = trace.record(
+            "host.json extensions.http.maxConcurrentRequests",
+            shares.http,
+            "host.http.max-concurrent-requests",
+            {"capacity": c, "units": shares.units},
+        )
+    outstanding = profile.http.max_outstanding if profile.http else None
+    if outstanding is not None:
+        http["maxOutstandingRequests"] = trace.record(
+            "host.json extensions.http.maxOutstandingRequests",
+            outstanding,
+            "host.http.max-outstanding-requests",
+            {"declared": outstanding},
+        )
+    if http:
+        extensions["http"] = http
+    if "queue" in shares.share:
+        extensions["queues"] = _queues(
+            shares.share["queue"], placement.sku.family, trace
+        )
+    if "servicebus" in shares.share:
         extensions["serviceBus"] = {
             "maxConcurrentCalls": trace.record(
                 "host.json extensions.serviceBus.maxConcurrentCalls",
-                c,
+                shares.share["servicebus"],
                 "host.servicebus.max-concurrent-calls",
-                inputs,
-                guidance.HOST_CAPACITY,
+                {"share": shares.share["servicebus"]},
+            )
+        }
+    if "blob" in shares.share:
+        extensions["blobs"] = {
+            "maxDegreeOfParallelism": trace.record(
+                "host.json extensions.blobs.maxDegreeOfParallelism",
+                shares.share["blob"],
+                "host.blobs.max-degree-of-parallelism",
+                {"share": shares.share["blob"]},
             )
         }
     document: dict[str, JsonValue] = {
         "version": facts.HOST_JSON_VERSION,
         "extensionBundle": dict(facts.EXTENSION_BUNDLE),
     }
+    if dynamic:
+        concurrency: dict[str, JsonValue] = {
+            "dynamicConcurrencyEnabled": True,
+            "snapshotPersistenceEnabled": True,
+        }
+        document["concurrency"] = trace.record(
+            "host.json concurrency",
+            concurrency,
+            "host.dynamic-concurrency",
+            {"declared": True},
+        )
     if extensions:
         document["extensions"] = extensions
     return document
+
+
+def _queues(share: int, family: str, trace: Trace) -> dict[str, JsonValue]:
+    """batchSize + newBatchThreshold = share, split by how the plan scales."""
+    target = family in facts.TARGET_SCALING_FAMILIES
+    if target:
+        batch, rule = min(facts.MAX_QUEUE_BATCH, share), "host.queues.target-based"
+    else:
+        batch = min(facts.MAX_QUEUE_BATCH, max(1, ceil_div(share, 2)))
+        rule = "host.queues.dedicated"
+    inputs: dict[str, JsonValue] = {"share": share, "family": family}
+    return {
+        "batchSize": trace.record(
+            "host.json extensions.queues.batchSize", batch, rule, inputs
+        ),
+        "newBatchThreshold": trace.record(
+            "host.json extensions.queues.newBatchThreshold",
+            max(0, share - batch),
+            rule,
+            {**inputs, "batchSize": batch},
+        ),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from azfn_profile import catalog, facts, guidance
+from azfn_profile import catalog, facts
 from azfn_profile.catalog import Sku
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace, memory_fit, whole_cores
@@ -27,6 +27,14 @@ class Placement:
     @property
     def flex(self) -> bool:
         return self.sku.family == "flex"
+
+    @property
+    def async_default(self) -> int:
+        """Event-loop tasks per process for async work that declares no concurrency:
+        on Flex the platform's HTTP default for the instance size."""
+        if self.instance_memory_mb is not None:
+            return facts.FLEX_HTTP_DEFAULT_CONCURRENCY[self.instance_memory_mb]
+        return facts.ASYNC_DEFAULT_CONCURRENCY
 
 
 def default_min_cores(profile: Profile) -> float:
@@ -98,7 +106,6 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
                 "memory_per_process_mb": profile.workload.memory_per_process_mb,
                 "instance_memory_mb": placement.instance_memory_mb,
             },
-            guidance.PLAN_AUTO,
         )
     max_instances = profile.plan.max_instances
     if placement.flex and max_instances is None:
@@ -118,21 +125,19 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
 
 def site_rules(profile: Profile, placement: Placement, trace: Trace) -> SiteSpec:
     if placement.flex:
-        # Flex rejects or ignores alwaysOn, linuxFxVersion and ftpsState (FACTS §2,
-        # "Flex Consumption plan deprecations"); it has no FTP endpoint to disable.
+        # Flex deprecates alwaysOn, linuxFxVersion and ftpsState
+        # (cite.FLEX_DEPRECATIONS); it has no FTP endpoint to disable.
         return SiteSpec(linux_fx_version=None, always_on=None, ftps_state=None)
     fx = trace.record(
         "siteConfig.linuxFxVersion",
         f"Python|{profile.python}",
         "site.linux-fx-version",
         {"python": profile.python},
-        guidance.LINUX_FX,
     )
     always_on = trace.record(
         "siteConfig.alwaysOn",
         placement.sku.family == "dedicated",
         "site.always-on",
         {"family": placement.sku.family},
-        guidance.ALWAYS_ON,
     )
     return SiteSpec(linux_fx_version=fx, always_on=always_on)

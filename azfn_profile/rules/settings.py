@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from azfn_profile import facts, guidance
+from azfn_profile import facts
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace
 
@@ -33,14 +33,12 @@ def app_settings(
             "~4",
             "runtime.extension-version",
             {},
-            guidance.RUNTIME,
         )
         computed[facts.WORKER_RUNTIME] = trace.record(
             facts.WORKER_RUNTIME,
             "python",
             "runtime.worker-runtime",
             {},
-            guidance.RUNTIME,
         )
         assert process_count is not None
         computed[facts.PROCESS_COUNT] = str(process_count)
@@ -49,8 +47,6 @@ def app_settings(
     for key, value in profile.app_settings.items():
         name = by_folded.get(key.upper(), key)
         rule = "override" if name in computed else "profile.extra-setting"
-        trace.record(
-            name, value, rule, {"computed": computed.get(name)}, guidance.OVERRIDE
-        )
+        trace.record(name, value, rule, {"computed": computed.get(name)})
         computed[name] = value
     return dict(sorted(computed.items(), key=lambda item: item[0].upper()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from azfn_profile import catalog, facts, guidance
+from azfn_profile import catalog, facts
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
     Trace,
@@ -34,52 +34,21 @@ def processes(profile: Profile, placement: Placement, trace: Trace) -> int | Non
         "fit": fit,
         "max": facts.MAX_WORKER_PROCESSES,
     }
-    trace.record(
-        facts.PROCESS_COUNT, value, "workers.processes", inputs, guidance.PROCESSES
-    )
-    if fit < wanted and profile.workload.kind in ("cpu", "mixed"):
-        roomier = _roomier_sku(placement, per_process)
-        trace.record(
-            facts.PROCESS_COUNT,
-            value,
-            "workers.memory-limits-processes",
-            {**inputs, "suggested_sku": roomier},
-            guidance.PROCESSES_MEMORY,
-            level="warning",
-            note=_memory_note(placement, wanted, fit, roomier),
-        )
+    trace.record(facts.PROCESS_COUNT, value, "workers.processes", inputs)
     return value
 
 
-def _roomier_sku(placement: Placement, per_process_mb: int) -> str | None:
-    """The smallest SKU of the same family, at least as many cores, that fits."""
-    family = [
-        p
-        for s in catalog.skus().values()
-        if s.family == placement.sku.family
-        for p in placements(s)
+def roomier_sku(family: str, cores: float, per_process_mb: int) -> str | None:
+    """The smallest SKU of `family`, at least `cores` cores, that fits a worker
+    process per core at `per_process_mb` each."""
+    candidates = [
+        p for s in catalog.skus().values() if s.family == family for p in placements(s)
     ]
-    family.sort(key=lambda p: (p.cores, p.memory_mb))
-    for candidate in family:
-        if candidate.cores >= placement.cores and fits(candidate, per_process_mb):
+    candidates.sort(key=lambda p: (p.cores, p.memory_mb))
+    for candidate in candidates:
+        if candidate.cores >= cores and fits(candidate, per_process_mb):
             return candidate.sku.name
     return None
-
-
-def _memory_note(
-    placement: Placement, wanted: int, fit: int, roomier: str | None
-) -> str:
-    head = (
-        f"memory, not cores, limits processes: {placement.sku.name} has "
-        f"{placement.memory_mb} MB, room for {fit} worker process(es), but its cores "
-        f"call for {wanted}"
-    )
-    if roomier:
-        return f"{head}; {roomier} would fit one per core"
-    return (
-        f"{head}; no {placement.sku.family} SKU fits one per core, so lower "
-        "workload.memory_per_process_mb"
-    )
 
 
 def threads(
@@ -94,7 +63,7 @@ def threads(
         "kind": workload.kind,
     }
     if workload.kind == "cpu":
-        value, rule, why = 1, "workers.threads.cpu", guidance.THREADS_CPU
+        value, rule = 1, "workers.threads.cpu"
     elif workload.kind == "mixed":
         share = workload.io_share if workload.io_share is not None else 0.5
         value = max(1, round_half_up((c + 4) * share))
@@ -104,17 +73,24 @@ def threads(
             # on examples/apps/mixed: see README, "The rules").
             value = max(value, ceil_share(share, workload.concurrency, process_count))
             inputs.update(concurrency=workload.concurrency, processes=process_count)
-        rule, why = "workers.threads.mixed", guidance.THREADS_MIXED
+        rule = "workers.threads.mixed"
         inputs["io_share"] = share
     elif workload.style == "async":
-        value, rule, why = c + 4, "workers.threads.io-async", guidance.THREADS_ASYNC
+        value, rule = c + 4, "workers.threads.io-async"
     else:
         value = c + 4
         if workload.concurrency is not None:
             value = max(value, ceil_div(workload.concurrency, process_count))
         inputs.update(concurrency=workload.concurrency, processes=process_count)
-        rule, why = "workers.threads.io", guidance.THREADS_IO
-    return trace.record(facts.THREAD_COUNT, value, rule, inputs, why)
+        rule = "workers.threads.io"
+    unset = facts.unset_thread_pools(placement.sku.family, c, process_count)
+    return trace.record(
+        facts.THREAD_COUNT,
+        value,
+        rule,
+        inputs,
+        note=f"unset on {placement.sku.name}: {facts.describe_unset_pools(unset)}",
+    )
 
 
 class WorkloadLike(Protocol):
@@ -126,15 +102,23 @@ class WorkloadLike(Protocol):
     def concurrency(self) -> int | None: ...
 
 
-def capacity(workload: WorkloadLike, process_count: int, thread_count: int) -> int:
-    """C: invocations one instance can run at once with these worker settings."""
+def capacity(
+    workload: WorkloadLike,
+    process_count: int,
+    thread_count: int,
+    async_default: int = facts.ASYNC_DEFAULT_CONCURRENCY,
+) -> int:
+    """C: invocations one instance can run at once with these worker settings.
+
+    Async work without a declared concurrency runs `async_default` tasks per process.
+    """
     if workload.kind == "cpu":
         return process_count
     if workload.style == "async":
         if workload.concurrency is not None:
             return process_count * ceil_div(workload.concurrency, process_count)
-        return process_count * facts.FLEX_ASYNC_DEFAULT_CONCURRENCY
+        return process_count * async_default
     return process_count * thread_count
 
 
-__all__ = ["capacity", "processes", "threads", "wanted_processes"]
+__all__ = ["capacity", "processes", "roomier_sku", "threads", "wanted_processes"]

@@ -272,6 +272,17 @@ class _App:
         memory = self._flex_memory(fac) if family == "flex" else None
         cores, memory_mb = sku.size(memory) if sku else (0.0, 0)
         kind = plan.body.get("kind")
+        # Elastic Premium keeps sku.capacity instances always ready (its minimum).
+        capacity = sku_body.get("capacity") if isinstance(sku_body, dict) else None
+        # (Pulumi's property values carry numbers as floats: 1.0.)
+        ready = (
+            int(capacity)
+            if family == "premium"
+            and isinstance(capacity, int | float)
+            and not isinstance(capacity, bool)
+            and capacity == int(capacity)
+            else None
+        )
         return PlanSpec(
             sku.name if sku else name,
             sku.tier
@@ -284,7 +295,7 @@ class _App:
             cores,
             memory_mb,
             None,
-            None,
+            ready,
             reserved=reserved is True,
         )
 

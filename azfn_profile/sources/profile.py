@@ -9,7 +9,7 @@ from azfn_profile.checking import SourceTarget
 from azfn_profile.checks import Target
 from azfn_profile.errors import InputError
 from azfn_profile.findings import Finding, Location, Suppression
-from azfn_profile.loader import load_profile
+from azfn_profile.loader import LoadedProfile, load_profile
 from azfn_profile.rules import resolve
 from azfn_profile.yamlload import Mark
 
@@ -35,6 +35,11 @@ def profile_targets(
             _input_finding(p.message, Location(display, p.line, p.col))
             for p in exc.problems
         ]
+    return [profile_source(loaded, display)], []
+
+
+def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
+    """A loaded profile as a check target, resolved, locating findings by its keys."""
     spec = resolve(loaded.profile)
     document, user_settings = loaded.document, loaded.profile.app_settings
 
@@ -71,7 +76,7 @@ def profile_targets(
         "plan_sku": spec.plan.sku,
         "describes": loaded.profile.app,
     }
-    return [SourceTarget(Target(spec, suppressions=suppressions), locate, info)], []
+    return SourceTarget(Target(spec, suppressions=suppressions), locate, info)
 
 
 def _line_col(mark: Mark) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from azfn_profile.profile import Profile, validate_python
 from azfn_profile.validation.issue import Issue, ProfileInvalid, dotted
 from azfn_profile.validation.semantics import canonical_sku, semantic_issues
-from azfn_profile.validation.shape import reword
+from azfn_profile.validation.shape import reword, untag_unions
 
 __all__ = ["Issue", "ProfileInvalid", "dotted", "validate"]
 
@@ -37,7 +37,9 @@ def validate(data: Any, today: date) -> Profile:
     try:
         profile = validate_python(data)
     except ValidationError as exc:
-        raise ProfileInvalid([reword(e) for e in exc.errors()]) from None
+        raise ProfileInvalid(
+            [reword(e) for e in untag_unions(exc.errors(), data)]
+        ) from None
     profile = canonical_sku(profile)
     issues = list(semantic_issues(profile, today))
     if issues:

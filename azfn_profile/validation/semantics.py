@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from datetime import date
 
 from azfn_profile import catalog, facts
-from azfn_profile.profile import Profile
+from azfn_profile.profile import Profile, function_counts
 from azfn_profile.validation.issue import Issue, Path
+
+MAX_FUNCTIONS = 1000
+# Triggers whose concurrency dynamic concurrency manages (cite.DYNAMIC_CONCURRENCY).
+DYNAMIC_TRIGGERS = frozenset({"queue", "blob", "servicebus"})
 
 
 def canonical_sku(profile: Profile) -> Profile:
@@ -144,11 +148,11 @@ def _scale_issues(p: Profile, family: str | None) -> Iterator[Issue]:
                 "Consumption and Elastic Premium plans only",
                 at_key=True,
             )
-        elif family == "flex" and "http" not in p.triggers:
+        elif family == "flex" and "http" not in function_counts(p):
             yield Issue(
                 ("plan", "always_ready"),
                 "plan.always_ready on Flex keeps the "
-                "http group warm, but triggers has no http",
+                "http group warm, but the app has no HTTP function",
                 at_key=True,
             )
         elif plan.max_instances is not None and plan.always_ready > plan.max_instances:
@@ -161,13 +165,58 @@ def _scale_issues(p: Profile, family: str | None) -> Iterator[Issue]:
 
 
 def _trigger_issues(p: Profile) -> Iterator[Issue]:
+    if p.triggers is not None and p.functions is not None:
+        yield Issue(
+            ("functions",),
+            "functions and triggers both describe the app's functions; keep "
+            "functions (triggers is its short form)",
+            at_key=True,
+        )
     seen: set[str] = set()
-    for index, trigger in enumerate(p.triggers):
+    for index, trigger in enumerate(p.triggers or ()):
         if trigger in seen:
             yield Issue(
                 ("triggers", index), f"triggers[{index}]: '{trigger}' is listed twice"
             )
         seen.add(trigger)
+    if isinstance(p.functions, list):
+        names: set[str] = set()
+        for index, function in enumerate(p.functions):
+            if function.name.casefold() in names:
+                yield Issue(
+                    ("functions", index, "name"),
+                    f"functions[{index}].name: '{function.name}' is listed twice "
+                    "(function names are case-insensitive)",
+                )
+            names.add(function.name.casefold())
+    counts = function_counts(p)
+    total = sum(counts.values())
+    if total > MAX_FUNCTIONS:
+        yield Issue(
+            ("functions",),
+            f"functions: {total} functions; azfn-profile sizes apps of at most "
+            f"{MAX_FUNCTIONS}",
+        )
+    if p.http is not None and p.http.max_outstanding is not None:
+        if "http" not in counts:
+            yield Issue(
+                ("http",), "http applies to apps with an HTTP function", at_key=True
+            )
+        elif _family(p) == "flex":
+            yield Issue(
+                ("http", "max_outstanding"),
+                "http.max_outstanding: Flex Consumption limits HTTP by "
+                "perInstanceConcurrency and scales out instead of queueing; the host's "
+                "HTTP throttles are not documented for it",
+                at_key=True,
+            )
+    if p.dynamic_concurrency and not set(counts) & DYNAMIC_TRIGGERS:
+        yield Issue(
+            ("dynamic_concurrency",),
+            "dynamic_concurrency covers queue, blob and Service Bus triggers, and the "
+            "app has none",
+            at_key=True,
+        )
 
 
 def _setting_issues(p: Profile) -> Iterator[Issue]:

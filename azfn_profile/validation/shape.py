@@ -4,20 +4,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from azfn_profile.profile import Plan, Profile, Suppression, Workload
+from azfn_profile.profile import Function, Http, Plan, Profile, Suppression, Workload
 from azfn_profile.validation.issue import Issue, Path, dotted
 
 _MODELS: dict[Path, type[Any]] = {
     (): Profile,
     ("workload",): Workload,
     ("plan",): Plan,
+    ("http",): Http,
 }
+
+
+# Keys whose value may take one of several container shapes: the shape a value has
+# picks which member's errors to report; a value of neither shape gets one message.
+_UNIONS = {
+    "functions": (
+        "expected a mapping of trigger to count ({http: 2, queue: 1}) or a list of "
+        "{name, trigger}"
+    ),
+}
+
+
+def untag_unions(errors: list[Any], data: dict[str, Any]) -> list[Any]:
+    """Drop pydantic's union-member tags from error locations, keeping the errors of
+    the member that matches the value's shape."""
+    out: list[Any] = []
+    said: set[str] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if len(loc) < 2 or loc[0] not in _UNIONS or not isinstance(loc[1], str):
+            out.append(error)
+            continue
+        key, tag = str(loc[0]), loc[1]
+        value = data.get(key)
+        shape = (
+            "dict"
+            if isinstance(value, dict)
+            else "list"
+            if isinstance(value, list)
+            else None
+        )
+        if shape is None or not tag.startswith(shape + "["):
+            if shape is None and key not in said:
+                said.add(key)
+                out.append(
+                    {**error, "type": "union_shape", "msg": _UNIONS[key], "loc": (key,)}
+                )
+            continue
+        rest = tuple(part for part in loc[2:] if part != "[key]")
+        out.append({**error, "loc": (key, *rest), "at_key": "[key]" in loc})
+    return out
 
 
 def reword(error: Any) -> Issue:
     """One entry of `ValidationError.errors()` as an Issue."""
     loc: Path = tuple(error["loc"])
     kind, msg, value = error["type"], error["msg"], error.get("input")
+    if kind == "union_shape":
+        return Issue(loc, f"{dotted(loc)}: {msg}, got {_show(value)}")
     if kind == "missing":
         parent, field = loc[:-1], loc[-1]
         where = f" in {dotted(parent)}" if parent else ""
@@ -40,7 +84,11 @@ def reword(error: Any) -> Issue:
         return Issue(loc, f"{dotted(loc)}: has no value{hint}")
     text = msg[0].lower() + msg[1:]
     text = text.replace("input should be", "should be")
-    return Issue(loc, f"{dotted(loc)}: {text}, got {_show(value)}")
+    return Issue(
+        loc,
+        f"{dotted(loc)}: {text}, got {_show(value)}",
+        at_key=bool(error.get("at_key")),
+    )
 
 
 _PATTERN_HINTS = {
@@ -67,9 +115,8 @@ def _show(value: Any) -> str:
 def _unknown_key(loc: Path) -> str:
     parent, key = loc[:-1], str(loc[-1])
     where = f" in {dotted(parent)}" if parent else ""
-    model = _MODELS.get(parent) or (
-        Suppression if parent[:1] == ("suppress",) else None
-    )
+    items: dict[str, type[Any]] = {"suppress": Suppression, "functions": Function}
+    model = _MODELS.get(parent) or items.get(str(parent[0]) if len(parent) == 2 else "")
     known = list(model.model_fields) if model else []
     import difflib
 

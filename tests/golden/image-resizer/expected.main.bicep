@@ -76,6 +76,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   sku: {
     name: 'EP3'
     tier: 'ElasticPremium'
+    capacity: 1
   }
   tags: {
     'azfn-profile:workload': 'cpu'

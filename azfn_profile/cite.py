@@ -1,0 +1,66 @@
+"""Where each platform fact comes from: pages and source files a user can open.
+
+Every number in the rules, checks and SKU catalog cites one of these (or a longer
+URL of the same sites). Microsoft Learn pages are cited without a locale; source
+files by their path on the repository's default branch.
+"""
+
+from __future__ import annotations
+
+_LEARN = "https://learn.microsoft.com/azure/azure-functions/"
+_HOST = "https://github.com/Azure/azure-functions-host/blob/dev/src/WebJobs.Script/"
+_PYW = "https://github.com/Azure/azure-functions-python-worker/blob/dev/workers/"
+
+# Microsoft Learn: Azure Functions.
+GUIDE = _LEARN + "python-scale-performance-reference"
+APP_SETTINGS = _LEARN + "functions-app-settings"
+FLEX_DEPRECATIONS = APP_SETTINGS + "#flex-consumption-plan-deprecations"
+CONCURRENCY = _LEARN + "functions-concurrency"
+DYNAMIC_CONCURRENCY = CONCURRENCY + "#dynamic-concurrency"
+FLEX_HTTP_CONCURRENCY = CONCURRENCY + "#http-trigger-concurrency"
+TARGET_SCALING = _LEARN + "functions-target-based-scaling"
+PER_FUNCTION_SCALING = _LEARN + "event-driven-scaling#per-function-scaling"
+QUEUE_HOST_JSON = _LEARN + "functions-bindings-storage-queue#host-json"
+BLOB_HOST_JSON = _LEARN + "functions-bindings-storage-blob#hostjson-settings"
+SERVICE_BUS_HOST_JSON = _LEARN + "functions-bindings-service-bus#hostjson-settings"
+HTTP_HOST_JSON = _LEARN + "functions-bindings-http-webhook#hostjson-settings"
+FLEX = _LEARN + "flex-consumption-plan"
+FLEX_LIMITS = _LEARN + "migration/migrate-aws-lambda-to-azure-functions"
+SCALE = _LEARN + "functions-scale"
+PREMIUM = _LEARN + "functions-premium-plan"
+CONSUMPTION = _LEARN + "consumption-plan"
+SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
+EXTENSION_BUNDLES = _LEARN + "extension-bundles"
+
+# Microsoft Learn: App Service plans (the Dedicated plan's SKUs).
+APP_SERVICE_PLANS = (
+    "https://learn.microsoft.com/azure/app-service/overview-hosting-plans"
+)
+APP_SERVICE_LIMITS = (
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/"
+    "azure-subscription-service-limits#app-service-limits"
+)
+ISOLATED_V2_LARGER = "https://azure.github.io/AppService/2022/12/01/Announcing-Larger-Isolatedv2-SKUs.html"
+
+# The Functions host (Azure/azure-functions-host).
+HOST_PROCESS_COUNT = _HOST + "Workers/ProcessManagement/WorkerProcessCountOptions.cs"
+HOST_PROCESS_FACTORY = (
+    _HOST + "Workers/ProcessManagement/DefaultWorkerProcessFactory.cs"
+)
+HOST_WORKER_CONFIG = _HOST + "Workers/Rpc/Configuration/RpcWorkerConfigFactory.cs"
+HOST_DISPATCHER = (
+    _HOST + "Workers/Rpc/FunctionRegistration/RpcFunctionInvocationDispatcher.cs"
+)
+HOST_ENVIRONMENT = _HOST + "Environment/EnvironmentExtensions.cs"
+HOST_HTTP_OPTIONS = (
+    "https://github.com/Azure/azure-functions-host/blob/dev/src/"
+    "WebJobs.Script.WebHost/Configuration/HttpOptionsSetup.cs"
+)
+
+# The Python worker (Azure/azure-functions-python-worker).
+PYTHON_WORKER_DISPATCHER = _PYW + "azure_functions_worker/dispatcher.py"
+
+# Security baselines the AZFN5xx checks mirror.
+AZURE_POLICY = "https://learn.microsoft.com/azure/app-service/policy-reference"
+AVM_SITE = "https://github.com/Azure/bicep-registry-modules/tree/main/avm/res/web/site"
+CHECKOV_ARM = "https://www.checkov.io/5.Policy%20Index/arm.html"
