@@ -347,3 +347,71 @@ def test_every_problem_in_the_shape_is_reported(tmp_path: Path) -> None:
         "ending with '-', got 'Orders_API'",
         "p.yaml:4:9: workload.kind: should be 'io', 'cpu' or 'mixed', got 'gpu'",
     )
+
+
+def test_functions_of_the_wrong_shape(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        GOOD + "functions: http\n",
+        "p.yaml:7:12: functions: expected a mapping of trigger to count ({http: 2, "
+        "queue: 1}) or a list of {name, trigger}, got 'http'",
+    )
+    check(
+        tmp_path,
+        GOOD + "functions: {http: 0, gpu: 1}\n",
+        "p.yaml:7:19: functions.http: should be greater than or equal to 1, got 0",
+        "p.yaml:7:22: functions.gpu: should be 'http', 'queue', 'servicebus', "
+        "'eventhub', 'blob', 'timer', 'cosmosdb' or 'eventgrid', got 'gpu'",
+    )
+
+
+def test_function_list_entries_are_checked_one_by_one(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        GOOD
+        + "functions:\n  - {name: ingest, trigger: queue}\n  - {nme: x, trigger: http}\n"
+        "  - {name: bad name, trigger: timer}\n",
+        "p.yaml:9:5: missing required key 'name' in functions[1]",
+        "p.yaml:9:6: unknown key 'nme' in functions[1]; did you mean 'name'?",
+        "p.yaml:10:12: functions[2].name: must start with a letter or '_' and hold only "
+        "letters, digits, '_' and '-', got 'bad name'",
+    )
+    check(
+        tmp_path,
+        GOOD + "functions:\n  - {name: ingest, trigger: queue}\n"
+        "  - {name: Ingest, trigger: blob}\n",
+        "p.yaml:9:12: functions[1].name: 'Ingest' is listed twice (function names are "
+        "case-insensitive)",
+    )
+
+
+def test_functions_and_triggers_together(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        GOOD + "triggers: [http]\nfunctions: {queue: 1}\n",
+        "p.yaml:8:1: functions and triggers both describe the app's functions; keep "
+        "functions (triggers is its short form)",
+    )
+
+
+def test_http_and_dynamic_concurrency_need_the_functions_they_tune(
+    tmp_path: Path,
+) -> None:
+    check(
+        tmp_path,
+        GOOD + "triggers: [queue]\nhttp: {max_outstanding: 10}\n",
+        "p.yaml:8:1: http applies to apps with an HTTP function",
+    )
+    check(
+        tmp_path,
+        GOOD + "dynamic_concurrency: true\n",
+        "p.yaml:7:1: dynamic_concurrency covers queue, blob and Service Bus triggers, "
+        "and the app has none",
+    )
+    check(
+        tmp_path,
+        GOOD.replace("EP2", "FC1") + "http: {max_outstanding: 10}\n",
+        "p.yaml:7:8: http.max_outstanding: Flex Consumption limits HTTP by "
+        "perInstanceConcurrency and scales out instead of queueing; the host's HTTP "
+        "throttles are not documented for it",
+    )

@@ -73,7 +73,7 @@ def reword(error: Any) -> Issue:
     ):
         return Issue(
             loc,
-            f"{dotted(loc)}: {_PATTERN_HINTS.get(str(loc[-1]), msg)}, got {value!r}",
+            f"{dotted(loc)}: {_PATTERN_HINTS.get(_pattern_key(loc), msg)}, got {value!r}",
         )
     if kind in ("model_type", "dict_type"):
         return Issue(
@@ -95,7 +95,18 @@ _PATTERN_HINTS = {
     "name": "must be 2-60 characters of a-z, 0-9 and '-', not starting or ending with '-'",
     "python": 'expected a version like "3.12"',
     "location": "expected an Azure region name such as westeurope",
+    "functions[].name": "must start with a letter or '_' and hold only letters, digits, "
+    "'_' and '-'",
 }
+
+
+def _pattern_key(loc: Path) -> str:
+    """("functions", 3, "name") -> "functions[].name"; ("name",) -> "name"."""
+    return ".".join(
+        f"{part}[]" if i + 1 < len(loc) and isinstance(loc[i + 1], int) else str(part)
+        for i, part in enumerate(loc)
+        if not isinstance(part, int)
+    )
 
 
 def _show(value: Any) -> str:
