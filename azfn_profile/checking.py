@@ -86,6 +86,10 @@ def _applies(check: Check, target: Target) -> None:
             )
         if runtime != "python":
             raise NotApplicable(f"the app runs {runtime}, not Python")
+    if target.code_only and not check.code:
+        raise NotApplicable("an app's code on its own: only code checks apply")
+    if check.code and target.code is None:
+        raise NotApplicable("no app code: a profile names its app folder with app:")
 
 
 def apply_suppressions(
@@ -93,11 +97,19 @@ def apply_suppressions(
 ) -> list[Finding]:
     """Mark suppressed failures; report lapsed suppressions (AZFN002)."""
     by_resource: dict[tuple[str, str | None], list[Suppression]] = {}
+    by_file: dict[str, list[Suppression]] = {}
     out: list[Finding] = []
+    seen: set[Suppression] = set()
     for source in sources:
         base = source.locate("")
         for s in source.target.suppressions:
-            by_resource.setdefault((base.file, base.resource), []).append(s)
+            if s.lines is not None:
+                by_file.setdefault(s.location.file, []).append(s)
+            else:
+                by_resource.setdefault((base.file, base.resource), []).append(s)
+            if s in seen:
+                continue  # one comment, read for two targets: reported once
+            seen.add(s)
             if not s.active(today):
                 assert s.expires is not None
                 lapse = REGISTRY["AZFN002"]
@@ -112,11 +124,9 @@ def apply_suppressions(
                     )
                 )
     for f in findings:
-        active = [
-            s
-            for s in by_resource.get((f.location.file, f.location.resource), [])
-            if s.check_id == f.check_id and s.active(today)
-        ]
+        candidates = by_resource.get((f.location.file, f.location.resource), [])
+        candidates = candidates + by_file.get(f.location.file, [])
+        active = [s for s in candidates if s.covers(f) and s.active(today)]
         out.append(
             replace(f, status="suppressed", reason=active[0].reason)
             if f.status == "fail" and active

@@ -117,6 +117,67 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
 
 
 @cli.command()
+@click.argument("app", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the profile here (never over an existing file without --force).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing -o file.")
+@click.option("--sku", help="The plan SKU (default: sku auto, family premium).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 100_000),
+    help="Peak in-flight invocations per instance.",
+)
+@click.option("--function", "function", help="Describe this function only.")
+@click.option("--name", help="The site name (default: from the app's folder).")
+@click.option("--python", "python", help='Python version, e.g. "3.12".')
+@click.option(
+    "--measure",
+    is_flag=True,
+    help="Run the app briefly in the lab (needs the lab extra) to measure memory "
+    "per process and, for mixed work, the I/O share.",
+)
+def init(
+    app: Path,
+    output: Path | None,
+    force: bool,
+    sku: str | None,
+    concurrency: int | None,
+    function: str | None,
+    name: str | None,
+    python: str | None,
+    measure: bool,
+) -> None:
+    """Draft a profile from the code of the function app at APP (read, not run)."""
+    from azfn_profile.code.init import run_init
+
+    if output == STDOUT:
+        output = None
+    text, note = run_init(
+        app,
+        output,
+        sku=sku,
+        concurrency=concurrency,
+        function=function,
+        name=name,
+        python=python,
+        measure=measure,
+        today=today(),
+        say=lambda line: click.echo(line, err=True),
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from azfn_profile.fileio import write_output
+
+    changed = write_output(output, text, force=force)
+    click.echo(f"{'wrote' if changed else 'unchanged'}: {output}{note}", err=True)
+
+
+@cli.command()
 @click.argument("target")
 def explain(target: str) -> None:
     """Explain a profile's settings (PROFILE) or a check (AZFN101)."""
@@ -134,11 +195,12 @@ def explain(target: str) -> None:
     from azfn_profile.checking import run_checks
     from azfn_profile.engine import load_profile
     from azfn_profile.explain import explain as explain_spec
-    from azfn_profile.sources.profile import profile_source
+    from azfn_profile.sources.profile import code_findings, profile_source
 
     day = today()
-    source = profile_source(load_profile(Path(target), today=day), target)
-    findings = run_checks([source], day)
+    loaded = load_profile(Path(target), today=day)
+    source = profile_source(loaded, target)
+    findings = code_findings(loaded) + run_checks([source], day)
     click.echo(explain_spec(source.target.spec, findings), nl=False)
 
 
@@ -334,6 +396,13 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
         click.option(
             "--body", default="{}", show_default=True, help="Trigger payload."
         ),
+        click.option(
+            "--python",
+            "python",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Run the app with this interpreter (its virtualenv holds the app's "
+            "dependencies and azure-functions) [default: this one].",
+        ),
     ]
 
     def apply(command: F) -> F:
@@ -397,6 +466,7 @@ def bench(
     cores: int | None,
     upstream_latency: float,
     body: str,
+    python: Path | None,
     rate: float | None,
     as_json: bool,
     plot: Path | None,
@@ -445,6 +515,7 @@ def bench(
             body.encode(),
             env,
             rate,
+            python,
         )
         points = run_grid(settings, grid, report)
     if as_json:
@@ -454,6 +525,11 @@ def bench(
     first = next((p.first_error for p in points if p.first_error), None)
     if first:
         click.echo(f"first error: {first}", err=True)
+    from azfn_profile.lab.bench import async_blocking_signature
+
+    signature = async_blocking_signature(points, upstream_latency, app)
+    if signature:
+        click.echo(f"note: {signature}", err=True)
     if plot is not None:
         cores_used = len(settings.cores) if settings.cores else os.cpu_count()
         title = (
@@ -504,6 +580,7 @@ def tune(
     cores: int | None,
     upstream_latency: float,
     body: str,
+    python: Path | None,
 ) -> None:
     """Search processes x threads for APP's FUNCTION; compare with defaults and rules.
 
@@ -531,6 +608,7 @@ def tune(
         upstream_latency,
         body.encode(),
         "measured" if memory == "measured" else "larger",
+        python,
     )
     text, code = run_tune(request, today(), lambda line: click.echo(line, err=True))
     click.echo(text, nl=False)

@@ -171,7 +171,130 @@ def rules_md() -> str:
     return build()
 
 
-DOCS = {"profile.md": profile_md, "skus.md": skus_md, "rules.md": rules_md}
+def code_md() -> str:
+    """What the code reader recognises (`init` and AZFN4xx), from its tables."""
+    from azfn_profile.code import known
+
+    def names(items: Any) -> str:
+        return ", ".join(f"`{n}`" for n in sorted(items))
+
+    by_what: dict[str, list[str]] = {}
+    for call, blocking in known.BLOCKING_CALLS.items():
+        by_what.setdefault(blocking.what, []).append(call)
+    lines = [
+        BANNER,
+        "# What the code reader recognises",
+        "",
+        (
+            "`azfn-profile init` and the AZFN4xx checks read a Python v2-model app "
+            "with `ast`: nothing is imported or run, so an app reads the same without "
+            "its dependencies installed. Names are qualified by their imports "
+            "(`import requests as r; r.get` is `requests.get`); calls into the app's "
+            "own functions, methods and modules are followed (up to "
+            "8 deep), so a blocking call in a helper is reported on its line, with the "
+            "function that reached it. **Only the calls below are evidence; an unknown "
+            "call is never a finding.**"
+        ),
+        "",
+        "## Blocking calls (AZFN401 in `async def`)",
+        "",
+        "| what | calls | async alternative |",
+        "|---|---|---|",
+    ]
+    alternatives = {b.what: b.alternative for b in known.BLOCKING_CALLS.values()}
+    for what, calls in by_what.items():
+        lines.append(f"| {what} | {names(calls)} | {alternatives[what]} |")
+    lines += [
+        "",
+        "Objects made by these keep a type, and their methods block:",
+        "",
+        "| constructor | blocking methods |",
+        "|---|---|",
+    ]
+    for constructor, kind in known.OBJECT_CONSTRUCTORS.items():
+        methods, same = known.OBJECT_METHODS[kind]
+        extra = f" (`{'`, `'.join(sorted(same))}` keep the type)" if same else ""
+        lines.append(f"| `{constructor}` | {names(methods)}{extra} |")
+    lines += [
+        "",
+        (
+            "Sync Azure SDK clients: any class named `*Client` under `azure.` outside "
+            "`.aio` (and outside "
+            + names(known.AZURE_EXCLUDED_PACKAGES)
+            + "), made by its constructor or a `from_*` method. Every method blocks "
+            "except those ending in "
+            + names(known.AZURE_CLIENT_FACTORY_SUFFIXES)
+            + " (they return another client) and "
+            + names(known.AZURE_NO_IO_METHODS)
+            + "."
+        ),
+        "",
+        (
+            "A blocking call passed to `asyncio.to_thread` or `loop.run_in_executor` (or "
+            "wrapped in `functools.partial`) is not called on the loop, so it is not a "
+            "finding; neither is an awaited call."
+        ),
+        "",
+        "## Event loops in functions (AZFN404)",
+        "",
+        f"{names(known.LOOP_RUNNERS)}, and "
+        + names(known.LOOP_RUN_METHODS)
+        + " on a loop from "
+        + names(known.LOOP_CONSTRUCTORS)
+        + ".",
+        "",
+        "## CPU work (AZFN402 in `async def`; `kind` for `init`)",
+        "",
+        (
+            f"Any call into {names(known.CPU_MODULES)}; {names(known.CPU_IN_LOOPS)} "
+            "inside a loop; a `for ... in range(...)` loop whose body does arithmetic and "
+            "neither awaits nor calls anything recognised as I/O."
+        ),
+        "",
+        "## I/O without a finding",
+        "",
+        (
+            f"{names(known.FILE_CALLS)} count as I/O for `init` but are not AZFN401 "
+            "findings: how long they block depends on sizes the code does not show. Any "
+            "other awaited call counts as async I/O."
+        ),
+        "",
+        "## Functions and triggers",
+        "",
+        "Functions are the ones decorated on an app object ("
+        + names(known.APP_CLASSES)
+        + ") in `function_app.py`, or on a Blueprint it registers ("
+        + names(known.REGISTER_METHODS)
+        + "), by trigger decorator:",
+        "",
+        "| decorator | trigger |",
+        "|---|---|",
+        *(f"| `{d}` | {t} |" for d, t in known.TRIGGER_DECORATORS.items()),
+        "",
+        (
+            "`function_name(name=...)` renames a function; `AsgiFunctionApp` and "
+            "`WsgiFunctionApp` serve one HTTP function, `http_app_func`."
+        ),
+        "",
+        "## Suppressions",
+        "",
+        (
+            "`# azfn: ignore[AZFN401] reason` on the finding's line accepts it; on a "
+            "`def` line it covers the function's own lines. Several ids go in one "
+            "bracket (`[AZFN401,AZFN403]`); `expires=YYYY-MM-DD` before the reason makes "
+            "it lapse (AZFN002), and a comment without a reason suppresses nothing "
+            "(AZFN003)."
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+DOCS = {
+    "profile.md": profile_md,
+    "skus.md": skus_md,
+    "rules.md": rules_md,
+    "code.md": code_md,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

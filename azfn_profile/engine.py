@@ -18,7 +18,8 @@ def resolve_file(path: Path, *, today: date, display: str | None = None) -> AppS
 
     `display` is how the file is named in error messages (default: `path`).
     """
-    return resolve(load_profile(path, today=today, display=display).profile)
+    loaded = load_profile(path, today=today, display=display)
+    return resolve(loaded.profile, loaded.code)
 
 
 def profile_schema() -> dict[str, Any]:

@@ -42,9 +42,22 @@ class Suppression:
     reason: str
     expires: date | None
     location: Location
+    # A code comment (`# azfn: ignore[...]`) covers lines of its file, whatever app
+    # reached them; None: the app's findings anywhere (a profile's `suppress`).
+    lines: frozenset[int] | None = None
 
     def active(self, today: date) -> bool:
         return self.expires is None or today <= self.expires
+
+    def covers(self, finding: Finding) -> bool:
+        if self.check_id != finding.check_id:
+            return False
+        if self.lines is None:
+            return True
+        return (
+            finding.location.file == self.location.file
+            and finding.location.line in self.lines
+        )
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,15 @@ RULES: dict[str, Guidance] = {
         "latency passes 100 ms.",
         (cite.GUIDE, cite.HOST_PROCESS_COUNT, cite.HOST_ENVIRONMENT),
     ),
+    "workers.processes.async-blocking": Guidance(
+        "An async function that makes a blocking call holds its process's only event "
+        "loop for the whole call, so each process serves one invocation at a time, "
+        "whatever the threads: throughput is processes / latency. Until the code is "
+        f"fixed (AZFN401), run as many processes as memory holds (up to "
+        f"{facts.MAX_WORKER_PROCESSES}; the blocked loops wait, they do not compute) "
+        "and admit one invocation per process.",
+        (cite.GUIDE, cite.PYTHON_WORKER_DISPATCHER, _OURS),
+    ),
     "workers.threads.cpu": Guidance(
         "CPU-bound functions start from a single thread per process to avoid context "
         "switches; parallelism comes from processes. " + _UNSET_THREADS,

@@ -42,7 +42,8 @@ class Concat:
 
 Value: TypeAlias = str | Ref | Concat
 
-# Built-in role definition GUIDs (the Flex Consumption samples' rbac.bicep, FLEXS).
+# Built-in role definition GUIDs (as Azure-Samples/azure-functions-flex-consumption-samples
+# assigns them in IaC/bicep/rbac.bicep).
 ROLES: Mapping[str, str] = {
     "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
@@ -100,7 +101,8 @@ class Infra:
     roles: tuple[RoleAssignment, ...]
     tags: Mapping[str, str] = field(default_factory=dict)
     # Elastic Premium only: instances kept warm (sku.capacity) and the burst limit
-    # (maximumElasticWorkerCount), from always_ready and max_instances (D-PREM).
+    # (maximumElasticWorkerCount), from always_ready and max_instances
+    # (learn.microsoft.com/azure/azure-functions/functions-premium-plan).
     elastic_minimum: int | None = None
     elastic_maximum: int | None = None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from azfn_profile.code.model import AppCode
 from azfn_profile.errors import InputError, Problem
 from azfn_profile.profile import Profile
 from azfn_profile.validation import ProfileInvalid, validate
@@ -22,6 +24,8 @@ class LoadedProfile:
     profile: Profile
     document: Document
     display: str
+    # The app's code, when `app:` names its folder (read, never imported).
+    code: AppCode | None = None
 
 
 def load_profile(
@@ -50,7 +54,41 @@ def load_profile(
         raise InputError(
             [locate(document, shown, i.path, i.message, i.at_key) for i in exc.issues]
         ) from None
-    return LoadedProfile(profile, document, shown)
+    return LoadedProfile(
+        profile, document, shown, _app_code(profile, path, shown, document)
+    )
+
+
+def _app_code(
+    profile: Profile, path: Path, shown: str, document: Document
+) -> AppCode | None:
+    """The code of the app `app:` names, when it names a folder (or a .py file)."""
+    value = profile.app
+    if value is None:
+        return None
+    candidate = path.parent / value
+    is_app = (candidate.is_dir() and (candidate / "function_app.py").is_file()) or (
+        candidate.suffix == ".py" and candidate.is_file()
+    )
+    looks_like_path = "/" in value or "\\" in value or value.endswith(".py")
+    if not is_app:
+        if looks_like_path:
+            raise InputError(
+                [
+                    locate(
+                        document,
+                        shown,
+                        ("app",),
+                        f"app: {value} is not an app folder (no function_app.py "
+                        "there) or a .py file",
+                    )
+                ]
+            )
+        return None  # a site name or a Bicep symbol
+    from azfn_profile.code.analyze import read_app
+
+    display = os.path.normpath(Path(shown).parent / value)
+    return read_app(candidate, display)
 
 
 def locate(

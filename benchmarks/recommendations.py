@@ -1,8 +1,10 @@
-"""Rules vs tune vs the Azure default vs an exhaustive grid, on the reference workloads.
+"""Rules vs tune vs the default vs an exhaustive grid, on the reference workloads.
 
-For each app in examples/apps, on this machine: the Azure default (1 process, the
-1000 threads the v4 host injects), the rules' recommendation for a matching profile
-on a SKU with this machine's cores, `tune`'s adaptive result, and the best point of
+For each app in examples/apps, on this machine: the host default (1 process, the
+1000 threads the v4 host injects), the rules' recommendation for the profile
+`azfn-profile init --measure` drafts from the app's code on a SKU with this machine's
+cores (the rules read the code too: async functions that block are sized as such),
+`tune`'s adaptive result, and the best point of
 the full grid (processes 1..10 x threads 1, 2, 4, ..., 256). The grid's three best
 points, tune's choice, the rules' point and the default are then measured again side
 by side, in turns, `--rounds` times each, and compared by their medians; "best" is the
@@ -50,24 +52,31 @@ def sku_for(cores: int) -> str:
     return {1: "EP1", 2: "EP2"}.get(cores, "EP3")
 
 
-def rules_point(workload: dict[str, Any], cores: int) -> tuple[int, int]:
+def rules_point(app: str, cores: int) -> tuple[tuple[int, int], dict[str, Any]]:
+    """The rules' point for the profile `init --measure` drafts, and that profile."""
     from datetime import date
 
+    import yaml
+
+    from azfn_profile.code.analyze import read_app
+    from azfn_profile.code.draft import Options, draft
+    from azfn_profile.code.measure import measure_app
     from azfn_profile.rules import resolve
     from azfn_profile.validation import validate
 
-    spec = resolve(
-        validate(
-            {
-                "name": "bench",
-                "python": "3.12",
-                "workload": workload,
-                "plan": {"sku": sku_for(cores)},
-            },
-            date(2026, 11, 26),
-        )
+    folder = ROOT / "examples" / "apps" / app
+    code = read_app(folder)
+    function = WORKLOADS[app][0]
+    measured = measure_app(folder, function, lambda line: None)
+    drafted = draft(
+        code,
+        Options(sku=sku_for(cores), concurrency=CONCURRENCY, app_path=str(folder)),
+        date(2026, 11, 26),
+        measured,
     )
-    return spec.processes or 1, spec.threads or 1
+    data = yaml.safe_load(drafted.text)
+    spec = resolve(validate(data, date(2026, 11, 26)), code)
+    return (spec.processes or 1, spec.threads or 1), data["workload"]
 
 
 def main() -> None:
@@ -112,7 +121,8 @@ def measure_app(
     from azfn_profile.lab.dispatch import Point, Settings, run_point
     from azfn_profile.lab.tune import Search
 
-    function, workload = WORKLOADS[app]
+    function, _declared = WORKLOADS[app]
+    rules_key, workload = rules_point(app, cores)
     s = Settings(
         ROOT / "examples" / "apps" / app,
         function,
@@ -134,7 +144,7 @@ def measure_app(
     contenders = {
         **{f"grid#{i + 1}": key for i, key in enumerate(top)},
         "tune": (tuned_first.processes, tuned_first.threads),
-        "rules": rules_point(workload, cores),
+        "rules": rules_key,
         "default": (1, 1000),
     }
     samples: dict[tuple[int, int], list[Point]] = {k: [] for k in contenders.values()}
@@ -169,6 +179,7 @@ def measure_app(
         "tune_seconds": round(tune_s, 1),
         "grid_seconds": round(grid_s, 1),
         "declares_concurrency": "concurrency" in workload,
+        "init_workload": workload,
     }
     for name in ("tune", "rules", "default"):
         row[f"{name}/best"] = round(row[name]["throughput"] / best.throughput, 3)

@@ -1,9 +1,10 @@
 """Mutations of real-shaped inputs, shared by the suite (a bounded run) and
 benchmarks/fuzz.py (a long one).
 
-Seeds are the fixture repositories' templates, the examples' profiles and a preview
-document; a seed number picks the mutations deterministically, so any failing input
-can be written out and replayed as a regression case (tests/data/fuzz/).
+Seeds are the fixture repositories' templates, the examples' profiles, the fixture
+apps' code and a preview document; a seed number picks the mutations
+deterministically, so any failing input can be written out and replayed as a
+regression case (tests/data/fuzz/).
 """
 
 from __future__ import annotations
@@ -118,6 +119,10 @@ def json_seeds() -> list[tuple[str, Any]]:
 def text_seeds(suffix: str) -> list[tuple[str, str]]:
     if suffix == ".yaml":
         files = sorted((ROOT / "examples").glob("*.yaml"))
+    elif suffix == ".py":  # apps: each mutated entry is checked as function_app.py
+        files = sorted((ROOT / "tests" / "data" / "apps").rglob("function_app.py"))
+        files += sorted((ROOT / "examples" / "apps").rglob("function_app.py"))
+        return [("function_app.py", p.read_text(encoding="utf-8")) for p in files]
     else:
         files = sorted(REPOS.rglob(f"*{suffix}"))
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
@@ -317,10 +322,15 @@ def case(
         seeds = json_seeds()
         name, seed = seeds[seed_index % len(seeds)]
         return name, mutate_json(seed, rng)
-    suffix = {"bicep": ".bicep", "profile": ".yaml", "bicepparam": ".bicepparam"}[kind]
+    suffix = {
+        "bicep": ".bicep",
+        "profile": ".yaml",
+        "bicepparam": ".bicepparam",
+        "python": ".py",
+    }[kind]
     text_seeds_ = text_seeds(suffix)
     name, text = text_seeds_[seed_index % len(text_seeds_)]
     return name, mutate_text(text, rng)
 
 
-KINDS = ("json", "bicep", "profile", "bicepparam", "repo")
+KINDS = ("json", "bicep", "profile", "bicepparam", "python", "repo")

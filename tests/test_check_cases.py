@@ -97,8 +97,15 @@ def outcome(check_id: str, case: dict[str, Any]) -> tuple[str, list[tuple[str, s
 def source_outcome(
     check_id: str, case: dict[str, Any], tmp: Path
 ) -> tuple[str, list[tuple[str, str]]]:
-    path = tmp / case["source"]["name"]
-    path.write_text(case["source"]["text"])
+    source = case["source"]
+    if "files" in source:  # several files (a profile and its app): check the folder
+        for name, text in source["files"].items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_text(text)
+        path = tmp
+    else:
+        path = tmp / source["name"]
+        path.write_text(source["text"])
     result = CliRunner().invoke(cli, ["check", str(path), "--format", "json"])
     findings = [f for f in json.loads(result.stdout)["findings"] if f["id"] == check_id]
     failed = [(f["severity"], f["message"]) for f in findings if f["status"] == "fail"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -72,9 +71,11 @@ def test_errors_are_counted_and_the_first_shown() -> None:
 
 
 def test_a_crashing_worker_leaves_no_orphan() -> None:
+    import os
+
     with pytest.raises(LabError, match="every worker process died"):
         run_point(settings("crash", "die"), processes=2, threads=1)
-    assert multiprocessing.active_children() == []
+    assert [pid for pid in _children(os.getpid()) if _is_worker(pid)] == []
 
 
 @pytest.mark.parametrize(
@@ -179,6 +180,14 @@ def _children(parent: int) -> set[int]:
     return pids
 
 
+def _is_worker(pid: int) -> bool:
+    try:
+        cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"azfn_profile.lab.worker import boot" in cmdline and _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     try:
         stat = (Path("/proc") / str(pid) / "stat").read_text()
@@ -218,11 +227,7 @@ def test_ctrl_c_leaves_no_worker_behind() -> None:
     deadline = time.monotonic() + 30
     workers: set[int] = set()
     while time.monotonic() < deadline:
-        workers = {
-            pid
-            for pid in _children(proc.pid)
-            if b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
-        }
+        workers = {pid for pid in _children(proc.pid) if _is_worker(pid)}
         if len(workers) == 2:
             break
         time.sleep(0.1)
@@ -292,3 +297,121 @@ def test_heatmap_says_what_it_shows_and_every_label_reads() -> None:
         assert abs(ink - background) > 0.4, f"label {value} is hard to read"
     assert labels["464"].get_fontweight() == "bold"  # the best cell
     assert labels["101"].get_fontweight() == "normal"
+
+
+def test_the_app_runs_in_its_own_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--python: a virtualenv that has azure-functions (and the app's imports) but
+    not azfn-profile or its dependencies runs the workers."""
+    import subprocess
+    import sys
+    import venv
+
+    import azure.functions
+
+    env = tmp_path / "appenv"
+    venv.EnvBuilder(with_pip=False).create(env)
+    python = env / "bin" / "python"
+    site = next((env / "lib").glob("python3.*/site-packages"))
+    # Only what `pip install azure-functions` brings goes in (as links).
+    import importlib.util
+
+    (site / "azure").mkdir()
+    (site / "azure" / "functions").symlink_to(
+        Path(azure.functions.__file__).parent, target_is_directory=True
+    )
+    for name in ("werkzeug", "markupsafe"):  # azure-functions' own dependencies
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            folder = Path(spec.origin).parent
+            (site / folder.name).symlink_to(folder, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)  # `python -c` puts the working folder on the path
+    for module in ("azfn_profile", "pydantic"):  # neither the tool nor its dependencies
+        assert (
+            subprocess.run(
+                [str(python), "-c", f"import {module}"],
+                capture_output=True,
+                check=False,
+            ).returncode
+            != 0
+        )
+    point = run_point(settings("probe", "probe", python=python), processes=2, threads=2)
+    assert point.errors == 0 and point.measured > 0
+    assert len(point.per_worker) == 2
+    # The workers ran the app's interpreter, not this one.
+    assert sys.executable != str(python)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--processes",
+            "1",
+            "--threads",
+            "2",
+            "--duration",
+            "0.3",
+            "--warmup",
+            "0",
+            "--python",
+            str(python),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_an_app_env_that_cannot_import_the_app_says_so(tmp_path: Path) -> None:
+    import venv
+
+    env = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(env)
+    with pytest.raises(LabError, match="No module named 'azure'"):
+        run_point(
+            settings("probe", "probe", python=env / "bin" / "python"),
+            processes=1,
+            threads=1,
+        )
+
+
+def test_the_async_blocking_signature() -> None:
+    from azfn_profile.lab.bench import async_blocking_signature
+
+    def point(p: int, t: int, rate: float) -> Point:
+        return Point(p, t, 64, rate, 1, 2, 3, 0, 30, total=100)
+
+    flat = [point(2, 1, 39.0), point(2, 8, 41.0), point(4, 1, 80.0), point(4, 8, 78.0)]
+    note = async_blocking_signature(flat, 50.0, Path("app"))
+    assert note is not None and "azfn-profile check app (AZFN401)" in note
+    threads_help = [point(2, 1, 39.0), point(2, 8, 300.0)]
+    assert async_blocking_signature(threads_help, 50.0, Path("app")) is None
+    cpu_flat = [point(2, 1, 100.0), point(2, 8, 98.0)]  # 20 ms of CPU, not 50 ms waits
+    assert async_blocking_signature(cpu_flat, 50.0, Path("app")) is None
+    one_thread_only = [point(2, 1, 40.0), point(4, 1, 80.0)]
+    assert async_blocking_signature(one_thread_only, 50.0, Path("app")) is None
+
+
+def test_bench_flags_async_blocking_apps() -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(ROOT / "examples" / "apps" / "async_blocking"),
+            "--function",
+            "fetch",
+            "--processes",
+            "2",
+            "--threads",
+            "1,4",
+            "--concurrency",
+            "8",
+            "--duration",
+            "1",
+            "--warmup",
+            "0.3",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "the signature of async functions that make blocking calls" in result.stderr

@@ -50,7 +50,7 @@ def apps(report: dict[str, Any], repo: Path) -> list[tuple[Any, ...]]:
             t["plan_sku"],
         )
         for t in report["targets"]
-        if t.get("kind") != "profile"
+        if t.get("kind") not in ("profile", "code")
     )
 
 
@@ -84,7 +84,13 @@ def test_azd_python_flex_through_azure_verified_modules() -> None:
             "FC1",
         )
     ]
-    (app,) = [t for t in report["targets"] if t.get("kind") != "profile"]
+    (app,) = [t for t in report["targets"] if t.get("kind") not in ("profile", "code")]
+    (code_target,) = [t for t in report["targets"] if t.get("kind") == "code"]
+    # The app's code is read too (two sync functions: nothing to report).
+    assert (rel(code_target["file"], repo), code_target["functions"]) == (
+        "src/function_app.py",
+        2,
+    )
     assert rel(app["parameters"], repo) == "infra/main.parameters.json"
     assert rel(app["host_json"], repo) == "src/host.json"
     assert failures(report, repo) == [

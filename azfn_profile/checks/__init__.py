@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date
 
-from azfn_profile.checks import plan, scaling, security, workers
+from azfn_profile.checks import code, plan, scaling, security, workers
 from azfn_profile.checks._base import (
     Check,
     Failure,
@@ -57,6 +57,19 @@ INPUT_CHECKS = (
         passes="suppress:\n  - {id: AZFN104, reason: load test pending, expires: 2027-01-31}",
         source="azfn-profile",
     )(_input_only),
+    check(
+        "AZFN003",
+        "input.suppression-invalid",
+        "warning",
+        "A suppression comment must give a reason",
+        why="`# azfn: ignore[AZFN401] reason` accepts a finding on its line (or, on a "
+        "def line, in the function); like a profile's suppressions it needs a "
+        "reason, and takes an optional `expires=YYYY-MM-DD`. Without a reason it "
+        "suppresses nothing.",
+        fails="requests.get(url)  # azfn: ignore[AZFN401]",
+        passes="requests.get(url)  # azfn: ignore[AZFN401] moving to aiohttp in Q3",
+        source="azfn-profile",
+    )(_input_only),
 )
 
 INPUT_IDS = frozenset(c.id for c in INPUT_CHECKS)
@@ -68,6 +81,7 @@ REGISTRY: Mapping[str, Check] = {
         *workers.CHECKS,
         *plan.CHECKS,
         *scaling.CHECKS,
+        *code.CHECKS,
         *security.CHECKS,
     )
 }

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from azfn_profile.code.model import AppCode
 from azfn_profile.findings import Severity, Suppression
 from azfn_profile.spec import AppSpec
 
@@ -34,6 +35,10 @@ class Target:
     reasons: Mapping[str, str] = field(default_factory=dict)
     # A host.json on its own (no app joined to it): only host.json checks apply.
     host_only: bool = False
+    # The app's Python code, read without running it (a profile naming its app
+    # folder, or an app folder checked on its own: then only code checks apply).
+    code: AppCode | None = None
+    code_only: bool = False
 
     def setting(self, name: str) -> str | None:
         """An app setting (names are case-insensitive); Unknown if not evaluable."""
@@ -82,6 +87,7 @@ class Check:
     )  # e.g. Azure Policy / Checkov
     python_only: bool = False  # not applicable to apps of other runtimes
     host_json: bool = False  # judges host.json alone (applies to a lone host.json)
+    code: bool = False  # judges the app's Python code
 
 
 def check(
@@ -97,6 +103,7 @@ def check(
     related: Mapping[str, str] | None = None,
     python_only: bool = False,
     host_json: bool = False,
+    code: bool = False,
 ) -> Callable[[CheckFunc], Check]:
     """Decorator: turn a generator of Failures into a registered-ready Check."""
 
@@ -114,6 +121,7 @@ def check(
             dict(related or {}),
             python_only,
             host_json,
+            code,
         )
 
     return wrap

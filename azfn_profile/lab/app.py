@@ -99,6 +99,21 @@ def find_function(path: Path, name: str) -> Function:
     return function
 
 
+def check_function(path: Path, name: str, python: Path | None) -> None:
+    """Clear errors before any worker starts: the app and the function exist.
+
+    In this interpreter the app is imported (as the workers will); with another
+    interpreter (`--python`), only the file is checked here, and the workers report
+    import errors from the app's own environment.
+    """
+    if python is None:
+        find_function(path, name)
+        return
+    app_file(path)
+    if not Path(python).is_file():
+        raise LabError(f"--python {python}: no such file")
+
+
 def trigger_input(function: Function, body: bytes) -> Any:
     """A real azure.functions input for one invocation."""
     import azure.functions as func

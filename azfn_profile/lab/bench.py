@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from azfn_profile.lab.app import LabError, find_function
+from azfn_profile.lab.app import LabError, check_function
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.upstream import upstream
 
@@ -45,7 +45,7 @@ def run_grid(
     grid: Sequence[tuple[int, int]],
     report: Callable[[int, int, int, Point | None], None],
 ) -> list[Point]:
-    find_function(settings.app, settings.function)  # clear errors before any spawn
+    check_function(settings.app, settings.function, settings.python)
     points = []
     for index, (processes, threads) in enumerate(grid, start=1):
         report(index, processes, threads, None)
@@ -168,3 +168,34 @@ def heatmap_figure(points: Sequence[Point], title: str) -> Figure:
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def async_blocking_signature(
+    points: Sequence[Point], latency_ms: float, app: Path
+) -> str | None:
+    """A note when throughput follows processes / upstream latency and not threads:
+    the measured shape of async functions that block their event loop."""
+    if latency_ms <= 0:
+        return None
+    by_processes: dict[int, list[Point]] = {}
+    for point in points:
+        if point.errors == 0 and point.throughput > 0:
+            by_processes.setdefault(point.processes, []).append(point)
+    groups = [g for g in by_processes.values() if len({p.threads for p in g}) >= 2]
+    if not groups or not any(max(p.threads for p in g) >= 4 for g in groups):
+        return None
+    per_loop = 1000 / latency_ms
+    for group in groups:
+        rates = sorted(p.throughput for p in group)
+        expected = group[0].processes * per_loop
+        if (
+            rates[-1] > 1.25 * rates[0]
+            or not 0.6 * expected <= rates[-1] <= 1.3 * expected
+        ):
+            return None
+    return (
+        f"throughput follows processes x {per_loop:.0f}/s (one invocation per "
+        f"{latency_ms:g} ms upstream call per process) and not threads: the signature "
+        "of async functions that make blocking calls; run azfn-profile check "
+        f"{app} (AZFN401)"
+    )

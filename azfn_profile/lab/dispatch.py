@@ -7,10 +7,14 @@ Workers never outlive a run: a crash, an exception or Ctrl-C terminates them all
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import multiprocessing
 import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +23,6 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from azfn_profile.lab import worker
 from azfn_profile.lab.app import LabError
 
 START_TIMEOUT_S = 60.0
@@ -43,6 +46,10 @@ class Point:
     per_worker: dict[int, int] = field(default_factory=dict)  # pid -> invocations
     results: list[str] = field(default_factory=list)  # what functions returned (sample)
     rate: float | None = None  # open loop: invocations sent per second
+    # CPU seconds the workers spent from ready to stop, and the invocations' summed
+    # wall time (every invocation, warm-up included): their ratio is the CPU share.
+    cpu_s: float = 0.0
+    busy_s: float = 0.0
 
     @property
     def load(self) -> str:
@@ -77,6 +84,7 @@ class Settings:
     body: bytes = b"{}"
     env: dict[str, str] = field(default_factory=dict)
     rate: float | None = None  # open loop: invocations per second, whatever completes
+    python: Path | None = None  # the interpreter that runs the app (default: this one)
 
 
 @contextlib.contextmanager
@@ -105,20 +113,41 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class _Workers:
+    """Worker processes: plain subprocesses of `s.python`, each holding one end of a
+    socket pair, so the app runs in its own interpreter and environment."""
+
     def __init__(self, s: Settings, processes: int, threads: int) -> None:
-        ctx = multiprocessing.get_context("spawn")
         self.conns: list[Connection] = []
-        self.procs: list[Any] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
         self.pids: dict[Connection, int] = {}
+        self.cpu_at_ready: dict[Connection, float] = {}
+        self.shim = _Shim(s.python)
+        args = json.dumps(
+            {
+                "app": str(s.app),
+                "function": s.function,
+                "threads": threads,
+                "cores": s.cores,
+                "body": base64.b64encode(s.body).decode(),
+                "env": s.env,
+            }
+        )
+        python = str(s.python or sys.executable)
         for _ in range(processes):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(
-                target=worker.main,
-                daemon=True,
-                args=(child, str(s.app), s.function, threads, s.cores, s.body, s.env),
-            )
-            with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
-                proc.start()
+            parent, child = multiprocessing.Pipe()
+            fd = child.fileno()
+            try:
+                with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
+                    proc = subprocess.Popen(
+                        [python, "-c", self.shim.boot, str(fd), args],
+                        pass_fds=(fd,),
+                        stdin=subprocess.DEVNULL,
+                    )
+            except OSError as exc:
+                parent.close()
+                child.close()
+                self.kill()
+                raise LabError(f"cannot start {python}: {exc.strerror}") from None
             child.close()
             self.conns.append(parent)
             self.procs.append(proc)
@@ -137,15 +166,18 @@ class _Workers:
                     message = conn.recv()
                 except EOFError:
                     raise LabError(
-                        "a worker process exited while importing the app"
+                        "a worker process exited before importing the app"
+                        + self.shim.hint()
                     ) from None
                 if message[0] == "error":
                     raise LabError(message[1])
                 self.pids[conn] = message[1]
+                self.cpu_at_ready[conn] = message[2] if len(message) > 2 else 0.0
                 pending.remove(conn)
 
-    def stop(self) -> float:
-        rss = 0.0
+    def stop(self) -> tuple[float, float]:
+        """Stop the workers: the largest peak RSS, and their CPU seconds since ready."""
+        rss = cpu = 0.0
         for conn in self.conns:
             try:
                 conn.send(("stop",))
@@ -162,20 +194,67 @@ class _Workers:
                     break
                 if message[0] == "stopped":
                     rss = max(rss, message[1])
+                    if len(message) > 2:
+                        cpu += message[2] - self.cpu_at_ready.get(conn, 0.0)
                     break
-        return rss
+        return rss, cpu
 
     def kill(self) -> None:
         for proc in self.procs:
-            if proc.is_alive():
+            if proc.poll() is None:
                 proc.terminate()
         for proc in self.procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # noqa: PERF203 - one per stuck worker
                 proc.kill()
-                proc.join(timeout=5)
+                proc.wait(timeout=5)
         for conn in self.conns:
             conn.close()
+        self.shim.close()
+
+
+class _Shim:
+    """How a worker finds this package's lab modules.
+
+    In this interpreter they import as usual. In another (the app's virtualenv), a
+    temporary folder holding a link to this package goes first on its path: the lab
+    modules use the standard library only, so none of the tool's dependencies follow.
+    """
+
+    def __init__(self, python: Path | None) -> None:
+        self.folder: Path | None = None
+        if (
+            python is not None
+            and Path(python).resolve() != Path(sys.executable).resolve()
+        ):
+            import tempfile
+
+            self.folder = Path(tempfile.mkdtemp(prefix="azfn-profile-lab-"))
+            package = Path(__file__).resolve().parent.parent
+            (self.folder / package.name).symlink_to(package, target_is_directory=True)
+        path = repr(str(self.folder)) if self.folder else None
+        self.boot = (
+            "import sys\n"
+            + (f"sys.path.insert(0, {path})\n" if path else "")
+            + "from azfn_profile.lab.worker import boot\nboot()\n"
+        )
+        self.python = python
+
+    def hint(self) -> str:
+        if self.folder is None:
+            return ""
+        return (
+            f" ({self.python} must be Python 3.10+ with the app's dependencies and "
+            "azure-functions installed; its error is above)"
+        )
+
+    def close(self) -> None:
+        if self.folder is not None:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def run_point(
@@ -205,6 +284,7 @@ def _drive(
     latencies: list[float] = []
     per_worker: dict[int, int] = {}
     errors, total, measured, first_error = 0, 0, 0, None
+    busy = 0.0
     results: list[str] = []
     alive = set(conns)
 
@@ -263,9 +343,10 @@ def _drive(
                 continue
             if message[0] != "done":
                 continue
-            _, invocation, ok, detail, _took = message
+            _, invocation, ok, detail, took = message
             finished = time.perf_counter()
             total += 1
+            busy += took
             per_worker[workers.pids[conn]] = per_worker.get(workers.pids[conn], 0) + 1
             if len(results) < 1000:
                 results.append(str(detail))
@@ -278,7 +359,7 @@ def _drive(
                 latencies.append((finished - started) * 1000)
             if finished < end and interval is None:
                 dispatch()
-    rss = workers.stop()
+    rss, cpu = workers.stop()
     latencies.sort()
     return Point(
         processes,
@@ -296,4 +377,6 @@ def _drive(
         per_worker,
         results,
         s.rate,
+        cpu,
+        busy,
     )

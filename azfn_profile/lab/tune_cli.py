@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from azfn_profile import facts
-from azfn_profile.lab.app import find_function
+from azfn_profile.lab.app import check_function
 from azfn_profile.lab.bench import lab_environment, pick_cores
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
@@ -47,6 +47,7 @@ class TuneRequest:
     latency_ms: float
     body: bytes
     memory: MemoryPolicy = "larger"
+    python: Path | None = None  # the app's interpreter
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def run_tune(
 ) -> tuple[str, int]:
     """Search, compare, maybe write; the report and the exit code."""
     plan = _read_profile(request.profile_path, today)
-    find_function(request.app, request.function)
+    check_function(request.app, request.function, request.python)
     concurrency, load_note = _load(request, plan)
     cores, cores_note = _cores(request, plan)
     with lab_environment(request.latency_ms) as env:
@@ -93,6 +94,7 @@ def run_tune(
             cores,
             request.body,
             env,
+            python=request.python,
         )
         search = Search(
             _Progress(settings, say),
@@ -126,8 +128,9 @@ def _read_profile(path: Path | None, today: date) -> _Plan:
     from azfn_profile.engine import load_profile
     from azfn_profile.rules import resolve
 
-    profile = load_profile(path, today=today).profile
-    spec = resolve(profile)
+    loaded = load_profile(path, today=today)
+    profile = loaded.profile
+    spec = resolve(profile, loaded.code)
     declared = (
         profile.workload.memory_per_process_mb
         if "memory_per_process_mb" in profile.workload.model_fields_set
@@ -263,6 +266,13 @@ def _report(
         if tuned.median.throughput <= (1 + noise) * c.median.throughput
         and (label != "rules" or keys[1] != keys[0])
     ]
+    from azfn_profile.lab.bench import async_blocking_signature
+
+    signature = async_blocking_signature(
+        list(search.seen.values()), request.latency_ms, request.app
+    )
+    if signature:
+        lines.append(f"note: {signature}")
     same_as_rules = plan.rules is not None and keys[0] == plan.rules
     memory = _memory(request, plan, tuned.median)
     if memory is not None:

@@ -26,8 +26,12 @@ _RESPONSE = (
 async def _handle(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency_s: float
 ) -> None:
+    # Cancelled at shutdown: end quietly, or asyncio's stream callback logs the
+    # cancellation as an error.
     try:
-        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+        with contextlib.suppress(
+            ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError
+        ):
             await _serve_connection(reader, writer, latency_s)
     finally:
         writer.close()

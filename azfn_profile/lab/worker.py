@@ -37,6 +37,29 @@ def _describe(result: Any) -> str:
     return "" if result is None else str(result)[:200]
 
 
+def boot() -> None:
+    """`python -c ... boot FD ARGS`: a worker started as a plain subprocess.
+
+    The dispatcher passes one end of a socket pair as FD and the run's arguments as
+    JSON, so the worker can run in any interpreter (the app's own virtualenv) that
+    can import this package's lab modules, which use the standard library only.
+    """
+    import base64
+    import json
+    import sys
+
+    fd, raw = int(sys.argv[1]), json.loads(sys.argv[2])
+    main(
+        Connection(fd),
+        raw["app"],
+        raw["function"],
+        raw["threads"],
+        raw["cores"],
+        base64.b64decode(raw["body"]),
+        raw["env"],
+    )
+
+
 def main(
     conn: Connection,
     app: str,
@@ -59,7 +82,7 @@ def main(
     except LabError as exc:
         conn.send(("error", str(exc)))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), time.process_time()))
     asyncio.run(_serve(conn, fn, threads, body))
 
 
@@ -112,4 +135,4 @@ async def _serve(conn: Connection, fn: Any, threads: int, body: bytes) -> None:
     threading.Thread(target=read, daemon=True).start()
     await stopped
     pool.shutdown(wait=False, cancel_futures=True)
-    reply(("stopped", peak_rss_mb()))
+    reply(("stopped", peak_rss_mb(), time.process_time()))

@@ -3,7 +3,7 @@
 `azurerm_linux_function_app` (or `azurerm_function_app_flex_consumption` on FC1, which
 the Linux resource cannot create: terraform-provider-azurerm #26672) owns several app
 settings and sets them from its arguments; putting them in app_settings causes drift
-(iac-anchors §3a), so they are mapped to arguments and left out of the map.
+(the provider's documentation of app_settings), so they are mapped to arguments and left out of the map.
 """
 
 from __future__ import annotations

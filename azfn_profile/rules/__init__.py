@@ -8,6 +8,7 @@ the worker settings that will really run.
 from __future__ import annotations
 
 from azfn_profile import facts
+from azfn_profile.code.model import AppCode
 from azfn_profile.profile import Profile, function_counts
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.flex import function_app_config
@@ -18,12 +19,14 @@ from azfn_profile.rules.workers import processes, threads
 from azfn_profile.spec import AppSpec, WorkloadSpec
 
 
-def resolve(profile: Profile) -> AppSpec:
-    """Apply every rule to a validated profile."""
+def resolve(profile: Profile, code: AppCode | None = None) -> AppSpec:
+    """Apply every rule to a validated profile (and the code of its app, when the
+    profile names the app's folder: async functions that block are sized as such)."""
     trace = Trace()
+    blocked = code.blocking_async if code is not None else ()
     placement, plan = plan_rules(profile, trace)
     site = site_rules(profile, placement, trace)
-    process_rule = processes(profile, placement, trace)
+    process_rule = processes(profile, placement, trace, blocked)
     process_count = override_int(profile, facts.PROCESS_COUNT) or process_rule or 1
     thread_rule = threads(profile, placement, process_count, trace)
     thread_count = override_int(profile, facts.THREAD_COUNT) or thread_rule
@@ -35,7 +38,7 @@ def resolve(profile: Profile) -> AppSpec:
         trace=trace,
     )
     fac = (
-        function_app_config(profile, placement, plan, thread_count, trace)
+        function_app_config(profile, placement, plan, thread_count, trace, blocked)
         if placement.flex
         else None
     )
@@ -47,6 +50,7 @@ def resolve(profile: Profile) -> AppSpec:
         1 if placement.flex else process_count,
         thread_count,
         trace,
+        blocked=bool(blocked),
     )
     w = profile.workload
     workload = WorkloadSpec(

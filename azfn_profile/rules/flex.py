@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from azfn_profile.code.model import FunctionInfo
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.plan import Placement
+from azfn_profile.rules.workers import blocking_note
 from azfn_profile.spec import JsonValue, PlanSpec
 
 _SCALE = "functionAppConfig.scaleAndConcurrency"
 
 
 def per_instance_concurrency(
-    profile: Profile, placement: Placement, thread_count: int
+    profile: Profile, placement: Placement, thread_count: int, blocked: bool = False
 ) -> int:
     """cpu -> 1; sync io and mixed -> threads; async io -> its concurrency or the
-    platform's default for the instance size (4, 16, 32)."""
+    platform's default for the instance size (4, 16, 32); async functions that block
+    their one event loop -> 1."""
     workload = profile.workload
-    if workload.kind == "cpu":
+    if workload.kind == "cpu" or (blocked and workload.style == "async"):
         return 1
     if workload.kind == "io" and workload.style == "async":
         return workload.concurrency or placement.async_default
@@ -29,12 +34,13 @@ def function_app_config(
     plan: PlanSpec,
     thread_count: int,
     trace: Trace,
+    blocked: Sequence[FunctionInfo] = (),
 ) -> dict[str, JsonValue]:
     """ARM `functionAppConfig` (without deployment storage, which needs resources)."""
     assert placement.instance_memory_mb is not None
     http = trace.record(
         f"{_SCALE}.triggers.http.perInstanceConcurrency",
-        per_instance_concurrency(profile, placement, thread_count),
+        per_instance_concurrency(profile, placement, thread_count, bool(blocked)),
         "flex.per-instance-concurrency",
         {
             "kind": profile.workload.kind,
@@ -43,6 +49,7 @@ def function_app_config(
             "concurrency": profile.workload.concurrency,
             "instance_memory_mb": placement.instance_memory_mb,
         },
+        note=blocking_note(blocked) if blocked else "",
     )
     scale: dict[str, JsonValue] = {
         "instanceMemoryMB": trace.record(

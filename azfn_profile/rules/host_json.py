@@ -20,8 +20,16 @@ def host_json(
     process_count: int,
     thread_count: int,
     trace: Trace,
+    *,
+    blocked: bool = False,
 ) -> dict[str, JsonValue]:
-    c = capacity(profile.workload, process_count, thread_count, placement.async_default)
+    c = capacity(
+        profile.workload,
+        process_count,
+        thread_count,
+        placement.async_default,
+        blocked=blocked,
+    )
     dynamic = profile.dynamic_concurrency
     shares = split(c, counts, flex=placement.flex, dynamic=dynamic)
     inputs: dict[str, JsonValue] = {
@@ -31,6 +39,8 @@ def host_json(
         "kind": profile.workload.kind,
         "style": profile.workload.style,
     }
+    if blocked:
+        inputs["async_functions_block"] = True
     functions = ", ".join(f"{t} x{n}" for t, n in counts.items())
     split_value: dict[str, JsonValue] = {"http": shares.http, **shares.share}
     trace.record(

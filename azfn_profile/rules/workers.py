@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from azfn_profile import catalog, facts
+from azfn_profile.code.model import FunctionInfo
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
     Trace,
@@ -17,15 +19,19 @@ from azfn_profile.rules._trace import (
 from azfn_profile.rules.plan import Placement, fits, placements, wanted_processes
 
 
-def processes(profile: Profile, placement: Placement, trace: Trace) -> int | None:
-    """p = min(10, c, fit); None on Flex, which rejects the setting."""
+def processes(
+    profile: Profile,
+    placement: Placement,
+    trace: Trace,
+    blocked: Sequence[FunctionInfo] = (),
+) -> int | None:
+    """p = min(10, c, fit), or min(10, fit) when async functions block their event
+    loops; None on Flex, which rejects the setting."""
     if placement.flex:
         return None
     c = whole_cores(placement.cores)
     per_process = profile.workload.memory_per_process_mb
     fit = memory_fit(placement.memory_mb, per_process)
-    wanted = min(facts.MAX_WORKER_PROCESSES, c)
-    value = min(wanted, fit)
     inputs = {
         "cores": placement.cores,
         "c": c,
@@ -34,8 +40,30 @@ def processes(profile: Profile, placement: Placement, trace: Trace) -> int | Non
         "fit": fit,
         "max": facts.MAX_WORKER_PROCESSES,
     }
+    if blocked:
+        value = min(facts.MAX_WORKER_PROCESSES, fit)
+        trace.record(
+            facts.PROCESS_COUNT,
+            value,
+            "workers.processes.async-blocking",
+            inputs,
+            note=blocking_note(blocked),
+        )
+        return value
+    value = min(facts.MAX_WORKER_PROCESSES, c, fit)
     trace.record(facts.PROCESS_COUNT, value, "workers.processes", inputs)
     return value
+
+
+def blocking_note(blocked: Sequence[FunctionInfo]) -> str:
+    """Which async function blocks, where, and on what (the first of them)."""
+    f = blocked[0]
+    e = f.of("blocking")[0]
+    more = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
+    return (
+        f"{f.name} ({f.file}:{f.line}) is async def but calls {e.call} at "
+        f"{e.where()}{more}: sized as blocking work until the code is fixed (AZFN401)"
+    )
 
 
 def roomier_sku(family: str, cores: float, per_process_mb: int) -> str | None:
@@ -107,12 +135,15 @@ def capacity(
     process_count: int,
     thread_count: int,
     async_default: int = facts.ASYNC_DEFAULT_CONCURRENCY,
+    *,
+    blocked: bool = False,
 ) -> int:
     """C: invocations one instance can run at once with these worker settings.
 
-    Async work without a declared concurrency runs `async_default` tasks per process.
+    Async work without a declared concurrency runs `async_default` tasks per process;
+    async functions that block run one at a time per process (`blocked`).
     """
-    if workload.kind == "cpu":
+    if workload.kind == "cpu" or (blocked and workload.style == "async"):
         return process_count
     if workload.style == "async":
         if workload.concurrency is not None:

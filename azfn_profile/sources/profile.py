@@ -11,6 +11,7 @@ from azfn_profile.errors import InputError
 from azfn_profile.findings import Finding, Location, Suppression
 from azfn_profile.loader import LoadedProfile, load_profile
 from azfn_profile.rules import resolve
+from azfn_profile.sources.code import code_locator, code_suppressions, problem_findings
 from azfn_profile.yamlload import Mark
 
 # Where a computed value comes from in the profile, for locating findings about it.
@@ -35,15 +36,25 @@ def profile_targets(
             _input_finding(p.message, Location(display, p.line, p.col))
             for p in exc.problems
         ]
-    return [profile_source(loaded, display)], []
+    return [profile_source(loaded, display)], code_findings(loaded)
+
+
+def code_findings(loaded: LoadedProfile) -> list[Finding]:
+    """What reading the code of the app the profile names found wrong (unreadable
+    modules, suppression comments without a reason)."""
+    if loaded.code is None:
+        return []
+    return code_suppressions(loaded.code)[1] + problem_findings(loaded.code)
 
 
 def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
-    """A loaded profile as a check target, resolved, locating findings by its keys."""
-    spec = resolve(loaded.profile)
+    """A loaded profile as a check target, resolved, locating findings by its keys
+    (and findings about its app's code at their line in the code)."""
+    spec = resolve(loaded.profile, loaded.code)
     document, user_settings = loaded.document, loaded.profile.app_settings
+    workload_keys = set(loaded.profile.workload.model_fields_set)
 
-    def locate(dotted: str) -> Location:
+    def locate_key(dotted: str) -> Location:
         head, _, rest = dotted.partition(".")
         if head == "app_settings" and rest in user_settings:
             key: tuple[str | int, ...] = ("app_settings", rest)
@@ -51,10 +62,14 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
             key = ("workload",)
         elif head == "plan" and rest == "instance_memory_mb":
             key = ("plan", "instance_memory_mb")
+        elif head == "workload" and rest in workload_keys:
+            key = ("workload", rest)
         else:
             key = _ORIGIN.get(head, ())
         mark = document.mark_for(key, key=bool(key))
         return Location(display, mark.line, mark.col, spec.name)
+
+    locate = code_locator(display, spec.name, locate_key)
 
     suppressions = tuple(
         Suppression(
@@ -67,6 +82,8 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
         )
         for i, s in enumerate(loaded.profile.suppress)
     )
+    if loaded.code is not None:
+        suppressions += code_suppressions(loaded.code)[0]
     info = {
         "file": display,
         "line": 1,
@@ -76,7 +93,9 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
         "plan_sku": spec.plan.sku,
         "describes": loaded.profile.app,
     }
-    return SourceTarget(Target(spec, suppressions=suppressions), locate, info)
+    return SourceTarget(
+        Target(spec, suppressions=suppressions, code=loaded.code), locate, info
+    )
 
 
 def _line_col(mark: Mark) -> tuple[int, int]:

@@ -35,7 +35,9 @@ from azfn_profile.sources.jsonc import (
 from azfn_profile.sources.values import BudgetExceeded
 from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
 
-SOURCE_SUFFIXES = (".json", ".yaml", ".yml", ".bicep", ".bicepparam")
+SOURCE_SUFFIXES = (".json", ".yaml", ".yml", ".bicep", ".bicepparam", ".py")
+# Python files a folder scan reads: an app's entry; its modules are read through it.
+APP_ENTRY = "function_app.py"
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "bin", "obj", "site-packages"})
 NOT_INFRA = {
     "local.settings.json": "Functions local settings",
@@ -149,6 +151,8 @@ def _walk(root: Path) -> Iterator[Path]:
             path = here / name
             if not name.lower().endswith(SOURCE_SUFFIXES) or name.startswith("."):
                 continue
+            if name.endswith(".py") and name != APP_ENTRY:
+                continue  # an app's modules are read through its function_app.py
             if path.is_symlink() and not inside(path, root):
                 continue  # links are not followed out of the checked folder
             yield path
@@ -164,6 +168,9 @@ def _classify(f: _File, result: Scan) -> None:
         result.skipped.append(
             _skip(f, "not a profile, template, parameter, preview or host.json file")
         )
+        return
+    if name.endswith(".py"):
+        f.kind = "pyapp"  # read by the code reader, module by module
         return
     try:
         f.text = read_text(f.path)
@@ -295,6 +302,7 @@ class _Assemble:
         self.explicit_params = explicit_params
         self.declared: dict[str, WorkloadSpec] = {}
         self.app_targets: list[SourceTarget] = []
+        self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
 
     def run(self) -> None:
         by_kind: dict[str, list[_File]] = {}
@@ -302,6 +310,8 @@ class _Assemble:
             by_kind.setdefault(f.kind, []).append(f)
         for f in by_kind.get("profile", []):
             self._profile(f)
+        for f in by_kind.get("pyapp", []):
+            self._code(f)
         params = self._parameter_sets(by_kind)
         modules = self._module_targets(by_kind.get("bicep", []))
         for f in by_kind.get("bicep", []) + by_kind.get("arm", []):
@@ -338,6 +348,34 @@ class _Assemble:
             workload = targets[0].target.spec.workload
             if loaded.profile.app and workload is not None:
                 self.declared[loaded.profile.app.lower()] = workload
+            if loaded.code is not None and loaded.profile.app:
+                named = (f.path.parent / loaded.profile.app).resolve()
+                folder = named if named.is_dir() else named.parent
+                self.profile_code[folder] = f.display
+
+    # app code -------------------------------------------------------------------------
+    def _code(self, f: _File) -> None:
+        from azfn_profile.code.analyze import AppNotFound
+        from azfn_profile.sources.code import code_target
+
+        folder = f.path.parent.resolve()
+        if folder in self.profile_code and not f.explicit:
+            self.result.skipped.append(
+                _skip(f, f"judged through {self.profile_code[folder]}, which names it")
+            )
+            return
+        try:
+            target, findings = code_target(f.path, f.display)
+        except AppNotFound as exc:  # pragma: no cover - the scan found the file
+            self.result.findings.append(unreadable(f.display, str(exc)))
+            return
+        if not target.target.code or not target.target.code.functions:
+            if f.explicit or target.target.code is None:
+                self.result.findings.extend(findings)
+            self.result.skipped.append(_skip(f, "Python with no function app in it"))
+            return
+        self.result.targets.append(target)
+        self.result.findings.extend(findings)
 
     def _declared(self, names: list[str]) -> WorkloadSpec | None:
         return next((self.declared[n] for n in names if n in self.declared), None)

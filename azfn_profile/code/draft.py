@@ -1,0 +1,298 @@
+"""`azfn-profile init`: a profile drafted from what an app's code does.
+
+Every decided value carries a YAML comment naming its evidence (the function, the
+call, the file and line). Values the code cannot show (the SKU, the concurrency) come
+from the command line or stay as commented placeholders. The draft names the app's
+folder (`app:`), so the rules and `check` keep reading the code it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
+from azfn_profile.errors import AzfnProfileError
+
+_SIZED = frozenset(
+    {
+        "http",
+        "queue",
+        "servicebus",
+        "eventhub",
+        "blob",
+        "timer",
+        "cosmosdb",
+        "eventgrid",
+    }
+)
+_COMMENT_AT = 28  # the column comments start at, as in the examples
+
+
+class DraftError(AzfnProfileError):
+    """The app gives nothing to draft from, or the options contradict it."""
+
+
+@dataclass(frozen=True)
+class Options:
+    sku: str | None = None
+    concurrency: int | None = None
+    function: str | None = None
+    name: str | None = None
+    python: str | None = None
+    app_path: str = "."  # how the draft names the app folder (relative to the draft)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What `init --measure` measured: memory per process and the I/O share."""
+
+    memory_mb: int
+    io_share: float
+    seconds: float
+    invocations: int
+    function: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    data: dict[str, Any]  # the profile, for validation
+    text: str  # the same profile as commented YAML
+
+
+def draft(
+    code: AppCode, options: Options, today: date, measured: Measured | None = None
+) -> Draft:
+    functions = _chosen(code, options.function)
+    sized = [f for f in functions if f.trigger in _SIZED]
+    kind, kind_note = _kind(sized or functions)
+    style, style_note = _style(sized or functions)
+    lines = [
+        f"# Drafted by azfn-profile init from {code.root} (read, not run). Check each",
+        "# value: the comment beside it gives the evidence.",
+    ]
+    lines += _mix_note(sized)
+    data: dict[str, Any] = {"name": options.name or site_name(code.root)}
+    lines.append(_line(f"name: {data['name']}", "the site name; change it to yours"))
+    data["python"] = options.python or _python(today)
+    lines.append(
+        _line(
+            f'python: "{data["python"]}"',
+            "from --python" if options.python else "the newest every plan runs",
+        )
+    )
+    data["app"] = options.app_path
+    lines.append(
+        _line(f"app: {_yaml_str(options.app_path)}", "the code this describes")
+    )
+    blocked = [f for f in functions if f.blocks_event_loop]
+    if blocked:
+        f = blocked[0]
+        e = f.of("blocking")[0]
+        lines += _wrap(
+            f"{f.name} is async def but calls {e.call} at {e.where()}: it blocks "
+            "the event loop (AZFN401). Fix the code; until then the rules size it "
+            "as blocking work."
+        )
+    workload: dict[str, Any] = {"kind": kind, "style": style}
+    lines.append("workload:")
+    lines.append(_line(f"  kind: {kind}", kind_note))
+    lines.append(_line(f"  style: {style}", style_note))
+    if kind == "mixed":
+        share = measured.io_share if measured else 0.5
+        workload["io_share"] = share
+        note = (
+            f"measured: {measured.function}, {measured.invocations} invocations"
+            if measured
+            else "an estimate: measure it (init --measure, or tune)"
+        )
+        lines.append(_line(f"  io_share: {share:g}", note))
+    if options.concurrency is not None:
+        workload["concurrency"] = options.concurrency
+        lines.append(
+            _line(f"  concurrency: {options.concurrency}", "from --concurrency")
+        )
+    elif kind != "cpu":
+        lines.append(
+            _line("  # concurrency: 64", "the peak in-flight invocations per instance")
+        )
+    if measured is not None:
+        workload["memory_per_process_mb"] = measured.memory_mb
+        lines.append(
+            _line(
+                f"  memory_per_process_mb: {measured.memory_mb}",
+                f"measured peak RSS of one worker ({measured.seconds:.0f} s run)",
+            )
+        )
+    data["workload"] = workload
+    lines += _plan(options, data)
+    lines += _functions(functions, data)
+    return Draft(data, "\n".join(lines) + "\n")
+
+
+def _chosen(code: AppCode, name: str | None) -> list[FunctionInfo]:
+    functions = list(code.functions)
+    if not functions:
+        raise DraftError(
+            f"{code.entry}: no functions registered on a FunctionApp or a registered "
+            "Blueprint (the Python v2 programming model)"
+        )
+    if name is None:
+        return functions
+    chosen = [f for f in functions if f.name == name]
+    if not chosen:
+        available = ", ".join(f.name for f in functions)
+        raise DraftError(
+            f"{code.entry}: no function named {name!r}; available: {available}"
+        )
+    return chosen
+
+
+def _kind(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
+    known = [f for f in functions if f.classification != "unknown"]
+    kinds = {f.classification for f in known}
+    if not known:
+        return "io", "no recognised CPU or I/O calls: io assumed"
+    if kinds == {"cpu"}:
+        return "cpu", _evidence(known[0], "cpu")
+    if kinds == {"io"}:
+        return "io", _evidence(known[0], "blocking", "async_io", "file")
+    cpu = next(f for f in known if f.classification in ("cpu", "mixed"))
+    io = next(f for f in known if f.classification in ("io", "mixed"))
+    note = f"{_evidence(cpu, 'cpu')}; {_evidence(io, 'blocking', 'async_io', 'file')}"
+    return "mixed", note
+
+
+def _evidence(f: FunctionInfo, *kinds: str) -> str:
+    found: list[Evidence] = f.of(*kinds)  # type: ignore[arg-type]
+    if not found:
+        return f"{f.name}: {f.classification}"
+    e = found[0]
+    label = {
+        "cpu": "CPU",
+        "blocking": "blocking I/O",
+        "async_io": "awaited I/O",
+        "file": "file I/O",
+    }[e.kind]
+    return f"{f.name}: {e.call} at {e.where()} ({label})"
+
+
+def _style(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
+    asynchronous = [f for f in functions if f.is_async]
+    if functions and len(asynchronous) == len(functions):
+        f = asynchronous[0]
+        return "async", f"{f.name} is async def ({f.file}:{f.line})"
+    synchronous = [f for f in functions if not f.is_async]
+    f = synchronous[0]
+    if asynchronous:
+        return "sync", (
+            f"{f.name} is a def ({f.file}:{f.line}); {len(asynchronous)} async "
+            "function(s) run on the event loop beside it"
+        )
+    return "sync", f"{f.name} is a def ({f.file}:{f.line})"
+
+
+def _mix_note(functions: Sequence[FunctionInfo]) -> list[str]:
+    kinds = {f.classification for f in functions} - {"unknown"}
+    if len(kinds) >= 2:
+        cpu = [f.name for f in functions if f.classification in ("cpu", "mixed")]
+        io = [f.name for f in functions if f.classification == "io"]
+        return _wrap(
+            f"The functions disagree ({', '.join(cpu)} compute; {', '.join(io)} "
+            f"wait on I/O): this profile serves the mix, its processes sized by "
+            f"{cpu[0]}. Separate apps would size each better."
+        )
+    asynchronous = [f.name for f in functions if f.is_async]
+    synchronous = [f.name for f in functions if not f.is_async]
+    if asynchronous and synchronous:
+        return _wrap(
+            f"Sync functions ({', '.join(synchronous)}) use the thread pool and async "
+            f"ones ({', '.join(asynchronous)}) the event loop: this profile sizes the "
+            "threads for the sync ones. Separate apps would size each better."
+        )
+    return []
+
+
+def _plan(options: Options, data: dict[str, Any]) -> list[str]:
+    if options.sku:
+        data["plan"] = {"sku": options.sku}
+        return ["plan:", _line(f"  sku: {options.sku}", "from --sku")]
+    data["plan"] = {"sku": "auto", "family": "premium"}
+    return [
+        "plan:",
+        _line("  sku: auto", "or a SKU (init --sku EP2); run azfn-profile skus"),
+        _line("  family: premium", "with sku: auto, the family to pick from"),
+    ]
+
+
+def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[str]:
+    listed = [f for f in functions if f.trigger in _SIZED]
+    lines: list[str] = []
+    if listed:
+        data["functions"] = [{"name": f.name, "trigger": f.trigger} for f in listed]
+        lines.append("functions:")
+        lines.extend(
+            _line(f"  - {{name: {f.name}, trigger: {f.trigger}}}", f"{f.file}:{f.line}")
+            for f in listed
+        )
+    others = [f for f in functions if f.trigger not in _SIZED]
+    for f in others:
+        why = (
+            "a Durable Functions trigger (not sized by azfn-profile)"
+            if f.trigger == "durable"
+            else "no trigger decorator recognised"
+        )
+        lines.append(f"# {f.name} ({f.file}:{f.line}): {why}")
+    return lines
+
+
+def _python(today: date) -> str:
+    """The newest version every plan runs (Linux Consumption stops at 3.12)."""
+    from azfn_profile import catalog
+
+    versions = catalog.python_versions()
+    everywhere = [
+        v for v in catalog.supported_pythons(today) if versions[v].consumption
+    ]
+    return everywhere[-1] if everywhere else catalog.supported_pythons(today)[-1]
+
+
+def site_name(root: str) -> str:
+    """The app folder's name as an Azure site name (2-60 of a-z, 0-9, '-')."""
+    base = Path(root).resolve().name if root in (".", "") else Path(root).name
+    name = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:60].strip("-")
+    return name if len(name) >= 2 else "function-app"
+
+
+def relative_app_path(app: Path, draft_file: Path | None) -> str:
+    """How the draft names the app folder: relative to where the draft is written."""
+    folder = app if app.is_dir() else app.parent
+    start = draft_file.parent if draft_file is not None else Path.cwd()
+    relative = os.path.relpath(folder.resolve(), start.resolve())
+    relative = relative.replace(os.sep, "/")
+    if not app.is_dir():
+        relative = f"{relative}/{app.name}" if relative != "." else app.name
+    return relative if relative.endswith(".py") else relative.rstrip("/") + "/"
+
+
+def _line(text: str, comment: str) -> str:
+    pad = max(1, _COMMENT_AT - len(text))
+    return f"{text}{' ' * pad}# {comment}"
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+
+    return [f"# {line}" for line in textwrap.wrap(text, 84, break_on_hyphens=False)]
+
+
+def _yaml_str(value: str) -> str:
+    import json
+
+    plain = re.fullmatch(r"[A-Za-z0-9_./-]+", value) and not value.startswith("-")
+    return value if plain else json.dumps(value)

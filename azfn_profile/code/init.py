@@ -1,0 +1,84 @@
+"""`init`: read the app, draft the profile, validate it as written, maybe measure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from azfn_profile.code.analyze import AppNotFound, read_app
+from azfn_profile.code.draft import DraftError, Options, draft, relative_app_path
+from azfn_profile.errors import InputError, Problem
+
+
+def run_init(
+    app: Path,
+    output: Path | None,
+    *,
+    sku: str | None,
+    concurrency: int | None,
+    function: str | None,
+    name: str | None,
+    python: str | None,
+    measure: bool,
+    today: date,
+    say: Callable[[str], None],
+) -> tuple[str, str]:
+    """The draft's text, and a note for the `wrote` line."""
+    try:
+        code = read_app(app, str(app))
+    except AppNotFound as exc:
+        raise DraftError(str(exc)) from None
+    if code.problems and not code.functions:
+        raise InputError(
+            [Problem(p.file, p.message, p.line, p.col) for p in code.problems]
+        )
+    for problem in code.problems:
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        say(f"init: {where}: {problem.message} (the rest was read)")
+    options = Options(
+        sku=sku,
+        concurrency=concurrency,
+        function=function,
+        name=name,
+        python=python,
+        app_path=relative_app_path(app, output),
+    )
+    measured = None
+    if measure:
+        from azfn_profile.code.measure import measure_app
+
+        chosen = function or _measurable(code)
+        measured = measure_app(app, chosen, say)
+    result = draft(code, options, today, measured)
+    _validate(result.text, output, today)
+    note = f" (measured for {measured.seconds:.0f} s)" if measured else ""
+    return result.text, note
+
+
+def _measurable(code: object) -> str:
+    from azfn_profile.code.model import AppCode
+
+    assert isinstance(code, AppCode)
+    http = [f.name for f in code.functions if f.trigger in ("http", "queue")]
+    if not http:
+        raise DraftError("--measure drives HTTP and queue functions; this app has none")
+    return http[0]
+
+
+def _validate(text: str, output: Path | None, today: date) -> None:
+    """The draft must load as a profile, as written, from where it will be."""
+    import tempfile
+
+    from azfn_profile.loader import load_profile
+
+    folder = output.parent if output is not None else Path.cwd()
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".yaml", dir=folder if folder.is_dir() else None, delete=False
+    ) as handle:
+        handle.write(text)
+    path = Path(handle.name)
+    try:
+        load_profile(path, today=today, display="the draft")
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,102 @@
+"""What the code reader finds in a function app: its functions and the evidence of
+what each one does, with the place in the code every piece of evidence comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+EvidenceKind = Literal["blocking", "file", "async_io", "cpu", "loop_runner"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: EvidenceKind
+    call: str  # "requests.get", "a pure-Python loop", "await session.get"
+    file: str  # the module's path as shown to the user
+    line: int
+    col: int
+    via: tuple[str, ...] = ()  # helpers that reached it: ("helpers.py:12 fetch_all",)
+    what: str = ""  # "HTTP request", "database", ...
+    alternative: str = ""  # the async way to do it
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def chain(self) -> str:
+        """' (through helpers.py:12 fetch_all)' when reached through helpers."""
+        return f" (through {' > '.join(self.via)})" if self.via else ""
+
+
+@dataclass(frozen=True)
+class CodeSuppression:
+    """`# azfn: ignore[AZFN401] reason` on a line (or a function's `def` line)."""
+
+    ids: tuple[str, ...]
+    reason: str
+    expires: date | None
+    file: str
+    line: int
+    # The lines it covers: the innermost statement holding the comment (a call
+    # formatted over several lines; a whole function for its `def` line).
+    first: int = 0
+    last: int = 0
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    name: str  # the function's name in Azure (function_name(...) or the def)
+    trigger: str  # http, queue, ..., durable, or "" when no trigger decorator
+    is_async: bool
+    file: str
+    line: int  # the `def` line
+    col: int
+    awaits: bool  # its own body awaits (await, async for, async with)
+    evidence: tuple[Evidence, ...] = ()
+    end_line: int = 0  # the last line of the def
+
+    def of(self, *kinds: EvidenceKind) -> list[Evidence]:
+        return [e for e in self.evidence if e.kind in kinds]
+
+    @property
+    def classification(self) -> str:
+        """cpu, io, mixed, or unknown, from the evidence."""
+        cpu = bool(self.of("cpu"))
+        io = bool(self.of("blocking", "file", "async_io"))
+        if cpu and io:
+            return "mixed"
+        return "cpu" if cpu else "io" if io else "unknown"
+
+    @property
+    def blocks_event_loop(self) -> bool:
+        """An async function that makes a blocking call (its own or a helper's)."""
+        return self.is_async and bool(self.of("blocking"))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file of the app that could not be read or parsed."""
+
+    file: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+@dataclass(frozen=True)
+class AppCode:
+    root: str  # the app folder as shown to the user
+    entry: str  # function_app.py as shown
+    functions: tuple[FunctionInfo, ...]
+    suppressions: tuple[CodeSuppression, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    files: tuple[str, ...] = ()  # modules read
+    lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    def function(self, name: str) -> FunctionInfo | None:
+        return next((f for f in self.functions if f.name == name), None)
+
+    @property
+    def blocking_async(self) -> tuple[FunctionInfo, ...]:
+        return tuple(f for f in self.functions if f.blocks_event_loop)

@@ -1,0 +1,455 @@
+"""Read a Python v2-model function app statically: modules, names, app objects.
+
+Nothing is imported or run: files are read through the same bounded reader as every
+other source and parsed with `ast`. Modules of the app (the folder of
+`function_app.py`) are loaded as imports reach them; anything else is an external
+name, qualified by where it was imported from (`requests.get`).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from azfn_profile.code import known
+from azfn_profile.code.model import CodeSuppression, Problem
+from azfn_profile.sources.files import Unreadable, inside, read_text
+
+MAX_MODULES = 400
+MAX_MODULE_BYTES = 2 * 1024 * 1024
+MAX_NESTING = 100  # ast.parse and the walk recurse on nesting
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a name stands for.
+
+    kind: "q" an external qualified name; "obj" an object of a known type (`name` is
+    the type); "fn" a function of an app module; "cls" a class of an app module;
+    "inst" an instance of such a class; "mod" an app module; "from" a name imported
+    from an app module, resolved on use.
+    """
+
+    kind: str
+    name: str
+    module: str = ""
+
+
+@dataclass
+class Module:
+    name: str  # dotted, relative to the app folder: "function_app", "lib.db"
+    path: Path
+    display: str
+    tree: ast.Module
+    names: dict[str, Ref] = field(default_factory=dict)
+    functions: dict[str, FunctionNode] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    # Class name -> attribute -> what `self.attribute = ...` made.
+    attributes: dict[str, dict[str, Ref]] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)  # app modules it imports
+
+
+class AppReader:
+    """Loads an app's modules on demand and answers what names mean."""
+
+    def __init__(self, root: Path, display_root: str) -> None:
+        self.root, self.display_root = root, display_root
+        self.modules: dict[str, Module | None] = {}
+        self.problems: list[Problem] = []
+        self.suppressions: list[CodeSuppression] = []
+
+    # -- modules -----------------------------------------------------------------
+    def display(self, path: Path) -> str:
+        relative = path.relative_to(self.root).as_posix()
+        return (
+            relative
+            if self.display_root in ("", ".")
+            else (f"{self.display_root.rstrip('/')}/{relative}")
+        )
+
+    def module_path(self, dotted: str) -> Path | None:
+        parts = dotted.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        base = self.root.joinpath(*parts)
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file() and inside(candidate, self.root):
+                return candidate
+        return None
+
+    def load(self, dotted: str) -> Module | None:
+        if dotted in self.modules:
+            return self.modules[dotted]
+        path = self.module_path(dotted)
+        if path is None or len(self.modules) >= MAX_MODULES:
+            if path is not None:
+                self.problems.append(
+                    Problem(
+                        self.display(path), f"more than {MAX_MODULES} modules; not read"
+                    )
+                )
+            self.modules[dotted] = None
+            return None
+        self.modules[dotted] = None  # a cycle sees "not loaded" while this one loads
+        module = self._parse(dotted, path)
+        self.modules[dotted] = module
+        if module is not None:
+            _bind(self, module)
+        return module
+
+    def _parse(self, dotted: str, path: Path) -> Module | None:
+        display = self.display(path)
+        try:
+            text = read_text(path, MAX_MODULE_BYTES)
+        except Unreadable as exc:
+            self.problems.append(Problem(display, exc.message, exc.line, exc.col))
+            return None
+        if _nesting(text) > MAX_NESTING:
+            self.problems.append(Problem(display, "nested too deeply to read"))
+            return None
+        try:
+            tree = ast.parse(text, filename=display)
+        except SyntaxError as exc:
+            self.problems.append(
+                Problem(display, f"invalid Python: {exc.msg}", exc.lineno, exc.offset)
+            )
+            return None
+        except (RecursionError, MemoryError, ValueError):
+            self.problems.append(Problem(display, "too complex to parse"))
+            return None
+        self.suppressions += [
+            _covering(tree, comment) for comment in _suppressions(text, display)
+        ]
+        return Module(dotted, path, display, tree)
+
+    def package_of(self, module: Module) -> str:
+        if module.path.name == "__init__.py":
+            return module.name
+        return module.name.rpartition(".")[0]
+
+    # -- names ---------------------------------------------------------------------
+    def lookup(self, module: Module, name: str, depth: int = 0) -> Ref | None:
+        """What `name` means at the top level of `module`."""
+        if depth > 20:
+            return None
+        if name in module.functions:
+            return Ref("fn", name, module.name)
+        if name in module.classes:
+            return Ref("cls", name, module.name)
+        ref = module.names.get(name)
+        if ref is not None and ref.kind == "from":
+            return self.from_import(ref.module, ref.name, depth + 1)
+        if ref is None and name == "open":
+            return Ref("q", "open")
+        return ref
+
+    def from_import(self, dotted: str, name: str, depth: int = 0) -> Ref | None:
+        """`from dotted import name`, where dotted is an app module."""
+        sub = f"{dotted}.{name}" if dotted else name
+        if self.module_path(sub) is not None:
+            return Ref("mod", sub)
+        target = self.load(dotted)
+        if target is None:
+            return None
+        return self.lookup(target, name, depth)
+
+    def attribute(self, base: Ref, attr: str) -> Ref | None:
+        if base.kind == "q":
+            return Ref("q", f"{base.name}.{attr}")
+        if base.kind == "mod":
+            sub = f"{base.name}.{attr}"
+            if self.module_path(sub) is not None:
+                return Ref("mod", sub)
+            module = self.load(base.name)
+            return self.lookup(module, attr) if module else None
+        if base.kind in ("cls", "inst"):
+            module = self.load(base.module)
+            cls = module.classes.get(base.name) if module else None
+            if cls is None or module is None:
+                return None
+            for node in cls.body:
+                if isinstance(node, FunctionNode) and node.name == attr:
+                    return Ref("fn", f"{base.name}.{attr}", base.module)
+            if base.kind == "inst":
+                return module.attributes.get(base.name, {}).get(attr)
+        return None
+
+    def function_node(self, ref: Ref) -> tuple[Module, FunctionNode] | None:
+        module = self.load(ref.module)
+        if module is None:
+            return None
+        if "." not in ref.name:
+            found = module.functions.get(ref.name)
+            return (module, found) if found else None
+        cls_name, _, method = ref.name.partition(".")
+        cls = module.classes.get(cls_name)
+        for member in cls.body if cls else ():
+            if isinstance(member, FunctionNode) and member.name == method:
+                return module, member
+        return None
+
+
+def call_result(reader: AppReader, callee: Ref | None) -> Ref | None:
+    """What calling `callee` returns, as far as the tables say."""
+    if callee is None:
+        return None
+    if callee.kind == "cls":
+        return Ref("inst", callee.name, callee.module)
+    if callee.kind == "q":
+        name = callee.name
+        if name in known.OBJECT_CONSTRUCTORS:
+            return Ref("obj", known.OBJECT_CONSTRUCTORS[name])
+        if name in known.LOOP_CONSTRUCTORS:
+            return Ref("obj", "event-loop")
+        if is_azure_client(name):
+            return Ref("obj", "azure-sync")
+        return None
+    if callee.kind == "method":
+        type_, method = callee.module, callee.name
+        if type_ == "azure-sync" and method.endswith(
+            known.AZURE_CLIENT_FACTORY_SUFFIXES
+        ):
+            return Ref("obj", "azure-sync")
+        same = known.OBJECT_METHODS.get(type_, (frozenset(), frozenset()))[1]
+        if method in same:
+            return Ref("obj", type_)
+    return None
+
+
+def is_azure_client(qualified: str) -> bool:
+    """`azure.storage.blob.BlobServiceClient` or `...Client.from_connection_string`:
+    a sync Azure SDK client (not `.aio`, not the Functions libraries)."""
+    if not qualified.startswith("azure.") or ".aio" in qualified:
+        return False
+    if qualified.startswith(known.AZURE_EXCLUDED_PACKAGES):
+        return False
+    parts = qualified.split(".")
+    if parts[-1].endswith("Client"):
+        return True
+    return (
+        len(parts) > 2
+        and parts[-2].endswith("Client")
+        and parts[-1].startswith("from_")
+    )
+
+
+# -- binding a module's top-level names ---------------------------------------------
+
+
+def _bind(reader: AppReader, module: Module) -> None:
+    package = reader.package_of(module)
+    for node in module.tree.body:
+        _bind_statement(reader, module, package, node)
+    for cls in module.classes.values():
+        module.attributes[cls.name] = _class_attributes(reader, module, cls)
+
+
+def _bind_statement(
+    reader: AppReader, module: Module, package: str, node: ast.stmt
+) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            _bind_import(reader, module, alias)
+    elif isinstance(node, ast.ImportFrom):
+        base = _absolute(package, node.module, node.level)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            bound = alias.asname or alias.name
+            if base is not None and _is_local(reader, base, alias.name):
+                module.names[bound] = Ref("from", alias.name, base)
+                module.imports.append(base)
+            elif node.level == 0 and node.module:
+                module.names[bound] = Ref("q", f"{node.module}.{alias.name}")
+    elif isinstance(node, FunctionNode):
+        module.functions[node.name] = node
+    elif isinstance(node, ast.ClassDef):
+        module.classes[node.name] = node
+    elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = resolve_expr(reader, module, {}, node.value)
+        result = value if value is not None else None
+        if isinstance(node.value, ast.Call):
+            result = call_result(
+                reader, resolve_expr(reader, module, {}, node.value.func)
+            )
+            if result is None:
+                result = _app_object(reader, module, node.value)
+        for target in targets:
+            if isinstance(target, ast.Name) and result is not None:
+                module.names[target.id] = result
+    elif isinstance(node, ast.If | ast.Try):
+        # Imports and definitions behind `if TYPE_CHECKING:` or `try: import x`.
+        bodies = [node.body, node.orelse]
+        if isinstance(node, ast.Try):
+            bodies += [h.body for h in node.handlers] + [node.finalbody]
+        for body in bodies:
+            for child in body:
+                _bind_statement(reader, module, package, child)
+
+
+def _bind_import(reader: AppReader, module: Module, alias: ast.alias) -> None:
+    local = reader.module_path(alias.name) is not None
+    if local:
+        module.imports.append(alias.name)
+    if alias.asname:
+        module.names[alias.asname] = (
+            Ref("mod", alias.name) if local else Ref("q", alias.name)
+        )
+        return
+    head = alias.name.split(".")[0]
+    module.names[head] = (
+        Ref("mod", head) if reader.module_path(head) is not None else Ref("q", head)
+    )
+
+
+def _absolute(package: str, name: str | None, level: int) -> str | None:
+    if level == 0:
+        return name
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([name] if name else []))
+
+
+def _is_local(reader: AppReader, base: str, name: str) -> bool:
+    return (
+        reader.module_path(base) is not None
+        or reader.module_path(f"{base}.{name}" if base else name) is not None
+    )
+
+
+def _app_object(reader: AppReader, module: Module, call: ast.Call) -> Ref | None:
+    callee = resolve_expr(reader, module, {}, call.func)
+    if callee is not None and callee.kind == "q" and callee.name in known.APP_CLASSES:
+        return Ref("app", callee.name)
+    return None
+
+
+def _class_attributes(
+    reader: AppReader, module: Module, cls: ast.ClassDef
+) -> dict[str, Ref]:
+    """`self.x = requests.Session()` in any method: x is an http-session."""
+    found: dict[str, Ref] = {}
+    for node in cls.body:
+        if not isinstance(node, FunctionNode) or not node.args.args:
+            continue
+        me = node.args.args[0].arg
+        for stmt in ast.walk(node):
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+                continue
+            result = call_result(
+                reader, resolve_expr(reader, module, {}, stmt.value.func)
+            )
+            for target in stmt.targets:
+                if (
+                    result is not None
+                    and isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == me
+                ):
+                    found[target.attr] = result
+    return found
+
+
+def resolve_expr(
+    reader: AppReader, module: Module, local: dict[str, Ref], expr: ast.expr
+) -> Ref | None:
+    """What an expression names: a Name or an attribute chain (calls give types)."""
+    if isinstance(expr, ast.Name):
+        if expr.id in local:
+            return local[expr.id]
+        return reader.lookup(module, expr.id)
+    if isinstance(expr, ast.Attribute):
+        base = resolve_expr(reader, module, local, expr.value)
+        if base is None:
+            return None
+        if base.kind == "obj":
+            return Ref("method", expr.attr, base.name)
+        return reader.attribute(base, expr.attr)
+    if isinstance(expr, ast.Call):
+        return call_result(reader, resolve_expr(reader, module, local, expr.func))
+    return None
+
+
+# -- suppression comments --------------------------------------------------------------
+
+_SUPPRESS = re.compile(
+    r"#\s*azfn:\s*ignore\[(?P<ids>[A-Za-z0-9,\s]+)\]\s*"
+    r"(?:(?:expires|until)[=:\s]\s*(?P<expires>\d{4}-\d{2}-\d{2})\s*[:,-]?\s*)?"
+    r"(?P<reason>.*)$"
+)
+
+
+def _suppressions(text: str, display: str) -> list[CodeSuppression]:
+    found: list[CodeSuppression] = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return found
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        match = _SUPPRESS.search(token.string)
+        if match is None:
+            continue
+        expires = None
+        if match["expires"]:
+            try:
+                expires = date.fromisoformat(match["expires"])
+            except ValueError:
+                expires = None
+        ids = tuple(i.strip().upper() for i in match["ids"].split(",") if i.strip())
+        found.append(
+            CodeSuppression(
+                ids, match["reason"].strip(), expires, display, token.start[0]
+            )
+        )
+    return found
+
+
+def _covering(tree: ast.Module, comment: CodeSuppression) -> CodeSuppression:
+    """The comment with the lines it covers: those of the innermost statement that
+    holds it (a call formatted over several lines, a whole function for a comment on
+    its `def` header); a comment line of its own covers itself."""
+    from dataclasses import replace
+
+    best: ast.stmt | None = None
+    for node in ast.walk(tree):
+        end = getattr(node, "end_lineno", None)
+        if not isinstance(node, ast.stmt) or end is None:
+            continue
+        if node.lineno <= comment.line <= end and (
+            best is None or end - node.lineno <= (best.end_lineno or 0) - best.lineno
+        ):
+            best = node
+    if best is None or best.end_lineno is None:
+        return replace(comment, first=comment.line, last=comment.line)
+    compound = getattr(best, "body", None)
+    if isinstance(compound, list) and compound and comment.line >= compound[0].lineno:
+        # In a block's body but on no statement of its own (a comment line).
+        return replace(comment, first=comment.line, last=comment.line)
+    return replace(comment, first=best.lineno, last=best.end_lineno)
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting and indentation, as a cheap guard before ast."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    indent = max(
+        (len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0
+    )
+    return max(deepest, indent // 4)

@@ -1,0 +1,2 @@
+def archive_path(name: str) -> str:
+    return "archive/" + name
