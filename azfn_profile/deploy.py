@@ -4,13 +4,20 @@ Built only from an AppSpec, through the format-neutral description in `infra`: t
 module maps that description onto azure-native resources and decides nothing. It
 imports pulumi, so nothing on the CLI's path imports it.
 
-Use from your own Pulumi program::
+Use from your own Pulumi program (requirements.txt:
+`azfn-profile[pulumi] @ git+https://github.com/azfn-profile/azfn-profile`)::
 
     from azfn_profile.deploy import PythonFunctionApp
     from azfn_profile.engine import resolve_file
 
-    app = PythonFunctionApp("orders", resolve_file(Path("orders.yaml"), today=date.today()))
+    spec = resolve_file(Path("orders.yaml"), today=date.today())
+    app = PythonFunctionApp("orders", spec, resource_group_name=group.name)
     pulumi.export("url", app.default_hostname)
+
+Physical names derive from the profile's `name` and a suffix stable for the Pulumi
+project, stack and component name, so two stacks never collide; the profile's
+`names` pins any of them. Location: the `location` argument, else the profile's,
+else the `azure-native:location` config, else the resource group's.
 """
 
 from __future__ import annotations
@@ -28,57 +35,81 @@ from pulumi_azure_native import (
     web,
 )
 
-from azfn_profile.infra import Concat, Infra, Ref, Value, describe
+from azfn_profile.infra import Concat, Infra, Ref, Value, deployment_suffix, describe
 from azfn_profile.spec import AppSpec
 
 TYPE = "azfn-profile:index:PythonFunctionApp"
 
 
 class PythonFunctionApp(pulumi.ComponentResource):
-    """A Linux Python function app sized by azfn-profile, with its storage and telemetry."""
+    """A Linux Python function app sized by azfn-profile, with its storage and telemetry.
+
+    Bring your own: `resource_group_name` (else a group is created), `plan_id` (an
+    existing App Service plan, e.g. another component's `plan_id`, so several apps
+    share it), `storage_account_name` and `app_insights_name` (existing resources in
+    the resource group), `tags` (merged over the workload tags), `location`, and
+    `opts` (providers, aliases, ...; children inherit them).
+    """
 
     name: pulumi.Output[str]
     default_hostname: pulumi.Output[str]
     principal_id: pulumi.Output[str]
+    site_id: pulumi.Output[str]
+    plan_id: pulumi.Output[str]
+    storage_account_name: pulumi.Output[str]
+    resource_group_name: pulumi.Output[str]
 
     def __init__(
         self,
         resource_name: str,
         spec: AppSpec,
         *,
-        resource_group_name: str | None = None,
+        resource_group_name: pulumi.Input[str] | None = None,
+        location: pulumi.Input[str] | None = None,
+        plan_id: pulumi.Input[str] | None = None,
+        storage_account_name: pulumi.Input[str] | None = None,
+        app_insights_name: pulumi.Input[str] | None = None,
+        tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, resource_name, None, opts)
         self.spec = spec
-        self.infra = infra = describe(spec, resource_group=resource_group_name)
+        suffix = deployment_suffix(
+            pulumi.get_project(), pulumi.get_stack(), resource_name
+        )
+        self.infra = infra = describe(spec, suffix=suffix)
         self._child = pulumi.ResourceOptions(parent=self)
         self._prefix = resource_name
+        self._tags = {**infra.tags, **(tags or {})}
+        self._location = self._where(location, resource_group_name)
         if resource_group_name is None:
             group = resources.ResourceGroup(
                 f"{resource_name}-rg",
                 resource_group_name=infra.resource_group,
-                location=spec.location,
-                tags=dict(infra.tags),
+                location=self._location,
+                tags=self._tags,
                 opts=self._child,
             )
-            self.resource_group_name: pulumi.Input[str] = group.name
-            location: pulumi.Input[str] | None = group.location
+            group_name: pulumi.Input[str] = group.name
         else:
-            self.resource_group_name = resource_group_name
-            location = spec.location
-        self._location = location
-        self.storage = self._storage(infra)
-        self.insights = self._monitoring(infra)
-        self.plan = self._plan(infra)
+            group_name = resource_group_name
+        self._group: pulumi.Input[str] = group_name
+        self.storage = self._storage(infra, storage_account_name)
+        self.insights = self._monitoring(infra, app_insights_name)
+        self.plan_id = pulumi.Output.from_input(
+            plan_id if plan_id is not None else self._plan(infra).id
+        )
         self.site = self._site(infra)
         self._roles(infra)
         self._publishing_off()
         self.name = self.site.name
+        self.site_id = self.site.id
         self.default_hostname = self.site.default_host_name
         self.principal_id = self.site.identity.apply(
             lambda i: i.principal_id if i else ""
         )
+        self.storage_account_name = pulumi.Output.from_input(self.storage.name)
+        self.resource_group_name = pulumi.Output.from_input(group_name)
         self.plan_sku = spec.plan.sku
         self.app_settings = {
             k: self._value(v)
@@ -91,10 +122,39 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 "name": self.name,
                 "defaultHostname": self.default_hostname,
                 "principalId": self.principal_id,
+                "siteId": self.site_id,
+                "planId": self.plan_id,
+                "storageAccountName": self.storage_account_name,
+                "resourceGroupName": self.resource_group_name,
                 "planSku": self.plan_sku,
                 "appSettings": self.app_settings,
                 "workers": self.workers,
             }
+        )
+
+    def _where(
+        self,
+        location: pulumi.Input[str] | None,
+        resource_group_name: pulumi.Input[str] | None,
+    ) -> pulumi.Input[str] | None:
+        """The location argument > the profile's > azure-native:location > the
+        existing resource group's."""
+        if location is not None:
+            return location
+        if self.spec.location:
+            return self.spec.location
+        if pulumi.Config("azure-native").get("location"):
+            return None  # the provider's own default applies
+        if resource_group_name is not None:
+            group = resources.get_resource_group_output(
+                resource_group_name=resource_group_name,
+                opts=pulumi.InvokeOptions(parent=self),
+            )
+            return group.location
+        raise pulumi.RunError(
+            f"{self.spec.name}: no location: pass location=, set `location` in the "
+            "profile, set azure-native:location, or give an existing "
+            "resource_group_name"
         )
 
     def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
@@ -102,12 +162,20 @@ class PythonFunctionApp(pulumi.ComponentResource):
             self._child, pulumi.ResourceOptions(**kwargs)
         )
 
-    def _storage(self, infra: Infra) -> storage.StorageAccount:
+    def _storage(self, infra: Infra, existing: pulumi.Input[str] | None) -> Any:
         s = infra.storage
+        if existing is not None:
+            account: Any = storage.get_storage_account_output(
+                account_name=existing,
+                resource_group_name=self._group,
+                opts=pulumi.InvokeOptions(parent=self),
+            )
+            self._container(s.container, account)
+            return account
         account = storage.StorageAccount(
             f"{self._prefix}-storage",
             account_name=s.name,
-            resource_group_name=self.resource_group_name,
+            resource_group_name=self._group,
             location=self._location,
             kind=s.kind,
             sku=storage.SkuArgs(name=s.sku),
@@ -115,43 +183,52 @@ class PythonFunctionApp(pulumi.ComponentResource):
             enable_https_traffic_only=s.https_only,
             allow_blob_public_access=s.allow_blob_public_access,
             allow_shared_key_access=s.allow_shared_key_access,
-            tags=dict(infra.tags),
+            tags=self._tags,
             opts=self._child,
         )
-        if s.container is not None:
+        self._container(s.container, account)
+        return account
+
+    def _container(self, container: str | None, account: Any) -> None:
+        if container is not None:
             storage.BlobContainer(
                 f"{self._prefix}-deployments",
                 account_name=account.name,
-                container_name=s.container,
-                resource_group_name=self.resource_group_name,
+                container_name=container,
+                resource_group_name=self._group,
                 public_access=storage.PublicAccess.NONE,
                 opts=self._child,
             )
-        return account
 
-    def _monitoring(self, infra: Infra) -> applicationinsights.Component:
+    def _monitoring(self, infra: Infra, existing: pulumi.Input[str] | None) -> Any:
         m = infra.monitoring
+        if existing is not None:
+            return applicationinsights.get_component_output(
+                resource_name=existing,
+                resource_group_name=self._group,
+                opts=pulumi.InvokeOptions(parent=self),
+            )
         workspace = operationalinsights.Workspace(
             f"{self._prefix}-logs",
             workspace_name=m.workspace_name,
-            resource_group_name=self.resource_group_name,
+            resource_group_name=self._group,
             location=self._location,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
             retention_in_days=m.retention_days,
-            tags=dict(infra.tags),
+            tags=self._tags,
             opts=self._child,
         )
         return applicationinsights.Component(
             f"{self._prefix}-insights",
             resource_name_=m.insights_name,
-            resource_group_name=self.resource_group_name,
+            resource_group_name=self._group,
             location=self._location,
             kind="web",
             application_type="web",
             ingestion_mode="LogAnalytics",
             workspace_resource_id=workspace.id,
             disable_local_auth=m.disable_local_auth,
-            tags=dict(infra.tags),
+            tags=self._tags,
             opts=self._child,
         )
 
@@ -160,7 +237,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
         return web.AppServicePlan(
             f"{self._prefix}-plan",
             name=infra.plan_name,
-            resource_group_name=self.resource_group_name,
+            resource_group_name=self._group,
             location=self._location,
             kind=plan.kind,
             reserved=plan.reserved,
@@ -170,12 +247,12 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 capacity=infra.elastic_minimum,
             ),
             maximum_elastic_worker_count=infra.elastic_maximum,
-            tags=dict(infra.tags),
+            tags=self._tags,
             opts=self._child,
         )
 
     def _site(self, infra: Infra) -> web.WebApp:
-        spec, site = infra.spec, infra.spec.site
+        site = infra.spec.site
         flex = infra.function_app_config is not None
         config = web.SiteConfigArgs(
             app_settings=[
@@ -191,11 +268,11 @@ class PythonFunctionApp(pulumi.ComponentResource):
         )
         return web.WebApp(
             f"{self._prefix}-site",
-            name=spec.name,
-            resource_group_name=self.resource_group_name,
+            name=infra.site_name,
+            resource_group_name=self._group,
             location=self._location,
             kind=site.kind,
-            server_farm_id=self.plan.id,
+            server_farm_id=self.plan_id,
             https_only=site.https_only,
             identity=web.ManagedServiceIdentityArgs(
                 type=web.ManagedServiceIdentityType(site.identity)
@@ -203,7 +280,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
             site_config=config,
             function_app_config=self._flex_config(infra) if flex else None,
             reserved=None if flex else True,  # Flex deprecates isReserved on the site
-            tags=dict(infra.tags),
+            tags=self._tags,
             opts=self._child,
         )
 
@@ -271,7 +348,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 f"{self._prefix}-{kind}-basic-auth-off",
                 allow=False,
                 name=self.site.name,
-                resource_group_name=self.resource_group_name,
+                resource_group_name=self._group,
                 opts=self._child,
             )
 
@@ -285,14 +362,15 @@ class PythonFunctionApp(pulumi.ComponentResource):
 
     def _ref(self, ref: Ref) -> pulumi.Output[str]:
         if ref.resource == "storage" and ref.attribute == "name":
-            return self.storage.name
+            return pulumi.Output.from_input(self.storage.name)
         if ref.resource == "insights" and ref.attribute == "connectionString":
-            return self.insights.connection_string
+            return pulumi.Output.from_input(self.insights.connection_string)
         if ref.resource == "storage" and ref.attribute == "blobEndpoint":
-            return self.storage.primary_endpoints.apply(lambda e: e.blob)
+            endpoints: pulumi.Output[Any] = self.storage.primary_endpoints
+            return endpoints.apply(lambda e: str(e.blob))
         if ref.resource == "storage" and ref.attribute == "connectionString":
             keys = storage.list_storage_account_keys_output(
-                resource_group_name=self.resource_group_name,
+                resource_group_name=self._group,
                 account_name=self.storage.name,
             )
             return pulumi.Output.concat(

@@ -87,7 +87,8 @@ def replace_file(path: Path, data: bytes, validate: Callable[[Path], None]) -> N
 
 
 def write_bundle(directory: Path, files: dict[str, str], *, force: bool) -> list[str]:
-    """Write several files into `directory`, all or nothing; return the names written."""
+    """Write several files into `directory` (names may hold subfolders, "a/b.tf"),
+    all or nothing; return the names written."""
     payload = {name: text.encode("utf-8") for name, text in files.items()}
     if directory.exists() and not directory.is_dir():
         raise OutputError(f"{directory}: exists and is not a directory")
@@ -243,6 +244,7 @@ def _new_directory(directory: Path, payload: dict[str, bytes]) -> bool:
     try:
         staging.mkdir(mode=0o777 & ~_umask())
         for name, data in payload.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         staging.rename(directory)
     except OSError as exc:
@@ -282,6 +284,7 @@ def _finish_interrupted(directory: Path) -> None:
         with contextlib.suppress(ValueError, OSError):
             for name in json.loads(manifest.read_text("utf-8")):
                 if isinstance(name, str) and (stage / name).is_file():
+                    (directory / name).parent.mkdir(parents=True, exist_ok=True)
                     (stage / name).replace(directory / name)
     shutil.rmtree(stage, ignore_errors=True)
 
@@ -291,6 +294,7 @@ def _commit(directory: Path, changed: dict[str, bytes]) -> None:
     try:
         stage.mkdir()
         for name, data in changed.items():
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
             _write_new(stage / name, data)
             _set_mode(stage / name, directory / name)
         ready = _temp_path(stage, MANIFEST)

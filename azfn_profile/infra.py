@@ -93,6 +93,7 @@ class Infra:
     spec: AppSpec
     resource_group: str
     storage: Storage
+    site_name: str
     monitoring: Monitoring
     plan_name: str
     site_settings: Mapping[str, Value]  # the AppSpec's settings + infrastructure ones
@@ -113,10 +114,16 @@ class Infra:
         )
 
 
-def storage_account_name(app: str) -> str:
-    """3-24 lowercase letters/digits, stable for an app name (globally unique like it)."""
-    digest = hashlib.sha256(app.encode()).hexdigest()[:6]
+def storage_account_name(app: str, suffix: str | None = None) -> str:
+    """3-24 lowercase letters/digits, stable for an app name (and deployment suffix)."""
+    digest = suffix or hashlib.sha256(app.encode()).hexdigest()[:6]
     return f"st{re.sub(r'[^a-z0-9]', '', app)[:16]}{digest}"
+
+
+def deployment_suffix(*parts: str) -> str:
+    """Six characters stable for a deployment (e.g. Pulumi project, stack and app):
+    two stacks of one project get different physical names."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:6]
 
 
 def workload_tags(spec: AppSpec) -> dict[str, str]:
@@ -148,10 +155,16 @@ def infra_settings(spec: AppSpec, storage: Storage) -> dict[str, Value]:
     return settings
 
 
-def describe(spec: AppSpec, *, resource_group: str | None = None) -> Infra:
+def describe(
+    spec: AppSpec, *, resource_group: str | None = None, suffix: str | None = None
+) -> Infra:
+    """The resources, named from the profile's pinned names, else from its `name`
+    (with `suffix` when the deployment gives one, as the Pulumi component does)."""
     flex = spec.function_app_config is not None
+    pinned = spec.pinned_names
+    tail = f"-{suffix}" if suffix else ""
     storage = Storage(
-        name=storage_account_name(spec.name),
+        name=pinned.get("storage") or storage_account_name(spec.name, suffix),
         allow_shared_key_access=spec.plan.family in ("consumption", "premium"),
         container=FLEX_CONTAINER if flex else None,
     )
@@ -162,16 +175,21 @@ def describe(spec: AppSpec, *, resource_group: str | None = None) -> Infra:
             role,
             guid,
             _ROLE_SCOPES.get(role, "storage"),
-            str(uuid.uuid5(_GUID_NAMESPACE, f"{spec.name}/{role}")),
+            # role assignment names are unique in the tenant: the suffix keeps two
+            # deployments of one profile apart
+            str(uuid.uuid5(_GUID_NAMESPACE, f"{spec.name}{tail}/{role}")),
         )
         for role, guid in ROLES.items()
     )
     return Infra(
         spec=spec,
-        resource_group=resource_group or f"rg-{spec.name}",
+        resource_group=resource_group
+        or pinned.get("resource_group")
+        or f"rg-{spec.name}{tail}",
+        site_name=pinned.get("site") or f"{spec.name[:53]}{tail}",
         storage=storage,
-        monitoring=Monitoring(f"log-{spec.name}", f"appi-{spec.name}"),
-        plan_name=f"plan-{spec.name}",
+        monitoring=Monitoring(f"log-{spec.name}{tail}", f"appi-{spec.name}{tail}"),
+        plan_name=pinned.get("plan") or f"plan-{spec.name}{tail}"[:40],
         site_settings=dict(sorted(settings.items(), key=lambda kv: kv[0].upper())),
         function_app_config=spec.function_app_config,
         deployment_container_url=(

@@ -116,6 +116,31 @@ class Http(_Frozen):
     )
 
 
+class Names(_Frozen):
+    """Physical Azure names to pin; unset, each derives from `name` with a suffix
+    unique to the deployment (resource group, or Pulumi stack and project)."""
+
+    site: str | None = Field(
+        None, min_length=2, max_length=60, pattern=NAME_PATTERN, description="The site."
+    )
+    storage: str | None = Field(
+        None,
+        min_length=3,
+        max_length=24,
+        pattern=r"^[a-z0-9]+$",
+        description="The host's storage account (3-24 of a-z, 0-9).",
+    )
+    plan: str | None = Field(
+        None, min_length=1, max_length=40, description="The App Service plan."
+    )
+    resource_group: str | None = Field(
+        None,
+        min_length=1,
+        max_length=90,
+        description="The resource group (Pulumi creates it when none is given).",
+    )
+
+
 class Suppression(_Frozen):
     """Accept a check's findings for this app, with a reason, optionally until a date."""
 
@@ -156,6 +181,11 @@ class Profile(_Frozen):
         "per function, so the instance's capacity is split among them.",
     )
     http: Http | None = Field(None, description="HTTP back-pressure.")
+    names: Names | None = Field(
+        None,
+        description="Pinned physical names; unset, names derive from `name` with a "
+        "unique suffix, so two deployments never collide.",
+    )
     dynamic_concurrency: bool = Field(
         False,
         description="Let the host adjust queue, blob and Service Bus concurrency "

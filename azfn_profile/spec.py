@@ -86,6 +86,9 @@ class AppSpec:
     # The language runtime (python, dotnet-isolated, node, ...); None when the
     # source computes it at deployment or does not say.
     runtime: str | None = "python"
+    # Physical names the profile pins (site, storage, plan, resource_group); the
+    # others derive from `name` with a suffix unique to the deployment.
+    pinned_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def processes(self) -> int | None:

@@ -17,6 +17,7 @@ INSIGHTS_CONNECTION = (
     "InstrumentationKey=SECRET-IKEY;IngestionEndpoint=https://ingest.example/"
 )
 ACCOUNT_KEY = "SECRET-ACCOUNT-KEY"
+RG_LOCATION = "swedencentral"  # an existing resource group's location
 SECRETS = (INSIGHTS_CONNECTION, ACCOUNT_KEY, "SECRET-IKEY")
 
 
@@ -47,6 +48,8 @@ def unwrap(value: Any, path: str, found: list[str]) -> Any:
 class Recorder(pulumi.runtime.Mocks):
     resources: list[Registered] = field(default_factory=list)
     parents: dict[tuple[str, str], str] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    protected: set[str] = field(default_factory=set)
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
@@ -94,6 +97,25 @@ class Recorder(pulumi.runtime.Mocks):
         return rid, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.calls.append((args.token, dict(args.args)))
+        if args.token == "azure-native:resources:getResourceGroup":
+            return {"name": args.args["resourceGroupName"], "location": RG_LOCATION}
+        if args.token == "azure-native:storage:getStorageAccount":
+            name = args.args["accountName"]
+            return {
+                "name": name,
+                "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/"
+                f"Microsoft.Storage/storageAccounts/{name}",
+                "primaryEndpoints": {"blob": f"https://{name}.blob.core.windows.net/"},
+            }
+        if args.token == "azure-native:applicationinsights:getComponent":
+            name = args.args["resourceName"]
+            return {
+                "name": name,
+                "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/"
+                f"Microsoft.Insights/components/{name}",
+                "connectionString": INSIGHTS_CONNECTION,
+            }
         if args.token == "azure-native:storage:listStorageAccountKeys":
             return {
                 "keys": [
@@ -115,6 +137,8 @@ class _Monitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         self.recorder.parents[(request.type, request.name)] = request.parent
+        if request.protect:
+            self.recorder.protected.add(request.name)
         return super().RegisterResource(request)
 
 
@@ -124,6 +148,11 @@ class Run:
     outputs: dict[str, Any]  # resolved stack outputs
     secret_outputs: set[str]  # names of outputs Pulumi marks secret
 
+    @property
+    def protected(self) -> set[str]:
+        """Resources registered with protect (set on them or inherited)."""
+        return self.recorder.protected
+
 
 def run(
     program: Callable[[], None],
@@ -131,7 +160,13 @@ def run(
     stack: str = "test",
     config: dict[str, Any] | None = None,
 ) -> Run:
-    """Run `program` under mocks; wait for every registration; resolve the exports."""
+    """Run `program` under mocks; wait for every registration; resolve the exports.
+
+    Config defaults to `azure-native:location: westeurope`, as a project sets it;
+    pass config={} for none.
+    """
+    if config is None:
+        config = {"azure-native:location": "westeurope"}
     recorder = Recorder()
     settings.set_root_resource(None)  # a fresh stack: exports of earlier runs are gone
     pulumi.runtime.set_mocks(
@@ -144,7 +179,7 @@ def run(
     pulumi.runtime.set_all_config(
         {
             key: value if isinstance(value, str) else json.dumps(value)
-            for key, value in (config or {}).items()
+            for key, value in config.items()
         }
     )
     result = Run(recorder, {}, set())
@@ -174,3 +209,11 @@ def run(
 
     execute()
     return result
+
+
+def suffix(stack: str, resource_name: str, project: str = "azfn-profile") -> str:
+    """The component's deployment suffix, recomputed here: six hex characters of
+    sha256("project/stack/resource")."""
+    import hashlib
+
+    return hashlib.sha256(f"{project}/{stack}/{resource_name}".encode()).hexdigest()[:6]

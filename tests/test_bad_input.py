@@ -100,8 +100,21 @@ def test_unknown_top_level_key_lists_the_known_ones(tmp_path: Path) -> None:
         tmp_path,
         GOOD + "colour: blue\n",
         "p.yaml:7:1: unknown key 'colour'; expected one of: name, python, workload, "
-        "plan, triggers, functions, http, dynamic_concurrency, location, tags, app_settings, "
-        "suppress, app",
+        "plan, triggers, functions, http, names, dynamic_concurrency, location, tags, "
+        "app_settings, suppress, app",
+    )
+
+
+def test_pinned_names_follow_azure_naming_rules(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        GOOD + "names:\n  site: A\n  storage: St_Orders\n  region: x\n",
+        "p.yaml:8:9: names.site: must be 2-60 characters of a-z, 0-9 and '-', not "
+        "starting or ending with '-', got 'A'",
+        "p.yaml:9:12: names.storage: must be 3-24 characters of a-z and 0-9 (Azure "
+        "storage account names), got 'St_Orders'",
+        "p.yaml:10:3: unknown key 'region' in names; expected one of: site, storage, "
+        "plan, resource_group",
     )
 
 

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from azfn_profile.deploy import TYPE, PythonFunctionApp
-from azfn_profile.infra import storage_account_name
 from tests.conftest import spec_for
-from tests.pulumi_harness import Run, run
+from tests.pulumi_harness import Run, run, suffix
 
 FAMILIES = {
     "consumption": {"plan": {"sku": "Y1"}},
@@ -57,7 +56,9 @@ def test_component_per_family(family: str) -> None:
         "dedicated": "linux",
     }[family]
     assert plan["kind"] == expected_kind and plan["reserved"] is True
-    assert account["accountName"] == storage_account_name(f"app-{family}")
+    assert account["accountName"] == (
+        "st" + f"app{family}"[:16] + suffix("test", f"app-{family}")
+    )
     assert settings["AzureWebJobsStorage__accountName"] == account["accountName"]
     content_share = family in ("consumption", "premium")
     assert account["allowSharedKeyAccess"] is content_share

@@ -19,7 +19,8 @@ SUFFIX = {
     "host-json": "host.json",
     "arm": "azuredeploy.json",
     "bicep": "main.bicep",
-    "terraform": "main.tf.json",
+    "terraform": "main.tf",
+    "terraform-json": "main.tf.json",
 }
 CASES = [
     (example, fmt) for example in sorted(EXAMPLES.glob("*.yaml")) for fmt in RENDERERS

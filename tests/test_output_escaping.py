@@ -144,7 +144,7 @@ def test_terraform_data_is_never_a_template(tmp_path: Path) -> None:
         "DOUBLED": "$${already}",
     }
     profile = _profile_with(tmp_path, hostile)
-    code, out, err = invoke("render", str(profile), "--format", "terraform")
+    code, out, err = invoke("render", str(profile), "--format", "terraform-json")
     assert code == 0, err
     document = json.loads(out)
     app = next(iter(document["resource"]["azurerm_linux_function_app"].values()))
@@ -155,8 +155,30 @@ def test_terraform_data_is_never_a_template(tmp_path: Path) -> None:
         assert _terraform_literal(written) == value
     references = re.findall(r"(?<!\$)\$\{[^}]*\}", out)
     assert references and all(
-        r.startswith(("${var.", "${azurerm_")) for r in references
+        r.startswith(
+            (
+                "${var.",
+                "${azurerm_",
+                "${local.",
+                "${data.",
+                "${substr(sha1(",
+                "${coalesce(var.",
+                "${merge(local.",
+            )
+        )
+        for r in references
     )
+    # The same data in native syntax: quoted, escaped, parsed back to the same text.
+    import hcl2
+
+    code, hcl, err = invoke("render", str(profile), "--format", "terraform")
+    assert code == 0, err
+    parsed = hcl2.loads(hcl)
+    (resource,) = [r for r in parsed["resource"] if '"azurerm_linux_function_app"' in r]
+    settings = resource['"azurerm_linux_function_app"']['"app"']["app_settings"]
+    for key, value in hostile.items():
+        literal = settings[key]
+        assert literal == json.dumps(value.replace("${", "$${").replace("%{", "%%{"))
 
 
 def _terraform_literal(text: str) -> str:

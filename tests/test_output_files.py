@@ -24,6 +24,15 @@ from tests.conftest import EXAMPLES, ROOT
 ORDERS, CATALOG = str(EXAMPLES / "orders-api.yaml"), str(EXAMPLES / "catalog-api.yaml")
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file of a bundle by its path in it (the stage left out)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and fileio.STAGE not in p.relative_to(folder).parts
+    }
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -45,7 +54,8 @@ def test_missing_parents_are_created_with_umask_modes(tmp_path: Path) -> None:
     for folder in (target.parent, tmp_path / "deep", bundle):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o750, folder
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert {stat.S_IMODE(p.stat().st_mode) for p in bundle.iterdir()} == {0o640}
+    modes = {(p.is_dir(), stat.S_IMODE(p.stat().st_mode)) for p in bundle.rglob("*")}
+    assert modes == {(False, 0o640), (True, 0o750)}  # files; the terraform/ folders
 
 
 def test_render_all_into_a_missing_nested_folder_as_the_readme_says(
@@ -184,7 +194,7 @@ def test_bundle_interrupted_after_the_commit_point_is_finished_next_time(
 ) -> None:
     out = tmp_path / "iac"
     assert invoke("render", ORDERS, "--format", "all", "-o", str(out))[0] == 0
-    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    old = files(out)
     # A writer killed during its renames: the stage holds a complete manifest and the
     # files not yet moved; two were moved already.
     from azfn_profile.engine import resolve_file
@@ -196,16 +206,18 @@ def test_bundle_interrupted_after_the_commit_point_is_finished_next_time(
     stage.mkdir()
     names = sorted(n for n in new if new[n].encode() != old[n])
     for name in names:
+        (stage / name).parent.mkdir(parents=True, exist_ok=True)
         (stage / name).write_text(new[name])
     (stage / fileio.MANIFEST).write_text(json.dumps(names))
     for name in names[:2]:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         (stage / name).replace(out / name)
-    mixed = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    mixed = files(out)
     assert mixed != old and mixed != {n: t.encode() for n, t in new.items()}
     # The next write into the directory finishes the commit first.
     code, _, err = invoke("render", CATALOG, "--format", "all", "-o", str(out))
     assert (code, err) == (0, f"unchanged: {out}\n")
-    assert {p.name: p.read_text() for p in out.iterdir()} == new
+    assert files(out) == {n: t.encode() for n, t in new.items()}
 
 
 def test_bundle_interrupted_before_the_commit_point_changes_nothing(
@@ -213,13 +225,13 @@ def test_bundle_interrupted_before_the_commit_point_changes_nothing(
 ) -> None:
     out = tmp_path / "iac"
     invoke("render", ORDERS, "--format", "all", "-o", str(out))
-    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    old = files(out)
     stage = out / fileio.STAGE
     stage.mkdir()
     (stage / "main.bicep").write_text("half-written")  # no manifest: not committed
     code, _, err = invoke("render", ORDERS, "--format", "all", "-o", str(out))
     assert (code, err) == (0, f"unchanged: {out}\n")
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+    assert files(out) == old
 
 
 def test_bundle_all_or_nothing_when_killed_at_random(tmp_path: Path) -> None:
@@ -232,7 +244,7 @@ def test_bundle_all_or_nothing_when_killed_at_random(tmp_path: Path) -> None:
     for profile in (ORDERS, CATALOG):
         folder = tmp_path / Path(profile).stem
         invoke("render", profile, "--format", "all", "-o", str(folder))
-        bundles[profile] = {p.name: p.read_bytes() for p in folder.iterdir()}
+        bundles[profile] = files(folder)
     cmd = [sys.executable, "-m", "azfn_profile", "render", "--format", "all"]
     for i in range(12):
         profile = CATALOG if i % 2 == 0 else ORDERS
@@ -241,6 +253,6 @@ def test_bundle_all_or_nothing_when_killed_at_random(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
         fileio.write_bundle(out, {}, force=False)  # finishes an interrupted commit
-        now = {p.name: p.read_bytes() for p in out.iterdir()}
+        now = files(out)
         assert now in bundles.values(), f"round {i}: a mix of two bundles"
     assert not (out / fileio.STAGE).exists()

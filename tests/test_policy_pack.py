@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,8 +19,10 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from packaging.requirements import Requirement
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from azfn_profile import REPOSITORY_URL
 from azfn_profile import RULES_URL as DOCS
 from azfn_profile.checks import INPUT_IDS, REGISTRY
 from azfn_profile.deploy import PythonFunctionApp
@@ -33,13 +36,20 @@ MANDATORY, ADVISORY = 1, 0  # analyzer_pb2.EnforcementLevel values
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Iterator[Any]:
+def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    # The pack is copied out of the repository and started from another directory,
+    # as `pulumi preview --policy-pack <path>` does from a user's project.
+    pack = tmp_path_factory.mktemp("pack") / "policies"
+    shutil.copytree(ROOT / "policies", pack)
+    elsewhere = tmp_path_factory.mktemp("user-project")
     env = {**os.environ, "AZFN_PROFILE_TODAY": TODAY.isoformat()}
+    env.pop("PYTHONPATH", None)
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "policies" / "__main__.py")],
+        [sys.executable, str(pack / "__main__.py")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        cwd=elsewhere,
     )
     try:
         assert proc.stdout is not None
@@ -112,6 +122,22 @@ def by_policy(diagnostics: list[Any]) -> dict[str, Any]:
 def reported(diagnostic: Any) -> str:
     """What the policy reported (the SDK puts the policy's description first)."""
     return str(diagnostic.message).split("\n", 1)[-1]
+
+
+def test_pack_requirements_install_the_project_from_anywhere() -> None:
+    """Pulumi pip-installs the pack's requirements.txt into the pack's own virtualenv;
+    a relative path (`-e ..`) would only resolve inside a clone."""
+    lines = [
+        line.strip()
+        for line in (ROOT / "policies" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert len(lines) == 1, lines
+    req = Requirement(lines[0])
+    assert req.name == "azfn-profile"
+    assert req.extras == {"pulumi"}
+    assert req.url is not None and req.url.startswith("git+https://")
+    assert req.url.removeprefix("git+") == REPOSITORY_URL
 
 
 def test_analyzer_info_lists_one_policy_per_check(analyzer: Any) -> None:
@@ -194,7 +220,7 @@ def test_settings_from_a_separate_resource_are_joined(analyzer: Any) -> None:
             "urn": "urn:pulumi:test::p::azure-native:web:WebAppApplicationSettings::x",
             "name": "x",
             "props": {
-                "name": "orders-api",
+                "name": site(resources)["name"],
                 "properties": {"PYTHON_THREADPOOL_THREAD_COUNT": "6"},
             },
         }

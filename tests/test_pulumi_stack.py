@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from azfn_profile import facts
 from azfn_profile.cli import cli
 from tests.conftest import ROOT
-from tests.pulumi_harness import PRINCIPAL, SECRETS, SUBSCRIPTION, Run, run
+from tests.pulumi_harness import PRINCIPAL, SECRETS, SUBSCRIPTION, Run, run, suffix
 
 MAIN = ROOT / "stacks" / "__main__.py"
 COMPONENT = "azfn-profile:index:PythonFunctionApp"
@@ -100,16 +100,19 @@ def test_every_resource_is_a_child_of_its_component(stack_run: tuple[str, Run]) 
             assert owner in components, (r.typ, r.name, r.parent)
 
 
-def _site_and_plan(result: Run, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _site_and_plan(
+    result: Run, name: str, stack: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    tail = suffix(stack, name)
     (site,) = [
         r.inputs
         for r in result.recorder.of_type("web:WebApp")
-        if r.inputs["name"] == name
+        if r.inputs["name"] == f"{name}-{tail}"
     ]
     (plan,) = [
         r.inputs
         for r in result.recorder.of_type("web:AppServicePlan")
-        if r.inputs["name"] == f"plan-{name}"
+        if r.inputs["name"] == f"plan-{name}-{tail}"
     ]
     return site, plan
 
@@ -122,7 +125,7 @@ def test_each_app_matches_its_profile(stack: str) -> None:
             CliRunner().invoke(cli, ["render", str(ROOT / profile)]).stdout
         )
         name, plan_doc = document["name"], document["plan"]
-        site, plan = _site_and_plan(result, name)
+        site, plan = _site_and_plan(result, name, stack)
         kind = {"premium": "elastic", "flex": "functionapp"}.get(
             plan_doc["family"], "linux"
         )
@@ -246,8 +249,8 @@ def test_exports_per_app_and_no_secret_in_plain_outputs(
     }
     assert set(result.outputs) == names
     for name, value in result.outputs.items():
-        assert value["name"] == name
-        assert value["defaultHostname"] == f"{name}.azurewebsites.net"
+        assert value["name"] == f"{name}-{suffix(stack, name)}"
+        assert value["defaultHostname"] == f"{value['name']}.azurewebsites.net"
         assert set(value) == {
             "name",
             "defaultHostname",

@@ -17,8 +17,15 @@ FILES = [
     "azuredeploy.json",
     "host.json",
     "main.bicep",
-    "main.tf.json",
+    "terraform/main.tf",
+    "terraform/modules/function-app/main.tf",
+    "terraform/providers.tf",
 ]
+TOP = ["appsettings.json", "azuredeploy.json", "host.json", "main.bicep", "terraform"]
+
+
+def files_in(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -27,7 +34,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_bundle_names() -> None:
-    assert sorted(BUNDLE) == FILES
+    assert set(BUNDLE) < set(FILES)
 
 
 def test_writes_every_file_into_a_new_directory(tmp_path: Path) -> None:
@@ -35,15 +42,15 @@ def test_writes_every_file_into_a_new_directory(tmp_path: Path) -> None:
     assert invoke("render", ORDERS, "--format", "all", "-o", str(out)) == (
         0,
         "",
-        f"wrote 5 file(s) to {out}: {', '.join(FILES)}\n",
+        f"wrote 7 file(s) to {out}: {', '.join(FILES)}\n",
     )
-    assert sorted(p.name for p in out.iterdir()) == FILES
+    assert files_in(out) == FILES
     for fmt, name in (
         ("settings", "appsettings.json"),
         ("host-json", "host.json"),
         ("arm", "azuredeploy.json"),
         ("bicep", "main.bicep"),
-        ("terraform", "main.tf.json"),
+        ("terraform", "terraform/modules/function-app/main.tf"),
     ):
         assert (out / name).read_text() == invoke("render", ORDERS, "--format", fmt)[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["iac"]  # no staging left over
@@ -61,21 +68,21 @@ def test_identical_rerun_is_unchanged(tmp_path: Path) -> None:
 def test_refuses_to_clobber_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "d"
     invoke("render", ORDERS, "--format", "all", "-o", str(out))
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     code, _, err = invoke("render", CATALOG, "--format", "all", "-o", str(out))
     assert code == 2
     assert err == (
         f"{out}: appsettings.json, azuredeploy.json, host.json, main.bicep, "
-        "main.tf.json exist with different content; pass --force to replace "
-        "them (nothing was written)\n"
+        "terraform/main.tf, terraform/modules/function-app/main.tf exist with "
+        "different content; pass --force to replace them (nothing was written)\n"
     )
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert (
         invoke("render", CATALOG, "--format", "all", "-o", str(out), "--force")[0] == 0
     )
     settings = json.loads((out / "appsettings.json").read_text())
     assert settings["PYTHON_THREADPOOL_THREAD_COUNT"] == "32"
-    assert sorted(p.name for p in out.iterdir()) == FILES
+    assert files_in(out) == FILES
 
 
 def test_a_user_file_in_the_directory_is_left_alone(tmp_path: Path) -> None:

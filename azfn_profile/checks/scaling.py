@@ -104,21 +104,23 @@ def _admissions(
             queue_batch is not None or queue_new is not None,
             "queues",
         ),
-        "servicebus": (
-            "serviceBus.maxConcurrentCalls",
-            _count(_get(ext, "serviceBus", "maxConcurrentCalls"))
-            or facts.SERVICE_BUS_DEFAULT_PER_CORE * n,
-            _count(_get(ext, "serviceBus", "maxConcurrentCalls")) is not None,
-            "serviceBus",
-        ),
-        "blob": (
-            "blobs.maxDegreeOfParallelism",
-            _count(_get(ext, "blobs", "maxDegreeOfParallelism"))
-            or facts.BLOB_DEFAULT_PER_CORE * n,
-            _count(_get(ext, "blobs", "maxDegreeOfParallelism")) is not None,
-            "blobs",
-        ),
     }
+    for kind, ext_section, key, per_core_default in (
+        (
+            "servicebus",
+            "serviceBus",
+            "maxConcurrentCalls",
+            facts.SERVICE_BUS_DEFAULT_PER_CORE,
+        ),
+        ("blob", "blobs", "maxDegreeOfParallelism", facts.BLOB_DEFAULT_PER_CORE),
+    ):
+        set_to = _count(_get(ext, ext_section, key))
+        limits[kind] = (
+            f"{ext_section}.{key}",
+            set_to or per_core_default * n,
+            set_to is not None,
+            ext_section,
+        )
     for trigger in PER_FUNCTION:
         name, limit, configured, section = limits[trigger]
         functions = counts.get(trigger, 0) if declared is not None else int(configured)

@@ -28,6 +28,19 @@ class Blocking:
     alternative: str
 
 
+# DB-API drivers whose connect() and connection methods block.
+DB_DRIVERS = (
+    "pyodbc",
+    "psycopg2",
+    "psycopg",
+    "pymssql",
+    "pymysql",
+    "mysql.connector",
+    "cx_Oracle",
+    "oracledb",
+    "sqlite3",
+)
+
 # Module-level functions that block.
 BLOCKING_CALLS: dict[str, Blocking] = {
     **{
@@ -67,20 +80,7 @@ BLOCKING_CALLS: dict[str, Blocking] = {
         for name in ("run", "call", "check_call", "check_output")
     },
     "os.system": Blocking("subprocess", _SUBPROCESS_ASYNC),
-    **{
-        f"{driver}.connect": Blocking("database", _DB_ASYNC)
-        for driver in (
-            "pyodbc",
-            "psycopg2",
-            "psycopg",
-            "pymssql",
-            "pymysql",
-            "mysql.connector",
-            "cx_Oracle",
-            "oracledb",
-            "sqlite3",
-        )
-    },
+    **{f"{driver}.connect": Blocking("database", _DB_ASYNC) for driver in DB_DRIVERS},
 }
 
 # Constructors whose objects do blocking I/O in their methods: qualified name -> type.
@@ -91,20 +91,7 @@ OBJECT_CONSTRUCTORS: dict[str, str] = {
     "urllib3.PoolManager": "http-session",
     "http.client.HTTPConnection": "http-connection",
     "http.client.HTTPSConnection": "http-connection",
-    **{
-        f"{driver}.connect": "db"
-        for driver in (
-            "pyodbc",
-            "psycopg2",
-            "psycopg",
-            "pymssql",
-            "pymysql",
-            "mysql.connector",
-            "cx_Oracle",
-            "oracledb",
-            "sqlite3",
-        )
-    },
+    **{f"{driver}.connect": "db" for driver in DB_DRIVERS},
 }
 
 # Type -> (blocking methods, methods returning an object of the same type).

@@ -133,10 +133,30 @@ def render_bicep(spec: AppSpec) -> str:
 
 
 def render_terraform(spec: AppSpec) -> str:
+    """The Terraform module in native syntax (HCL)."""
+    from azfn_profile.infra import describe
+    from azfn_profile.render import terraform
+    from azfn_profile.render.hcl import to_hcl
+
+    return to_hcl(terraform.module_tf(describe(spec)))
+
+
+def render_terraform_json(spec: AppSpec) -> str:
+    """The same module in Terraform's JSON syntax."""
     from azfn_profile.infra import describe
     from azfn_profile.render import terraform
 
-    return dumps(terraform.main_tf(describe(spec)))
+    return dumps(terraform.module_tf(describe(spec)))
+
+
+def terraform_root(spec: AppSpec) -> dict[str, str]:
+    """providers.tf and main.tf of a root that calls the module in MODULE_DIR."""
+    from azfn_profile.infra import describe
+    from azfn_profile.render import terraform
+    from azfn_profile.render.hcl import to_hcl
+
+    root = terraform.root_tf(describe(spec), f"./{MODULE_DIR}")
+    return {f"{name}.tf": to_hcl(doc) for name, doc in root.items()}
 
 
 RENDERERS: dict[str, Callable[[AppSpec], str]] = {
@@ -147,17 +167,22 @@ RENDERERS: dict[str, Callable[[AppSpec], str]] = {
     "arm": render_arm,
     "bicep": render_bicep,
     "terraform": render_terraform,
+    "terraform-json": render_terraform_json,
 }
 
-# `render --format all -o DIR`: file name -> format.
+# `render --format all -o DIR`: file name -> format. Terraform is a folder: a root
+# (providers.tf, main.tf) calling the module in terraform/MODULE_DIR.
+MODULE_DIR = "modules/function-app"
 BUNDLE = {
     "main.bicep": "bicep",
     "azuredeploy.json": "arm",
-    "main.tf.json": "terraform",
+    f"terraform/{MODULE_DIR}/main.tf": "terraform",
     "appsettings.json": "settings",
     "host.json": "host-json",
 }
 
 
 def render_bundle(spec: AppSpec) -> dict[str, str]:
-    return {name: RENDERERS[fmt](spec) for name, fmt in BUNDLE.items()}
+    files = {name: RENDERERS[fmt](spec) for name, fmt in BUNDLE.items()}
+    files.update({f"terraform/{n}": t for n, t in terraform_root(spec).items()})
+    return dict(sorted(files.items()))

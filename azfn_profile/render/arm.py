@@ -11,11 +11,17 @@ from azfn_profile.render.azure import (
     Guid,
     Id,
     Join,
+    Location,
     Param,
+    Replace,
     Resource,
     RoleDefinition,
     StorageKey,
     StorageSuffix,
+    Take,
+    Union,
+    UniqueSuffix,
+    Var,
 )
 
 SCHEMA = (
@@ -64,6 +70,20 @@ class _Arm:
             return f"concat({', '.join(self.expr(p) for p in e.parts)})"
         if isinstance(e, Guid):
             return f"guid({', '.join(self.expr(p) for p in e.parts)})"
+        if isinstance(e, UniqueSuffix):
+            return "uniqueString(resourceGroup().id)"
+        if isinstance(e, Take):
+            return f"take({self.expr(e.value)}, {e.count})"
+        if isinstance(e, Replace):
+            return (
+                f"replace({self.expr(e.value)}, {self.expr(e.old)}, {self.expr(e.new)})"
+            )
+        if isinstance(e, Var):
+            return f"variables('{e.name}')"
+        if isinstance(e, Union):
+            return f"union({', '.join(self.expr(p) for p in e.parts)})"
+        if isinstance(e, Location):
+            return "resourceGroup().location"
         assert isinstance(e, RoleDefinition)
         return (
             "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', "
@@ -122,21 +142,22 @@ class _Arm:
     def template(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for p in self.graph.params:
-            default = (
-                "[resourceGroup().location]"
-                if p.default == "resourceGroup().location"
-                else p.default
-            )
-            params[p.name] = {
-                "type": "string",
-                "defaultValue": default,
+            param: dict[str, Any] = {
+                "type": p.type,
+                "defaultValue": self.value(p.default),
                 "metadata": {"description": p.description},
             }
+            if p.min_length is not None:
+                param["minLength"] = p.min_length
+            if p.max_length is not None:
+                param["maxLength"] = p.max_length
+            params[p.name] = param
         return {
             "$schema": SCHEMA,
             "contentVersion": "1.0.0.0",
             "metadata": {"generator": "azfn-profile"},
             "parameters": params,
+            "variables": {k: self.value(v) for k, v in self.graph.variables.items()},
             "resources": [
                 self.resource(r) for r in self.graph.resources if not r.existing
             ],

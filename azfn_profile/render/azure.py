@@ -68,16 +68,66 @@ class RoleDefinition:
     guid: str
 
 
+@dataclass(frozen=True)
+class UniqueSuffix:
+    """uniqueString(resourceGroup().id): 13 characters, stable per resource group."""
+
+
+@dataclass(frozen=True)
+class Take:
+    value: Expr
+    count: int
+
+
+@dataclass(frozen=True)
+class Replace:
+    value: Expr
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+
+
+@dataclass(frozen=True)
+class Union:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """resourceGroup().location"""
+
+
 Expr: TypeAlias = (
-    str | Param | Attr | Id | StorageKey | StorageSuffix | Join | Guid | RoleDefinition
+    str
+    | Param
+    | Attr
+    | Id
+    | StorageKey
+    | StorageSuffix
+    | Join
+    | Guid
+    | RoleDefinition
+    | UniqueSuffix
+    | Take
+    | Replace
+    | Var
+    | Union
+    | Location
 )
 
 
 @dataclass(frozen=True)
 class Param_:
     name: str
-    default: Any  # a value or the string "resourceGroup().location" marker
+    default: Any  # a value, or an Expr computed at deployment
     description: str
+    type: str = "string"
+    min_length: int | None = None
+    max_length: int | None = None
 
 
 @dataclass
@@ -103,6 +153,7 @@ class Graph:
     params: list[Param_]
     resources: list[Resource]
     outputs: dict[str, tuple[str, Expr]]  # name -> (type, value)
+    variables: dict[str, Any] = field(default_factory=dict)
 
     def by_symbol(self, symbol: str) -> Resource:
         return next(r for r in self.resources if r.symbol == symbol)
@@ -111,21 +162,82 @@ class Graph:
 LOCATION = Param("location")
 
 
+APP = Param("appName")
+TAGS = Var("commonTags")
+
+
+def _derived(pinned: str | None, derived: Expr) -> Any:
+    return pinned if pinned is not None else derived
+
+
 def build(infra: Infra) -> Graph:
+    """The graph: parameters whose defaults derive every physical name from the app's
+    logical name and the resource group (unless the profile pins it), a `tags`
+    parameter merged into the workload tags once, the resources, the outputs."""
     spec = infra.spec
+    pinned = spec.pinned_names
+    suffix = UniqueSuffix()
     params = [
-        Param_("siteName", spec.name, "Name of the function app (globally unique)."),
-        Param_("location", "resourceGroup().location", "Region for every resource."),
         Param_(
-            "storageAccountName", infra.storage.name, "Storage account for the host."
+            "appName",
+            spec.name,
+            "Logical name of the app (lowercase a-z, 0-9 and '-'); the physical names "
+            "below derive from it.",
+            min_length=2,
+            max_length=60,
         ),
-        Param_("planName", infra.plan_name, "App Service plan name."),
         Param_(
-            "workspaceName", infra.monitoring.workspace_name, "Log Analytics workspace."
+            "siteName",
+            _derived(pinned.get("site"), Join((Take(APP, 46), "-", suffix))),
+            "Name of the function app (globally unique).",
+            min_length=2,
+            max_length=60,
         ),
-        Param_("insightsName", infra.monitoring.insights_name, "Application Insights."),
+        Param_("location", Location(), "Region for every resource."),
+        Param_(
+            "storageAccountName",
+            _derived(
+                pinned.get("storage"),
+                Join(("st", Take(Replace(APP, "-", ""), 9), suffix)),
+            ),
+            "Storage account for the host (globally unique, 3-24 of a-z and 0-9).",
+            min_length=3,
+            max_length=24,
+        ),
+        Param_(
+            "planName",
+            _derived(pinned.get("plan"), Join(("plan-", APP))),
+            "App Service plan name.",
+            min_length=1,
+            max_length=40,
+        ),
+        Param_(
+            "workspaceName",
+            Join(("log-", APP)),
+            "Log Analytics workspace.",
+            min_length=4,
+            max_length=63,
+        ),
+        Param_(
+            "insightsName",
+            Join(("appi-", APP)),
+            "Application Insights.",
+            min_length=1,
+            max_length=260,
+        ),
+        Param_(
+            "tags",
+            {},
+            "Tags for every resource, merged over the workload tags azfn-profile "
+            "writes.",
+            type="object",
+        ),
     ]
-    tags = dict(infra.tags)
+    variables: dict[str, Any] = {
+        "workloadTags": dict(infra.tags),
+        "commonTags": Union((Var("workloadTags"), Param("tags"))),
+    }
+    tags: Any = TAGS
     resources = [_storage(infra, tags)]
     if infra.storage.container is not None:
         resources += _container(infra.storage.container)
@@ -139,10 +251,10 @@ def build(infra: Infra) -> Graph:
         "defaultHostName": ("string", Attr("site", ("properties", "defaultHostName"))),
         "principalId": ("string", Attr("site", ("identity", "principalId"))),
     }
-    return Graph(params, resources, outputs)
+    return Graph(params, resources, outputs, variables)
 
 
-def _storage(infra: Infra, tags: dict[str, str]) -> Resource:
+def _storage(infra: Infra, tags: Any) -> Resource:
     s = infra.storage
     return Resource(
         "storage",
@@ -184,7 +296,7 @@ def _container(name: str) -> list[Resource]:
     ]
 
 
-def _monitoring(infra: Infra, tags: dict[str, str]) -> list[Resource]:
+def _monitoring(infra: Infra, tags: Any) -> list[Resource]:
     m = infra.monitoring
     return [
         Resource(
@@ -220,7 +332,7 @@ def _monitoring(infra: Infra, tags: dict[str, str]) -> list[Resource]:
     ]
 
 
-def _plan(infra: Infra, tags: dict[str, str]) -> Resource:
+def _plan(infra: Infra, tags: Any) -> Resource:
     plan = infra.spec.plan
     sku: dict[str, Any] = {"name": plan.sku, "tier": plan.tier}
     properties: dict[str, Any] = {"reserved": plan.reserved}
@@ -271,7 +383,7 @@ def _ref(ref: Ref) -> Expr:
     raise ValueError(f"no ARM form for {ref}")
 
 
-def _site(infra: Infra, tags: dict[str, str]) -> Resource:
+def _site(infra: Infra, tags: Any) -> Resource:
     site, flex = infra.spec.site, infra.function_app_config is not None
     config: dict[str, Any] = {
         "appSettings": [

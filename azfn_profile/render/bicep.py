@@ -12,11 +12,17 @@ from azfn_profile.render.azure import (
     Guid,
     Id,
     Join,
+    Location,
     Param,
+    Replace,
     Resource,
     RoleDefinition,
     StorageKey,
     StorageSuffix,
+    Take,
+    Union,
+    UniqueSuffix,
+    Var,
 )
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -51,6 +57,18 @@ def expr(e: Expr) -> str:
         return f"'{inner}'"
     if isinstance(e, Guid):
         return f"guid({', '.join(expr(p) for p in e.parts)})"
+    if isinstance(e, UniqueSuffix):
+        return "uniqueString(resourceGroup().id)"
+    if isinstance(e, Take):
+        return f"take({expr(e.value)}, {e.count})"
+    if isinstance(e, Replace):
+        return f"replace({expr(e.value)}, {_string(e.old)}, {_string(e.new)})"
+    if isinstance(e, Var):
+        return e.name
+    if isinstance(e, Union):
+        return f"union({', '.join(expr(p) for p in e.parts)})"
+    if isinstance(e, Location):
+        return "resourceGroup().location"
     assert isinstance(e, RoleDefinition)
     return (
         f"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{e.guid}')"
@@ -63,6 +81,8 @@ def value(v: Any, depth: int) -> str:
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return str(v)
+    if isinstance(v, str):
+        return _string(v)
     if isinstance(v, dict):
         if not v:
             return "{}"
@@ -87,16 +107,14 @@ def bicep(graph: Graph) -> str:
         "",
     ]
     for p in graph.params:
-        default = (
-            p.default
-            if p.default == "resourceGroup().location"
-            else _string(str(p.default))
-        )
-        out += [
-            f"@description({_string(p.description)})",
-            f"param {p.name} string = {default}",
-            "",
-        ]
+        out.append(f"@description({_string(p.description)})")
+        if p.min_length is not None:
+            out.append(f"@minLength({p.min_length})")
+        if p.max_length is not None:
+            out.append(f"@maxLength({p.max_length})")
+        out += [f"param {p.name} {p.type} = {value(p.default, 0)}", ""]
+    for name, v in graph.variables.items():
+        out += [f"var {name} = {value(v, 0)}", ""]
     for r in graph.resources:
         out += [_render_resource(r), ""]
     for name, (kind, v) in graph.outputs.items():

@@ -1,13 +1,23 @@
-"""Terraform JSON (main.tf.json) for the azurerm provider, from the same description.
+"""Terraform for the azurerm provider, from the same description: a module, and a root
+that configures the providers and calls it.
+
+The module (`module_tf`) holds variables, resources and outputs and no provider
+configuration, so it can sit beside a user's configuration or be called with
+`count`/`for_each`. The root (`root_tf`) pins the providers and sets
+`storage_use_azuread = true`: the storage account turns shared keys off, and the
+provider's own data-plane calls must then use Entra ID
+(https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs#storage_use_azuread).
 
 `azurerm_linux_function_app` (or `azurerm_function_app_flex_consumption` on FC1, which
 the Linux resource cannot create: terraform-provider-azurerm #26672) owns several app
 settings and sets them from its arguments; putting them in app_settings causes drift
-(the provider's documentation of app_settings), so they are mapped to arguments and left out of the map.
+(the provider's documentation of app_settings), so they are mapped to arguments and
+left out of the map.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from azfn_profile.infra import Infra
@@ -47,12 +57,35 @@ PROVIDER_OWNED = frozenset(
     }
 )
 RG, LOC = Expr("${var.resource_group_name}"), Expr("${var.location}")
+TAGS = Expr("${local.tags}")
 
 
-def app_settings(infra: Infra) -> dict[str, str]:
-    """The settings Terraform keeps in app_settings: everything the provider does not own."""
-    out = {}
+# On Flex, `storage_authentication_type = "SystemAssignedIdentity"` covers only the
+# deployment container; the provider still writes AzureWebJobsStorage as a connection
+# string with an empty key, and the host fails to start
+# (https://github.com/hashicorp/terraform-provider-azurerm/issues/29693). The app gets
+# the identity-based settings itself, and an azapi update removes the empty one.
+FLEX_IDENTITY_SETTINGS = (
+    "AzureWebJobsStorage__accountName",
+    "AzureWebJobsStorage__credential",
+)
+AZAPI = {"source": "Azure/azapi", "version": ">= 2.0, < 3.0"}
+AZURERM = {"source": "hashicorp/azurerm", "version": ">= 4.78, < 5.0"}
+
+
+def app_settings(infra: Infra) -> dict[str, Any]:
+    """The settings Terraform keeps in app_settings: everything the provider does not
+    own (on Flex, the identity-based storage settings too)."""
+    flex = infra.function_app_config is not None
+    out: dict[str, Any] = {}
     for name, value in infra.site_settings.items():
+        if flex and name in FLEX_IDENTITY_SETTINGS:
+            out[name] = (
+                Expr("${azurerm_storage_account.storage.name}")
+                if not isinstance(value, str)
+                else value
+            )
+            continue
         if name in PROVIDER_OWNED:
             continue
         assert isinstance(value, str), f"{name}: a reference the provider should own"
@@ -61,6 +94,7 @@ def app_settings(infra: Infra) -> dict[str, str]:
 
 
 def _variables(infra: Infra) -> dict[str, Any]:
+    pinned = infra.spec.pinned_names
     return {
         "resource_group_name": {
             "type": "string",
@@ -74,21 +108,56 @@ def _variables(infra: Infra) -> dict[str, Any]:
         },
         "site_name": {
             "type": "string",
-            "default": infra.spec.name,
-            "description": "Function app name (globally unique).",
+            "default": pinned.get("site"),
+            "description": "Function app name (globally unique); unset, "
+            f"{_site_prefix(infra)}<suffix>.",
         },
         "storage_account_name": {
             "type": "string",
-            "default": infra.storage.name,
-            "description": "Storage account for the host.",
+            "default": pinned.get("storage"),
+            "description": "Storage account for the host (globally unique, 3-24 of "
+            f"a-z and 0-9); unset, {_storage_prefix(infra)}<suffix>.",
         },
+        "tags": {
+            "type": "map(string)",
+            "default": {},
+            "description": "Tags for every resource, merged over the workload tags.",
+        },
+    }
+
+
+def _site_prefix(infra: Infra) -> str:
+    return f"{infra.spec.name[:53]}-"
+
+
+def _storage_prefix(infra: Infra) -> str:
+    return f"st{re.sub(r'[^a-z0-9]', '', infra.spec.name)[:16]}"
+
+
+def _locals(infra: Infra) -> dict[str, Any]:
+    """Names unique per subscription and resource group, as Bicep's uniqueString
+    (resourceGroup().id) makes them: six hex characters of a hash of both."""
+    return {
+        "suffix": Expr(
+            '${substr(sha1("${data.azurerm_client_config.current.subscription_id}'
+            '/${var.resource_group_name}"), 0, 6)}'
+        ),
+        "site_name": Expr(
+            f'${{coalesce(var.site_name, "{_site_prefix(infra)}${{local.suffix}}")}}'
+        ),
+        "storage_account_name": Expr(
+            "${coalesce(var.storage_account_name, "
+            f'"{_storage_prefix(infra)}${{local.suffix}}")}}'
+        ),
+        "workload_tags": dict(infra.tags),
+        "tags": Expr("${merge(local.workload_tags, var.tags)}"),
     }
 
 
 def _storage(infra: Infra) -> dict[str, Any]:
     s = infra.storage
     return {
-        "name": Expr("${var.storage_account_name}"),
+        "name": Expr("${local.storage_account_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "account_kind": s.kind,
@@ -98,7 +167,7 @@ def _storage(infra: Infra) -> dict[str, Any]:
         "https_traffic_only_enabled": s.https_only,
         "allow_nested_items_to_be_public": s.allow_blob_public_access,
         "shared_access_key_enabled": s.allow_shared_key_access,
-        "tags": dict(infra.tags),
+        "tags": TAGS,
     }
 
 
@@ -130,13 +199,18 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     }
     if infra.storage.allow_shared_key_access:
         # Y1/EP mount an Azure Files content share, which needs the account key.
+        storage["//"] = (
+            "Consumption and Elastic Premium mount the app's content from an Azure "
+            "Files share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), which takes the "
+            "account key; that is why this plan keeps shared keys on."
+        )
         storage["storage_account_access_key"] = Expr(
             "${azurerm_storage_account.storage.primary_access_key}"
         )
     else:
         storage["storage_uses_managed_identity"] = True
     return {
-        "name": Expr("${var.site_name}"),
+        "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
@@ -150,7 +224,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
         "identity": [{"type": spec.site.identity}],
         "site_config": [config],
         "app_settings": app_settings(infra),
-        "tags": dict(infra.tags),
+        "tags": TAGS,
     }
 
 
@@ -159,7 +233,7 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
     assert fac is not None
     scale: Any = fac["scaleAndConcurrency"]
     app: dict[str, Any] = {
-        "name": Expr("${var.site_name}"),
+        "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
@@ -179,7 +253,7 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
         "identity": [{"type": spec.site.identity}],
         "site_config": [_site_config(infra)],
         "app_settings": app_settings(infra),
-        "tags": dict(infra.tags),
+        "tags": TAGS,
     }
     if "alwaysReady" in scale:
         app["always_ready"] = [
@@ -190,6 +264,11 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
 
 
 def main_tf(infra: Infra) -> dict[str, Any]:
+    """The module: variables, resources and outputs, no provider configuration."""
+    return module_tf(infra)
+
+
+def module_tf(infra: Infra) -> dict[str, Any]:
     spec = infra.spec
     flex = infra.function_app_config is not None
     app_type = (
@@ -203,7 +282,7 @@ def main_tf(infra: Infra) -> dict[str, Any]:
         "location": LOC,
         "os_type": "Linux",
         "sku_name": spec.plan.sku,
-        "tags": dict(infra.tags),
+        "tags": TAGS,
     }
     if infra.elastic_maximum is not None:
         plan["maximum_elastic_worker_count"] = infra.elastic_maximum
@@ -216,7 +295,7 @@ def main_tf(infra: Infra) -> dict[str, Any]:
                 "location": LOC,
                 "sku": "PerGB2018",
                 "retention_in_days": infra.monitoring.retention_days,
-                "tags": dict(infra.tags),
+                "tags": TAGS,
             }
         },
         "azurerm_application_insights": {
@@ -226,8 +305,8 @@ def main_tf(infra: Infra) -> dict[str, Any]:
                 "location": LOC,
                 "application_type": "web",
                 "workspace_id": Expr("${azurerm_log_analytics_workspace.logs.id}"),
-                "local_authentication_disabled": infra.monitoring.disable_local_auth,
-                "tags": dict(infra.tags),
+                "local_authentication_enabled": not infra.monitoring.disable_local_auth,
+                "tags": TAGS,
             }
         },
         "azurerm_service_plan": {"plan": plan},
@@ -246,6 +325,8 @@ def main_tf(infra: Infra) -> dict[str, Any]:
             for role in infra.roles
         },
     }
+    if flex:
+        resources["azapi_update_resource"] = {"flex_storage_settings": _flex_fix(infra)}
     if infra.storage.container is not None:
         resources["azurerm_storage_container"] = {
             "deployments": {
@@ -257,16 +338,10 @@ def main_tf(infra: Infra) -> dict[str, Any]:
     document: dict[str, Any] = escape_templates(
         {
             "//": "Generated by azfn-profile from a workload profile; edit the profile instead.",
-            "terraform": {
-                "required_providers": {
-                    "azurerm": {
-                        "source": "hashicorp/azurerm",
-                        "version": ">= 4.14, < 5.0",
-                    }
-                }
-            },
-            "provider": {"azurerm": {"features": {}}},
+            "terraform": {"required_providers": _providers(flex)},
             "variable": _variables(infra),
+            "data": {"azurerm_client_config": {"current": {}}},
+            "locals": _locals(infra),
             "resource": resources,
             "output": {
                 "site_name": {"value": Expr(f"${{{app_type}.app.name}}")},
@@ -280,3 +355,71 @@ def main_tf(infra: Infra) -> dict[str, Any]:
         }
     )
     return document
+
+
+def _providers(flex: bool) -> dict[str, Any]:
+    return {"azurerm": dict(AZURERM), **({"azapi": dict(AZAPI)} if flex else {})}
+
+
+def _flex_fix(infra: Infra) -> dict[str, Any]:
+    """Replace the Flex app's settings with the same ones minus the empty
+    AzureWebJobsStorage connection string (terraform-provider-azurerm #29693)."""
+    settings: dict[str, Any] = dict(app_settings(infra))
+    settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = Expr(
+        "${azurerm_application_insights.insights.connection_string}"
+    )
+    return {
+        "//": "Until terraform-provider-azurerm #29693 is fixed: the app's settings "
+        "without the empty AzureWebJobsStorage the provider writes.",
+        "type": "Microsoft.Web/sites/config@2024-04-01",
+        "name": "appsettings",
+        "parent_id": Expr("${azurerm_function_app_flex_consumption.app.id}"),
+        "body": {"properties": dict(sorted(settings.items()))},
+        # The provider writes the empty connection string again whenever it updates
+        # the app: apply these settings again after every such update.
+        "lifecycle": {
+            "replace_triggered_by": ["azurerm_function_app_flex_consumption.app"]
+        },
+    }
+
+
+def root_tf(infra: Infra, module_source: str) -> dict[str, dict[str, Any]]:
+    """A root configuration that calls the module: providers.tf and main.tf (JSON
+    syntax), so the folder can be applied as it is."""
+    flex = infra.function_app_config is not None
+    providers: dict[str, Any] = {
+        "//": "Generated by azfn-profile: provider configuration for the root.",
+        "terraform": {"required_providers": _providers(flex)},
+        "provider": {
+            "azurerm": {
+                "features": {},
+                # The storage account allows no shared keys: the provider's data-plane
+                # calls use Entra ID.
+                "storage_use_azuread": True,
+            },
+            **({"azapi": {}} if flex else {}),
+        },
+    }
+    variables = _variables(infra)
+    root_vars = {k: variables[k] for k in ("resource_group_name", "location")}
+    main: dict[str, Any] = escape_templates(
+        {
+            "//": "Generated by azfn-profile: applies the module below; call the "
+            "module from your own configuration instead if you have one.",
+            "variable": root_vars,
+            "module": {
+                "app": {
+                    "source": module_source,
+                    "resource_group_name": Expr("${var.resource_group_name}"),
+                    "location": Expr("${var.location}"),
+                }
+            },
+            "output": {
+                name: {"value": Expr(f"${{module.app.{name}}}")} for name in _OUTPUTS
+            },
+        }
+    )
+    return {"providers": providers, "main": main}
+
+
+_OUTPUTS = ("site_name", "default_hostname", "principal_id")

@@ -76,4 +76,9 @@ def resolve(profile: Profile, code: AppCode | None = None) -> AppSpec:
         location=profile.location,
         tags=dict(sorted(profile.tags.items())),
         decisions=tuple(trace.decisions),
+        pinned_names={
+            k: v
+            for k, v in (profile.names.model_dump() if profile.names else {}).items()
+            if v is not None
+        },
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from azfn_profile.profile import Function, Http, Plan, Profile, Suppression, Workload
+from azfn_profile.profile import (
+    Function,
+    Http,
+    Names,
+    Plan,
+    Profile,
+    Suppression,
+    Workload,
+)
 from azfn_profile.validation.issue import Issue, Path, dotted
 
 _MODELS: dict[Path, type[Any]] = {
@@ -12,6 +20,7 @@ _MODELS: dict[Path, type[Any]] = {
     ("workload",): Workload,
     ("plan",): Plan,
     ("http",): Http,
+    ("names",): Names,
 }
 
 
@@ -69,7 +78,7 @@ def reword(error: Any) -> Issue:
     if kind == "extra_forbidden":
         return Issue(loc, _unknown_key(loc), at_key=True)
     if kind == "string_pattern_mismatch" or (
-        loc == ("name",) and kind.startswith("string_")
+        _pattern_key(loc) in _NAMED_LENGTHS and kind.startswith("string_")
     ):
         return Issue(
             loc,
@@ -97,7 +106,13 @@ _PATTERN_HINTS = {
     "location": "expected an Azure region name such as westeurope",
     "functions[].name": "must start with a letter or '_' and hold only letters, digits, "
     "'_' and '-'",
+    "names.site": "must be 2-60 characters of a-z, 0-9 and '-', not starting or "
+    "ending with '-'",
+    "names.storage": "must be 3-24 characters of a-z and 0-9 (Azure storage account "
+    "names)",
 }
+# Names whose length errors read best as the whole rule.
+_NAMED_LENGTHS = frozenset({"name", "names.site", "names.storage"})
 
 
 def _pattern_key(loc: Path) -> str:
