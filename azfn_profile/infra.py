@@ -188,8 +188,9 @@ def describe(
         or f"rg-{spec.name}{tail}",
         site_name=pinned.get("site") or f"{spec.name[:53]}{tail}",
         storage=storage,
-        monitoring=Monitoring(f"log-{spec.name}{tail}", f"appi-{spec.name}{tail}"),
-        plan_name=pinned.get("plan") or f"plan-{spec.name}{tail}"[:40],
+        # Azure's limits: workspace 4-63, plan 1-40 characters; the suffix is kept
+        monitoring=Monitoring(f"log-{spec.name[:52]}{tail}", f"appi-{spec.name}{tail}"),
+        plan_name=pinned.get("plan") or f"plan-{spec.name[:28]}{tail}",
         site_settings=dict(sorted(settings.items(), key=lambda kv: kv[0].upper())),
         function_app_config=spec.function_app_config,
         deployment_container_url=(

@@ -21,7 +21,7 @@ from azfn_profile.cli import cli
 from tests.conftest import EXAMPLES
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
-UNIQUE = "${uniqueString(resourceGroup().id)}"
+UNIQUE = "${uniqueString(resourceGroup().id, appName)}"  # two apps in a group differ
 
 
 def render(profile: Path, fmt: str) -> str:
@@ -52,13 +52,29 @@ def test_names_derive_from_the_app_name_and_the_resource_group(example: Path) ->
     assert limits(params["siteName"]) == (2, 60)
     assert limits(params["storageAccountName"]) == (3, 24)
     assert limits(params["planName"]) == (1, 40)
-    # The longest app name still fits: 46 + 1 + 13 and 2 + 9 + 13 characters
-    # (uniqueString returns 13).
-    assert 46 + 1 + 13 <= 60 and 2 + 9 + 13 <= 24
+    # The longest app name still fits: the literal characters, what take() keeps of
+    # the app name and uniqueString's 13 characters.
+    for name, literal, limit in (("siteName", 1, 60), ("storageAccountName", 2, 24)):
+        kept = int(re.findall(r", (\d+)\)", params[name]["default"])[0])
+        assert literal + kept + 13 <= limit, name
+    # Names scoped to the group take() the whole name to the limit.
+    for name, prefix, limit in (
+        ("planName", "plan-", 40),
+        ("workspaceName", "log-", 63),
+    ):
+        call = params[name]["default"]["function"]
+        assert call["type"] == "take", name
+        assert call["parameters"] == {
+            "original_value": prefix + "${appName}",
+            "number_to_take": limit,
+        }
     template = json.loads(render(example, "arm"))["parameters"]
     assert template["siteName"]["maxLength"] == 60
     assert template["storageAccountName"]["minLength"] == 3
-    assert "uniqueString(resourceGroup().id)" in template["siteName"]["defaultValue"]
+    assert (
+        "uniqueString(resourceGroup().id, parameters('appName'))"
+        in template["siteName"]["defaultValue"]
+    )
 
 
 def test_a_pinned_physical_name_stays_pinned(tmp_path: Path) -> None:
@@ -69,7 +85,7 @@ def test_a_pinned_physical_name_stays_pinned(tmp_path: Path) -> None:
     params = parsed(profile)["parameters"]
     assert params["siteName"]["default"] == "catalog-api-prod"
     assert params["storageAccountName"]["default"] == "stcatalogprod01"
-    assert params["planName"]["default"] == "plan-${appName}"
+    assert params["planName"]["default"]["function"]["type"] == "take"
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)

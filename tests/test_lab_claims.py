@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -36,23 +36,42 @@ def throughput(
     return max(p.throughput for p in points)
 
 
+def side_by_side(claim: Callable[[], bool], rounds: int = 3) -> bool:
+    """A comparison of two measurements, taken again (both sides) when it fails: a
+    burst of load from outside can hide a real difference in one round, but a
+    claim that is false fails every round."""
+    return any(claim() for _ in range(rounds))
+
+
 def test_cpu_grows_with_processes_not_threads(env: dict[str, str]) -> None:
-    one = throughput(env, "cpu", "crunch", 1, 1)
-    assert throughput(env, "cpu", "crunch", 2, 1) > 1.3 * one
-    assert throughput(env, "cpu", "crunch", 1, 8) < 1.3 * one
+    def more_processes_help() -> bool:
+        one = throughput(env, "cpu", "crunch", 1, 1)
+        return throughput(env, "cpu", "crunch", 2, 1) > 1.3 * one
+
+    def more_threads_do_not() -> bool:
+        one = throughput(env, "cpu", "crunch", 1, 1)
+        return throughput(env, "cpu", "crunch", 1, 8) < 1.3 * one
+
+    assert side_by_side(more_processes_help)
+    assert side_by_side(more_threads_do_not)
 
 
 def test_io_sync_grows_with_threads(env: dict[str, str]) -> None:
-    assert throughput(env, "io_sync", "fetch", 1, 16) > 2.5 * throughput(
-        env, "io_sync", "fetch", 1, 2
-    )
+    def threads_help() -> bool:
+        few = throughput(env, "io_sync", "fetch", 1, 2)
+        return throughput(env, "io_sync", "fetch", 1, 16) > 2.5 * few
+
+    assert side_by_side(threads_help)
 
 
 def test_io_async_is_insensitive_to_threads(env: dict[str, str]) -> None:
-    one = throughput(env, "io_async", "fetch", 1, 1)
-    many = throughput(env, "io_async", "fetch", 1, 32)
-    assert one > 100  # 32 in flight on one event loop, far above 1 / 50 ms
-    assert 0.7 * one < many < 1.3 * one
+    def threads_change_nothing() -> bool:
+        one = throughput(env, "io_async", "fetch", 1, 1)
+        many = throughput(env, "io_async", "fetch", 1, 32)
+        # 32 in flight on one event loop, far above 1 / 50 ms
+        return one > 100 and 0.7 * one < many < 1.3 * one
+
+    assert side_by_side(threads_change_nothing)
 
 
 def test_async_blocking_is_stuck_at_one_call_per_latency(env: dict[str, str]) -> None:

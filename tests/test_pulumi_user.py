@@ -208,3 +208,20 @@ def test_existing_storage_and_insights_are_used_not_created() -> None:
     scopes = {r.inputs["scope"] for r in result.recorder.of_type("RoleAssignment")}
     assert any(s.endswith("/storageAccounts/stshared001") for s in scopes)
     assert any(s.endswith("/components/appi-shared") for s in scopes)
+
+
+def test_the_longest_app_name_fits_azure_limits_with_its_suffix() -> None:
+    spec = spec_for(name="a" * 29 + "-" + "b" * 30, **API)  # 60, the profile's maximum
+    limits = {
+        "web:WebApp": ("name", 60),
+        "web:AppServicePlan": ("name", 40),
+        "storage:StorageAccount": ("accountName", 24),
+        "operationalinsights:Workspace": ("workspaceName", 63),
+        "resources:ResourceGroup": ("resourceGroupName", 90),
+    }
+    runs = [run(lambda: PythonFunctionApp("app", spec), stack=s) for s in ("a", "b")]
+    for result in runs:
+        for typ, (key, limit) in limits.items():
+            (resource,) = result.recorder.of_type(typ)
+            assert len(resource.inputs[key]) <= limit, (typ, resource.inputs[key])
+    assert names(runs[0]).isdisjoint(names(runs[1]))

@@ -285,10 +285,14 @@ def test_global_names_are_unique_per_subscription_and_resource_group(
     assert app["name"] == "${local.site_name}"
     assert storage["name"] == "${local.storage_account_name}"
     # the longest names fit Azure's limits once the 6-character suffix is added
-    site = module["locals"]["site_name"]
-    account = module["locals"]["storage_account_name"]
-    assert len(re.search(r'"([^"$]*)\$\{local', site)[1]) + 6 <= 60  # type: ignore[index]
-    assert len(re.search(r'"([^"$]*)\$\{local', account)[1]) + 6 <= 24  # type: ignore[index]
+    assert (
+        "substr(var.app_name, 0, 53)}-${local.suffix}" in module["locals"]["site_name"]
+    )
+    assert (
+        '"-", ""), 0, 16)}${local.suffix}' in module["locals"]["storage_account_name"]
+    )
+    assert "var.app_name" in suffix  # two apps in one group differ
+    assert module["variable"]["app_name"]["default"] == "orders-api"
 
 
 def test_pinned_names_stay_pinned(tmp_path: Path) -> None:

@@ -71,7 +71,8 @@ class _Arm:
         if isinstance(e, Guid):
             return f"guid({', '.join(self.expr(p) for p in e.parts)})"
         if isinstance(e, UniqueSuffix):
-            return "uniqueString(resourceGroup().id)"
+            parts = ["resourceGroup().id", *(self.expr(p) for p in e.parts)]
+            return f"uniqueString({', '.join(parts)})"
         if isinstance(e, Take):
             return f"take({self.expr(e.value)}, {e.count})"
         if isinstance(e, Replace):

@@ -70,7 +70,10 @@ class RoleDefinition:
 
 @dataclass(frozen=True)
 class UniqueSuffix:
-    """uniqueString(resourceGroup().id): 13 characters, stable per resource group."""
+    """uniqueString(resourceGroup().id, ...): 13 characters, stable per resource
+    group and the given values."""
+
+    parts: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def build(infra: Infra) -> Graph:
     parameter merged into the workload tags once, the resources, the outputs."""
     spec = infra.spec
     pinned = spec.pinned_names
-    suffix = UniqueSuffix()
+    suffix = UniqueSuffix((APP,))  # two apps in one group differ
     params = [
         Param_(
             "appName",
@@ -206,14 +209,14 @@ def build(infra: Infra) -> Graph:
         ),
         Param_(
             "planName",
-            _derived(pinned.get("plan"), Join(("plan-", APP))),
+            _derived(pinned.get("plan"), Take(Join(("plan-", APP)), 40)),
             "App Service plan name.",
             min_length=1,
             max_length=40,
         ),
         Param_(
             "workspaceName",
-            Join(("log-", APP)),
+            Take(Join(("log-", APP)), 63),
             "Log Analytics workspace.",
             min_length=4,
             max_length=63,

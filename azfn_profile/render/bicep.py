@@ -58,7 +58,8 @@ def expr(e: Expr) -> str:
     if isinstance(e, Guid):
         return f"guid({', '.join(expr(p) for p in e.parts)})"
     if isinstance(e, UniqueSuffix):
-        return "uniqueString(resourceGroup().id)"
+        parts = ["resourceGroup().id", *(expr(p) for p in e.parts)]
+        return f"uniqueString({', '.join(parts)})"
     if isinstance(e, Take):
         return f"take({expr(e.value)}, {e.count})"
     if isinstance(e, Replace):

@@ -17,7 +17,6 @@ left out of the map.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from azfn_profile.infra import Infra
@@ -96,6 +95,18 @@ def app_settings(infra: Infra) -> dict[str, Any]:
 def _variables(infra: Infra) -> dict[str, Any]:
     pinned = infra.spec.pinned_names
     return {
+        "app_name": {
+            "type": "string",
+            "default": infra.spec.name,
+            "description": "Logical name of the app; the names below derive from it.",
+            "validation": [
+                {
+                    "condition": Expr(f'${{can(regex("{_APP_NAME}", var.app_name))}}'),
+                    "error_message": "app_name must be 2-60 characters of a-z, 0-9 "
+                    "and '-', not starting or ending with '-'.",
+                }
+            ],
+        },
         "resource_group_name": {
             "type": "string",
             "default": infra.resource_group,
@@ -103,20 +114,20 @@ def _variables(infra: Infra) -> dict[str, Any]:
         },
         "location": {
             "type": "string",
-            "description": "Azure region for every resource.",
             **({"default": infra.spec.location} if infra.spec.location else {}),
+            "description": "Azure region for every resource.",
         },
         "site_name": {
             "type": "string",
             "default": pinned.get("site"),
             "description": "Function app name (globally unique); unset, "
-            f"{_site_prefix(infra)}<suffix>.",
+            "<app_name>-<suffix>.",
         },
         "storage_account_name": {
             "type": "string",
             "default": pinned.get("storage"),
             "description": "Storage account for the host (globally unique, 3-24 of "
-            f"a-z and 0-9); unset, {_storage_prefix(infra)}<suffix>.",
+            "a-z and 0-9); unset, st<app_name without '-'><suffix>.",
         },
         "tags": {
             "type": "map(string)",
@@ -126,29 +137,31 @@ def _variables(infra: Infra) -> dict[str, Any]:
     }
 
 
-def _site_prefix(infra: Infra) -> str:
-    return f"{infra.spec.name[:53]}-"
-
-
-def _storage_prefix(infra: Infra) -> str:
-    return f"st{re.sub(r'[^a-z0-9]', '', infra.spec.name)[:16]}"
+# The profile's own rule for names (Terraform's regex syntax is RE2).
+_APP_NAME = "^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$"
 
 
 def _locals(infra: Infra) -> dict[str, Any]:
-    """Names unique per subscription and resource group, as Bicep's uniqueString
-    (resourceGroup().id) makes them: six hex characters of a hash of both."""
+    """Names unique per subscription, resource group and app, as Bicep's
+    uniqueString(resourceGroup().id, appName) makes them: six hex characters of a
+    hash of the three. Lengths follow Azure's limits (site 60, storage 24, plan 40,
+    workspace 63)."""
+    pinned_plan = infra.spec.pinned_names.get("plan")
     return {
         "suffix": Expr(
             '${substr(sha1("${data.azurerm_client_config.current.subscription_id}'
-            '/${var.resource_group_name}"), 0, 6)}'
+            '/${var.resource_group_name}/${var.app_name}"), 0, 6)}'
         ),
         "site_name": Expr(
-            f'${{coalesce(var.site_name, "{_site_prefix(infra)}${{local.suffix}}")}}'
+            '${coalesce(var.site_name, "${substr(var.app_name, 0, 53)}-${local.suffix}")}'
         ),
         "storage_account_name": Expr(
             "${coalesce(var.storage_account_name, "
-            f'"{_storage_prefix(infra)}${{local.suffix}}")}}'
+            '"st${substr(replace(var.app_name, "-", ""), 0, 16)}${local.suffix}")}'
         ),
+        "plan_name": pinned_plan or Expr('${substr("plan-${var.app_name}", 0, 40)}'),
+        "workspace_name": Expr('${substr("log-${var.app_name}", 0, 63)}'),
+        "insights_name": Expr("appi-${var.app_name}"),
         "workload_tags": dict(infra.tags),
         "tags": Expr("${merge(local.workload_tags, var.tags)}"),
     }
@@ -277,7 +290,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         else "azurerm_linux_function_app"
     )
     plan: dict[str, Any] = {
-        "name": infra.plan_name,
+        "name": Expr("${local.plan_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "os_type": "Linux",
@@ -290,7 +303,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         "azurerm_storage_account": {"storage": _storage(infra)},
         "azurerm_log_analytics_workspace": {
             "logs": {
-                "name": infra.monitoring.workspace_name,
+                "name": Expr("${local.workspace_name}"),
                 "resource_group_name": RG,
                 "location": LOC,
                 "sku": "PerGB2018",
@@ -300,7 +313,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         },
         "azurerm_application_insights": {
             "insights": {
-                "name": infra.monitoring.insights_name,
+                "name": Expr("${local.insights_name}"),
                 "resource_group_name": RG,
                 "location": LOC,
                 "application_type": "web",

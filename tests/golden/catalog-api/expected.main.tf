@@ -9,6 +9,17 @@ terraform {
   }
 }
 
+variable "app_name" {
+  type        = string
+  default     = "catalog-api"
+  description = "Logical name of the app; the names below derive from it."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$", var.app_name))
+    error_message = "app_name must be 2-60 characters of a-z, 0-9 and '-', not starting or ending with '-'."
+  }
+}
+
 variable "resource_group_name" {
   type        = string
   default     = "rg-catalog-api"
@@ -17,20 +28,20 @@ variable "resource_group_name" {
 
 variable "location" {
   type        = string
-  description = "Azure region for every resource."
   default     = "northeurope"
+  description = "Azure region for every resource."
 }
 
 variable "site_name" {
   type        = string
   default     = null
-  description = "Function app name (globally unique); unset, catalog-api-<suffix>."
+  description = "Function app name (globally unique); unset, <app_name>-<suffix>."
 }
 
 variable "storage_account_name" {
   type        = string
   default     = null
-  description = "Storage account for the host (globally unique, 3-24 of a-z and 0-9); unset, stcatalogapi<suffix>."
+  description = "Storage account for the host (globally unique, 3-24 of a-z and 0-9); unset, st<app_name without '-'><suffix>."
 }
 
 variable "tags" {
@@ -42,9 +53,12 @@ variable "tags" {
 data "azurerm_client_config" "current" {}
 
 locals {
-  suffix               = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}"), 0, 6)
-  site_name            = coalesce(var.site_name, "catalog-api-${local.suffix}")
-  storage_account_name = coalesce(var.storage_account_name, "stcatalogapi${local.suffix}")
+  suffix               = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${var.app_name}"), 0, 6)
+  site_name            = coalesce(var.site_name, "${substr(var.app_name, 0, 53)}-${local.suffix}")
+  storage_account_name = coalesce(var.storage_account_name, "st${substr(replace(var.app_name, "-", ""), 0, 16)}${local.suffix}")
+  plan_name            = substr("plan-${var.app_name}", 0, 40)
+  workspace_name       = substr("log-${var.app_name}", 0, 63)
+  insights_name        = "appi-${var.app_name}"
   workload_tags = {
     "azfn-profile:workload"    = "io"
     "azfn-profile:style"       = "sync"
@@ -68,7 +82,7 @@ resource "azurerm_storage_account" "storage" {
 }
 
 resource "azurerm_log_analytics_workspace" "logs" {
-  name                = "log-catalog-api"
+  name                = local.workspace_name
   resource_group_name = var.resource_group_name
   location            = var.location
   sku                 = "PerGB2018"
@@ -77,7 +91,7 @@ resource "azurerm_log_analytics_workspace" "logs" {
 }
 
 resource "azurerm_application_insights" "insights" {
-  name                         = "appi-catalog-api"
+  name                         = local.insights_name
   resource_group_name          = var.resource_group_name
   location                     = var.location
   application_type             = "web"
@@ -87,7 +101,7 @@ resource "azurerm_application_insights" "insights" {
 }
 
 resource "azurerm_service_plan" "plan" {
-  name                = "plan-catalog-api"
+  name                = local.plan_name
   resource_group_name = var.resource_group_name
   location            = var.location
   os_type             = "Linux"

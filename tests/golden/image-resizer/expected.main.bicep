@@ -9,7 +9,7 @@ param appName string = 'image-resizer'
 @description('Name of the function app (globally unique).')
 @minLength(2)
 @maxLength(60)
-param siteName string = '${take(appName, 46)}-${uniqueString(resourceGroup().id)}'
+param siteName string = '${take(appName, 46)}-${uniqueString(resourceGroup().id, appName)}'
 
 @description('Region for every resource.')
 param location string = resourceGroup().location
@@ -17,17 +17,17 @@ param location string = resourceGroup().location
 @description('Storage account for the host (globally unique, 3-24 of a-z and 0-9).')
 @minLength(3)
 @maxLength(24)
-param storageAccountName string = 'st${take(replace(appName, '-', ''), 9)}${uniqueString(resourceGroup().id)}'
+param storageAccountName string = 'st${take(replace(appName, '-', ''), 9)}${uniqueString(resourceGroup().id, appName)}'
 
 @description('App Service plan name.')
 @minLength(1)
 @maxLength(40)
-param planName string = 'plan-${appName}'
+param planName string = take('plan-${appName}', 40)
 
 @description('Log Analytics workspace.')
 @minLength(4)
 @maxLength(63)
-param workspaceName string = 'log-${appName}'
+param workspaceName string = take('log-${appName}', 63)
 
 @description('Application Insights.')
 @minLength(1)
