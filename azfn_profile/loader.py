@@ -6,13 +6,15 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from azfn_profile.code.model import AppCode
 from azfn_profile.errors import InputError, Problem
 from azfn_profile.profile import Profile
 from azfn_profile.validation import ProfileInvalid, validate
 from azfn_profile.yamlload import Document, parse, read_text
+
+if TYPE_CHECKING:  # read only for profiles that name their code (`app:`)
+    from azfn_profile.code.model import AppCode
 
 # Values that are text to Azure whatever YAML makes of them: an unquoted
 # `python: 3.10` must not become the number 3.1, nor `FLAG: on` the boolean True.

@@ -39,17 +39,22 @@ def wall(cmd: list[str]) -> float:
 
 
 def ensure_bytecode() -> bool:
-    """Compile the package's bytecode if it is missing; True when this had to."""
+    """Compile the package's bytecode where it is missing or stale; True when this
+    had to."""
     import importlib.util
 
     import azfn_profile
 
-    init = Path(azfn_profile.__file__)
-    if Path(importlib.util.cache_from_source(str(init))).exists():
+    package = Path(azfn_profile.__file__).parent
+    stale = [
+        source
+        for source in package.rglob("*.py")
+        if not (cached := Path(importlib.util.cache_from_source(str(source)))).exists()
+        or cached.stat().st_mtime < source.stat().st_mtime
+    ]
+    if not stale:
         return False
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(init.parent)], check=True
-    )
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     return True
 
 

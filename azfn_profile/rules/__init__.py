@@ -7,8 +7,9 @@ the worker settings that will really run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from azfn_profile import facts
-from azfn_profile.code.model import AppCode
 from azfn_profile.profile import Profile, function_counts
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.flex import function_app_config
@@ -17,6 +18,9 @@ from azfn_profile.rules.plan import plan_rules, site_rules
 from azfn_profile.rules.settings import app_settings, override_int
 from azfn_profile.rules.workers import processes, threads
 from azfn_profile.spec import AppSpec, WorkloadSpec
+
+if TYPE_CHECKING:  # the code model loads only for profiles that name code
+    from azfn_profile.code.model import AppCode
 
 
 def resolve(profile: Profile, code: AppCode | None = None) -> AppSpec:

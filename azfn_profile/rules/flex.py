@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from azfn_profile.code.model import FunctionInfo
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import Trace
 from azfn_profile.rules.plan import Placement
 from azfn_profile.rules.workers import blocking_note
 from azfn_profile.spec import JsonValue, PlanSpec
+
+if TYPE_CHECKING:  # the code model loads only for profiles that name code
+    from azfn_profile.code.model import FunctionInfo
 
 _SCALE = "functionAppConfig.scaleAndConcurrency"
 

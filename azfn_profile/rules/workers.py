@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from azfn_profile import catalog, facts
-from azfn_profile.code.model import FunctionInfo
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
     Trace,
@@ -17,6 +16,9 @@ from azfn_profile.rules._trace import (
     whole_cores,
 )
 from azfn_profile.rules.plan import Placement, fits, placements, wanted_processes
+
+if TYPE_CHECKING:  # the code model loads only for profiles that name code
+    from azfn_profile.code.model import FunctionInfo
 
 
 def processes(
