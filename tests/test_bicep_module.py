@@ -18,6 +18,10 @@ from click.testing import CliRunner
 from pycep import BicepParser
 
 from azfn_profile.cli import cli
+from azfn_profile.sources.arm import _Scope
+from azfn_profile.sources.arm_expr import evaluate_text
+from azfn_profile.sources.graph import Graph
+from azfn_profile.sources.values import Budget
 from tests.conftest import EXAMPLES
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -143,9 +147,26 @@ def test_called_as_a_module_from_a_users_main_bicep(tmp_path: Path) -> None:
     assert failed == []
 
 
-def test_the_storage_name_is_valid_for_every_app_name() -> None:
-    # The longest valid site name, with hyphens: the storage name keeps a-z and 0-9.
-    longest = "a-" * 29 + "bc"
-    assert len(longest) == 60
-    prefix = "st" + longest.replace("-", "")[:9]
-    assert re.fullmatch(r"[a-z0-9]{3,11}", prefix)
+@pytest.mark.parametrize(
+    "app_name", ["a-" * 29 + "bc", "x" * 60, "ab", "orders-api-eu-west-2"]
+)
+def test_derived_names_are_valid_for_every_app_name(app_name: str) -> None:
+    """The rendered defaults, evaluated by this project's ARM evaluator with
+    uniqueString's 13 characters (deployment-time, so stood in for), stay within
+    Azure's rules for the longest and shortest app names."""
+    template = json.loads(render(EXAMPLES / "orders-api.yaml", "arm"))
+    template["parameters"]["appName"]["defaultValue"] = app_name
+    scope = _Scope(template, {}, Budget(), Graph())
+    rules = {
+        "siteName": r"[a-z0-9][a-z0-9-]{0,58}[a-z0-9]",
+        "storageAccountName": r"[a-z0-9]{3,24}",
+        "planName": r"[A-Za-z0-9-]{1,40}",
+        "workspaceName": r"[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]",
+    }
+    for name, rule in rules.items():
+        default = template["parameters"][name]["defaultValue"]
+        default = default.replace(
+            "uniqueString(resourceGroup().id, parameters('appName'))", "'abcdefghij123'"
+        )
+        value = evaluate_text(default, scope)
+        assert isinstance(value, str) and re.fullmatch(rule, value), (name, value)
