@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from azfn_profile.spec import AppSpec, JsonValue
+from azfn_profile.terms import NAME_LENGTH
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,45 @@ class Infra:
         )
 
 
-def storage_account_name(app: str, suffix: str | None = None) -> str:
-    """3-24 lowercase letters/digits, stable for an app name (and deployment suffix)."""
-    digest = suffix or hashlib.sha256(app.encode()).hexdigest()[:6]
-    return f"st{re.sub(r'[^a-z0-9]', '', app)[:16]}{digest}"
+@dataclass(frozen=True)
+class NameRule:
+    """How one resource's physical name derives from the app's logical name: a
+    prefix, as much of the app name as fits, and a suffix unique to the deployment,
+    within Azure's length limits. Each format writes the same rule in its own terms
+    (its suffix has its own length: 6 here and in Terraform, 13 for uniqueString)."""
+
+    prefix: str
+    minimum: int
+    limit: int
+    separator: str = "-"  # between the app name and the suffix
+    alphanumeric: bool = False  # Azure allows only a-z and 0-9 (storage)
+
+    def keep(self, suffix_length: int) -> int:
+        """How many characters of the app name fit beside a suffix of that length."""
+        gap = len(self.separator) if suffix_length else 0
+        return self.limit - len(self.prefix) - gap - suffix_length
+
+    @property
+    def fits_every_app_name(self) -> bool:
+        """True when the prefixed app name can never exceed the limit (no cut needed)."""
+        return len(self.prefix) + NAME_LENGTH[1] <= self.limit
+
+    def derive(self, app: str, suffix: str = "") -> str:
+        base = re.sub(r"[^a-z0-9]", "", app) if self.alphanumeric else app
+        tail = f"{self.separator}{suffix}" if suffix else ""
+        return f"{self.prefix}{base[: self.keep(len(suffix))]}{tail}"
+
+
+# Azure's length limits per resource type
+# (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+NAMES = {
+    "site": NameRule("", 2, 60),
+    "storage": NameRule("st", 3, 24, separator="", alphanumeric=True),
+    "plan": NameRule("plan-", 1, 40),
+    "workspace": NameRule("log-", 4, 63),
+    "insights": NameRule("appi-", 1, 260),
+    "resource_group": NameRule("rg-", 1, 90),
+}
 
 
 def deployment_suffix(*parts: str) -> str:
@@ -163,8 +199,12 @@ def describe(
     flex = spec.function_app_config is not None
     pinned = spec.pinned_names
     tail = f"-{suffix}" if suffix else ""
+
+    def name(kind: str) -> str:
+        return pinned.get(kind) or NAMES[kind].derive(spec.name, suffix or "")
+
     storage = Storage(
-        name=pinned.get("storage") or storage_account_name(spec.name, suffix),
+        name=name("storage"),
         allow_shared_key_access=spec.plan.family in ("consumption", "premium"),
         container=FLEX_CONTAINER if flex else None,
     )
@@ -183,14 +223,11 @@ def describe(
     )
     return Infra(
         spec=spec,
-        resource_group=resource_group
-        or pinned.get("resource_group")
-        or f"rg-{spec.name}{tail}",
-        site_name=pinned.get("site") or f"{spec.name[:53]}{tail}",
+        resource_group=resource_group or name("resource_group"),
+        site_name=name("site"),
         storage=storage,
-        # Azure's limits: workspace 4-63, plan 1-40 characters; the suffix is kept
-        monitoring=Monitoring(f"log-{spec.name[:52]}{tail}", f"appi-{spec.name}{tail}"),
-        plan_name=pinned.get("plan") or f"plan-{spec.name[:28]}{tail}",
+        monitoring=Monitoring(name("workspace"), name("insights")),
+        plan_name=name("plan"),
         site_settings=dict(sorted(settings.items(), key=lambda kv: kv[0].upper())),
         function_app_config=spec.function_app_config,
         deployment_container_url=(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from azfn_profile.terms import (
     FUNCTION_NAME_PATTERN,
+    NAME_LENGTH,
     NAME_PATTERN,
     PYTHON_PATTERN,
     Family,
@@ -121,7 +122,11 @@ class Names(_Frozen):
     unique to the deployment (resource group, or Pulumi stack and project)."""
 
     site: str | None = Field(
-        None, min_length=2, max_length=60, pattern=NAME_PATTERN, description="The site."
+        None,
+        min_length=NAME_LENGTH[0],
+        max_length=NAME_LENGTH[1],
+        pattern=NAME_PATTERN,
+        description="The site.",
     )
     storage: str | None = Field(
         None,
@@ -155,8 +160,8 @@ class Profile(_Frozen):
     """A workload profile: what a Python function app does and where it runs."""
 
     name: str = Field(
-        min_length=2,
-        max_length=60,
+        min_length=NAME_LENGTH[0],
+        max_length=NAME_LENGTH[1],
         pattern=NAME_PATTERN,
         description="Azure site name: 2-60 of a-z, 0-9 and '-', not starting or "
         "ending with '-'.",

@@ -17,5 +17,6 @@ Trigger = Literal[
 InstanceMemory = Literal[512, 2048, 4096]
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+NAME_LENGTH = (2, 60)  # the app's name is its site's: Azure allows 2-60
 PYTHON_PATTERN = r"^3\.[0-9]+$"
 FUNCTION_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"

@@ -28,6 +28,9 @@ class Blocking:
     alternative: str
 
 
+# Module-level request functions of requests and httpx.
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+
 # DB-API drivers whose connect() and connection methods block.
 DB_DRIVERS = (
     "pyodbc",
@@ -44,31 +47,11 @@ DB_DRIVERS = (
 # Module-level functions that block.
 BLOCKING_CALLS: dict[str, Blocking] = {
     **{
-        f"requests.{verb}": Blocking("HTTP request", _HTTP_ASYNC)
-        for verb in (
-            "get",
-            "post",
-            "put",
-            "patch",
-            "delete",
-            "head",
-            "options",
-            "request",
-        )
+        f"requests.{verb}": Blocking("HTTP request", _HTTP_ASYNC) for verb in HTTP_VERBS
     },
     **{
         f"httpx.{verb}": Blocking("HTTP request", _HTTP_ASYNC)
-        for verb in (
-            "get",
-            "post",
-            "put",
-            "patch",
-            "delete",
-            "head",
-            "options",
-            "request",
-            "stream",
-        )
+        for verb in (*HTTP_VERBS, "stream")
     },
     "urllib.request.urlopen": Blocking("HTTP request", _HTTP_ASYNC),
     "urllib.request.urlretrieve": Blocking("HTTP request", _HTTP_ASYNC),

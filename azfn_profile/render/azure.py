@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from azfn_profile.infra import Concat, Infra, Ref, Value
+from azfn_profile.infra import NAMES, Concat, Infra, NameRule, Ref, Value
+from azfn_profile.terms import NAME_LENGTH
 
 API = {
     "Microsoft.Storage/storageAccounts": "2023-05-01",
@@ -173,6 +174,35 @@ def _derived(pinned: str | None, derived: Expr) -> Any:
     return pinned if pinned is not None else derived
 
 
+UNIQUE_STRING_LENGTH = 13  # uniqueString's result, documented as 13 characters
+
+
+def _unique(rule: NameRule, suffix: Expr) -> Expr:
+    """A globally unique name: prefix, the app name cut to fit, uniqueString."""
+    app = Replace(APP, "-", "") if rule.alphanumeric else APP  # names are a-z0-9-
+    kept = Take(app, rule.keep(UNIQUE_STRING_LENGTH))
+    return Join(tuple(p for p in (rule.prefix, kept, rule.separator, suffix) if p))
+
+
+def _scoped(rule: NameRule) -> Expr:
+    """A name unique in its resource group: the prefixed app name, cut to the limit
+    (only when it could exceed it)."""
+    name = Join((rule.prefix, APP))
+    return (
+        Take(name, rule.limit)
+        if len(rule.prefix) + NAME_LENGTH[1] > rule.limit
+        else name
+    )
+
+
+def _name_param(symbol: str, kind: str, default: Any, description: str) -> Param_:
+    """A name parameter with Azure's length limits for its kind."""
+    rule = NAMES[kind]
+    return Param_(
+        symbol, default, description, min_length=rule.minimum, max_length=rule.limit
+    )
+
+
 def build(infra: Infra) -> Graph:
     """The graph: parameters whose defaults derive every physical name from the app's
     logical name and the resource group (unless the profile pins it), a `tags`
@@ -186,47 +216,42 @@ def build(infra: Infra) -> Graph:
             spec.name,
             "Logical name of the app (lowercase a-z, 0-9 and '-'); the physical names "
             "below derive from it.",
-            min_length=2,
-            max_length=60,
+            min_length=NAME_LENGTH[0],
+            max_length=NAME_LENGTH[1],
         ),
-        Param_(
+        _name_param(
             "siteName",
-            _derived(pinned.get("site"), Join((Take(APP, 46), "-", suffix))),
+            "site",
+            _derived(pinned.get("site"), _unique(NAMES["site"], suffix)),
             "Name of the function app (globally unique).",
-            min_length=2,
-            max_length=60,
         ),
         Param_("location", Location(), "Region for every resource."),
-        Param_(
+        _name_param(
             "storageAccountName",
+            "storage",
             _derived(
                 pinned.get("storage"),
-                Join(("st", Take(Replace(APP, "-", ""), 9), suffix)),
+                _unique(NAMES["storage"], suffix),
             ),
             "Storage account for the host (globally unique, 3-24 of a-z and 0-9).",
-            min_length=3,
-            max_length=24,
         ),
-        Param_(
+        _name_param(
             "planName",
-            _derived(pinned.get("plan"), Take(Join(("plan-", APP)), 40)),
+            "plan",
+            _derived(pinned.get("plan"), _scoped(NAMES["plan"])),
             "App Service plan name.",
-            min_length=1,
-            max_length=40,
         ),
-        Param_(
+        _name_param(
             "workspaceName",
-            Take(Join(("log-", APP)), 63),
+            "workspace",
+            _scoped(NAMES["workspace"]),
             "Log Analytics workspace.",
-            min_length=4,
-            max_length=63,
         ),
-        Param_(
+        _name_param(
             "insightsName",
-            Join(("appi-", APP)),
+            "insights",
+            _scoped(NAMES["insights"]),
             "Application Insights.",
-            min_length=1,
-            max_length=260,
         ),
         Param_(
             "tags",

@@ -109,7 +109,7 @@ def _body(body: dict[str, Any], level: int, raw: set[str] | None = None) -> list
                     lines.append("")
                 lines += _block(key, [], item, level)
             continue
-        if lines and lines[-1].endswith("}") and not group and lines[-1].strip() == "}":
+        if not group and lines and lines[-1].strip() == "}":
             lines.append(
                 ""
             )  # a blank line after a nested block, as terraform fmt keeps

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azfn_profile.infra import Infra
+from azfn_profile.infra import NAMES, Infra, NameRule
 
 
 class Expr(str):
@@ -144,27 +144,43 @@ _APP_NAME = "^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$"
 def _locals(infra: Infra) -> dict[str, Any]:
     """Names unique per subscription, resource group and app, as Bicep's
     uniqueString(resourceGroup().id, appName) makes them: six hex characters of a
-    hash of the three. Lengths follow Azure's limits (site 60, storage 24, plan 40,
-    workspace 63)."""
+    hash of the three; each name follows its NameRule (Azure's limits)."""
     pinned_plan = infra.spec.pinned_names.get("plan")
     return {
         "suffix": Expr(
             '${substr(sha1("${data.azurerm_client_config.current.subscription_id}'
             '/${var.resource_group_name}/${var.app_name}"), 0, 6)}'
         ),
-        "site_name": Expr(
-            '${coalesce(var.site_name, "${substr(var.app_name, 0, 53)}-${local.suffix}")}'
-        ),
+        "site_name": Expr(f"${{coalesce(var.site_name, {_unique(NAMES['site'])})}}"),
         "storage_account_name": Expr(
-            "${coalesce(var.storage_account_name, "
-            '"st${substr(replace(var.app_name, "-", ""), 0, 16)}${local.suffix}")}'
+            f"${{coalesce(var.storage_account_name, {_unique(NAMES['storage'])})}}"
         ),
-        "plan_name": pinned_plan or Expr('${substr("plan-${var.app_name}", 0, 40)}'),
-        "workspace_name": Expr('${substr("log-${var.app_name}", 0, 63)}'),
-        "insights_name": Expr("appi-${var.app_name}"),
+        "plan_name": pinned_plan or _scoped(NAMES["plan"]),
+        "workspace_name": _scoped(NAMES["workspace"]),
+        "insights_name": _scoped(NAMES["insights"]),
         "workload_tags": dict(infra.tags),
         "tags": Expr("${merge(local.workload_tags, var.tags)}"),
     }
+
+
+SUFFIX_LENGTH = 6  # local.suffix
+
+
+def _unique(rule: NameRule) -> str:
+    """A globally unique name as a template: prefix, the app name cut to fit,
+    local.suffix."""
+    app = 'replace(var.app_name, "-", "")' if rule.alphanumeric else "var.app_name"
+    kept = f"${{substr({app}, 0, {rule.keep(SUFFIX_LENGTH)})}}"
+    return f'"{rule.prefix}{kept}{rule.separator}${{local.suffix}}"'
+
+
+def _scoped(rule: NameRule) -> Expr:
+    """A name unique in its resource group: the prefixed app name, cut to the limit
+    when it could exceed it."""
+    name = f'"{rule.prefix}${{var.app_name}}"'
+    if rule.fits_every_app_name:
+        return Expr(name[1:-1])
+    return Expr(f"${{substr({name}, 0, {rule.limit})}}")
 
 
 def _storage(infra: Infra) -> dict[str, Any]:
@@ -276,12 +292,8 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
     return app
 
 
-def main_tf(infra: Infra) -> dict[str, Any]:
-    """The module: variables, resources and outputs, no provider configuration."""
-    return module_tf(infra)
-
-
 def module_tf(infra: Infra) -> dict[str, Any]:
+    """The module: variables, resources and outputs, no provider configuration."""
     spec = infra.spec
     flex = infra.function_app_config is not None
     app_type = (
