@@ -136,13 +136,19 @@ class Names(_Frozen):
         description="The host's storage account (3-24 of a-z, 0-9).",
     )
     plan: str | None = Field(
-        None, min_length=1, max_length=40, description="The App Service plan."
+        None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The App Service plan (1-40 of letters, digits and '-').",
     )
     resource_group: str | None = Field(
         None,
         min_length=1,
         max_length=90,
-        description="The resource group (Pulumi creates it when none is given).",
+        pattern=r"^[A-Za-z0-9_.()-]*[A-Za-z0-9_()-]$",
+        description="The resource group (1-90 of letters, digits, '_', '.', '(', ')' "
+        "and '-', not ending with '.'; Pulumi creates it when none is given).",
     )
 
 

@@ -116,6 +116,14 @@ def test_pinned_names_follow_azure_naming_rules(tmp_path: Path) -> None:
         "p.yaml:10:3: unknown key 'region' in names; expected one of: site, storage, "
         "plan, resource_group",
     )
+    check(
+        tmp_path,
+        GOOD + 'names:\n  plan: "[listKeys(\'a\')]"\n  resource_group: "rg\\nx."\n',
+        "p.yaml:8:9: names.plan: must be 1-40 characters of letters, digits and '-', "
+        "got \"[listKeys('a')]\"",
+        "p.yaml:9:19: names.resource_group: must be 1-90 characters of letters, "
+        "digits, '_', '.', '(', ')' and '-', not ending with '.', got 'rg\\nx.'",
+    )
 
 
 def test_missing_required_key(tmp_path: Path) -> None:

@@ -110,9 +110,14 @@ _PATTERN_HINTS = {
     "ending with '-'",
     "names.storage": "must be 3-24 characters of a-z and 0-9 (Azure storage account "
     "names)",
+    "names.plan": "must be 1-40 characters of letters, digits and '-'",
+    "names.resource_group": "must be 1-90 characters of letters, digits, '_', '.', "
+    "'(', ')' and '-', not ending with '.'",
 }
 # Names whose length errors read best as the whole rule.
-_NAMED_LENGTHS = frozenset({"name", "names.site", "names.storage"})
+_NAMED_LENGTHS = frozenset(
+    {"name", "names.site", "names.storage", "names.plan", "names.resource_group"}
+)
 
 
 def _pattern_key(loc: Path) -> str:
