@@ -98,24 +98,31 @@ async def _serve(conn: Connection, fn: Any, threads: int, body: bytes) -> None:
         with send_lock, contextlib.suppress(OSError, ValueError):
             conn.send(message)
 
-    def finished(invocation: int, started: float, task: asyncio.Future[Any]) -> None:
-        if task.cancelled():  # the run is over
-            return
-        error = task.exception()
-        took = time.perf_counter() - started
-        if error is None:
-            reply(("done", invocation, True, _describe(task.result()), took))
-        else:
-            reply(("done", invocation, False, f"{type(error).__name__}: {error}", took))
+    tasks: set[asyncio.Task[None]] = set()
 
-    def invoke(invocation: int) -> None:
+    async def run(invocation: int) -> None:
         started = time.perf_counter()
         arg = {fn.arg_name: trigger_input(fn, body)}
-        if fn.is_async:
-            task: asyncio.Future[Any] = loop.create_task(fn.user_function(**arg))
+        try:
+            if fn.is_async:
+                result = await fn.user_function(**arg)
+            else:
+                result = await loop.run_in_executor(
+                    pool, lambda: fn.user_function(**arg)
+                )
+        except Exception as error:  # noqa: BLE001 - the app's error is the result
+            ok, detail = False, f"{type(error).__name__}: {error}"
         else:
-            task = loop.run_in_executor(pool, lambda: fn.user_function(**arg))
-        task.add_done_callback(lambda t: finished(invocation, started, t))
+            ok, detail = True, _describe(result)
+        # Reported the moment the call returns, before the loop runs anything else: a
+        # done-callback waits for the next turn of the loop, so an `async def` that
+        # blocks the loop would report a whole turn's completions in one burst.
+        reply(("done", invocation, ok, detail, time.perf_counter() - started))
+
+    def invoke(invocation: int) -> None:
+        task = loop.create_task(run(invocation))
+        tasks.add(task)  # the loop keeps only weak references to its tasks
+        task.add_done_callback(tasks.discard)
 
     def stop() -> None:
         if not stopped.done():
