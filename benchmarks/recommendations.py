@@ -98,13 +98,21 @@ def main() -> None:
     args = parser.parse_args()
     from azfn_profile.lab.bench import lab_environment
 
+    apps = args.apps.split(",")
+    unknown = sorted(set(apps) - set(WORKLOADS))
+    if unknown:
+        parser.error(
+            f"unknown app(s) {', '.join(unknown)}; known: {', '.join(WORKLOADS)}"
+        )
+    # Both outputs' folders exist before the long measurement, not after it.
+    for path in (args.json, args.png):
+        path.parent.mkdir(parents=True, exist_ok=True)
     cores = len(os.sched_getaffinity(0))
     with lab_environment(50.0) as env:
         results = [
             measure_app(app, env, args.duration, args.warmup, args.rounds, cores)
-            for app in args.apps.split(",")
+            for app in apps
         ]
-    args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     chart(results, args.png)
     print(f"wrote {args.json} and {args.png}")
