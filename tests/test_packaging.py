@@ -57,6 +57,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (out.parent / "build.log").write_text(done.stdout + done.stderr)
     return out
 
 
@@ -71,6 +72,17 @@ def test_sdist_and_wheel_pass_twine_check(dist: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("PASSED") == 2
+
+
+def test_the_license_is_an_spdx_expression_shipped_with_its_text(dist: Path) -> None:
+    # setuptools deprecates `license = {text = ...}` (builds fail from 2027-02-18).
+    log = (dist.parent / "build.log").read_text()
+    assert "SPDX" not in log and "project.license" not in log, log[-2000:]
+    wheel = zipfile.ZipFile(next(dist.glob("*.whl")))
+    metadata = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    assert "License-Expression: MIT" in wheel.read(metadata).decode().splitlines()
+    licence = next(n for n in wheel.namelist() if n.endswith("licenses/LICENSE"))
+    assert wheel.read(licence) == (ROOT / "LICENSE").read_bytes()
 
 
 def test_the_wheel_carries_its_data_and_works_outside_the_clone(
