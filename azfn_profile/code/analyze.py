@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azfn_profile.code import known
-from azfn_profile.code.model import AppCode, Evidence, FunctionInfo, Problem
+from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.code.reader import (
     AppReader,
     FunctionNode,
@@ -22,6 +22,7 @@ from azfn_profile.code.reader import (
     call_result,
     resolve_expr,
 )
+from azfn_profile.errors import Problem
 
 MAX_DEPTH = 8  # helper calls followed from a function
 MAX_STEPS = 2_000_000  # AST nodes visited for one app

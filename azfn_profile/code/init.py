@@ -8,7 +8,7 @@ from pathlib import Path
 
 from azfn_profile.code.analyze import AppNotFound, read_app
 from azfn_profile.code.draft import DraftError, Options, draft, relative_app_path
-from azfn_profile.errors import InputError, Problem
+from azfn_profile.errors import InputError
 
 
 def run_init(
@@ -30,9 +30,7 @@ def run_init(
     except AppNotFound as exc:
         raise DraftError(str(exc)) from None
     if code.problems and not code.functions:
-        raise InputError(
-            [Problem(p.file, p.message, p.line, p.col) for p in code.problems]
-        )
+        raise InputError(code.problems)
     for problem in code.problems:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file
         say(f"init: {where}: {problem.message} (the rest was read)")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from azfn_profile.errors import Problem  # a file of the app that could not be read
+
 EvidenceKind = Literal["blocking", "file", "async_io", "cpu", "loop_runner"]
 
 
@@ -72,16 +74,6 @@ class FunctionInfo:
     def blocks_event_loop(self) -> bool:
         """An async function that makes a blocking call (its own or a helper's)."""
         return self.is_async and bool(self.of("blocking"))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A file of the app that could not be read or parsed."""
-
-    file: str
-    message: str
-    line: int | None = None
-    col: int | None = None
 
 
 @dataclass(frozen=True)

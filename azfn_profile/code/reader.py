@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 
 from azfn_profile.code import known
-from azfn_profile.code.model import CodeSuppression, Problem
+from azfn_profile.code.model import CodeSuppression
+from azfn_profile.errors import Problem
 from azfn_profile.sources.files import Unreadable, inside, read_text
 
 MAX_MODULES = 400

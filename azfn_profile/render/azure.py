@@ -188,11 +188,7 @@ def _scoped(rule: NameRule) -> Expr:
     """A name unique in its resource group: the prefixed app name, cut to the limit
     (only when it could exceed it)."""
     name = Join((rule.prefix, APP))
-    return (
-        Take(name, rule.limit)
-        if len(rule.prefix) + NAME_LENGTH[1] > rule.limit
-        else name
-    )
+    return name if rule.fits_every_app_name else Take(name, rule.limit)
 
 
 def _name_param(symbol: str, kind: str, default: Any, description: str) -> Param_:

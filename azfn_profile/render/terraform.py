@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from azfn_profile.infra import NAMES, Infra, NameRule
+from azfn_profile.terms import NAME_LENGTH
 
 
 class Expr(str):
@@ -102,8 +103,8 @@ def _variables(infra: Infra) -> dict[str, Any]:
             "validation": [
                 {
                     "condition": Expr(f'${{can(regex("{_APP_NAME}", var.app_name))}}'),
-                    "error_message": "app_name must be 2-60 characters of a-z, 0-9 "
-                    "and '-', not starting or ending with '-'.",
+                    "error_message": f"app_name must be {_LOW}-{_HIGH} characters "
+                    "of a-z, 0-9 and '-', not starting or ending with '-'.",
                 }
             ],
         },
@@ -138,7 +139,8 @@ def _variables(infra: Infra) -> dict[str, Any]:
 
 
 # The profile's own rule for names (Terraform's regex syntax is RE2).
-_APP_NAME = "^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$"
+_LOW, _HIGH = NAME_LENGTH
+_APP_NAME = f"^[a-z0-9][a-z0-9-]{{{_LOW - 2},{_HIGH - 2}}}[a-z0-9]$"
 
 
 def _locals(infra: Infra) -> dict[str, Any]:
