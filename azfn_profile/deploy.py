@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import pulumi
 from pulumi_azure_native import (
@@ -35,7 +36,15 @@ from pulumi_azure_native import (
     web,
 )
 
-from azfn_profile.infra import Concat, Infra, Ref, Value, deployment_suffix, describe
+from azfn_profile.infra import (
+    Cloud,
+    Concat,
+    Infra,
+    ResourceOutput,
+    Value,
+    deployment_suffix,
+    describe,
+)
 from azfn_profile.spec import AppSpec
 
 TYPE = "azfn-profile:index:PythonFunctionApp"
@@ -101,7 +110,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
         )
         self.site = self._site(infra)
         self._roles(infra)
-        self._publishing_off()
+        self._publishing_off(infra)
         self.name = self.site.name
         self.site_id = self.site.id
         self.default_hostname = self.site.default_host_name
@@ -157,11 +166,6 @@ class PythonFunctionApp(pulumi.ComponentResource):
             "resource_group_name"
         )
 
-    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions.merge(
-            self._child, pulumi.ResourceOptions(**kwargs)
-        )
-
     def _storage(self, infra: Infra, existing: pulumi.Input[str] | None) -> Any:
         s = infra.storage
         if existing is not None:
@@ -170,7 +174,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 resource_group_name=self._group,
                 opts=pulumi.InvokeOptions(parent=self),
             )
-            self._container(s.container, account)
+            self._container(infra, account)
             return account
         account = storage.StorageAccount(
             f"{self._prefix}-storage",
@@ -186,17 +190,18 @@ class PythonFunctionApp(pulumi.ComponentResource):
             tags=self._tags,
             opts=self._child,
         )
-        self._container(s.container, account)
+        self._container(infra, account)
         return account
 
-    def _container(self, container: str | None, account: Any) -> None:
-        if container is not None:
+    def _container(self, infra: Infra, account: Any) -> None:
+        s = infra.storage
+        if s.container is not None:
             storage.BlobContainer(
                 f"{self._prefix}-deployments",
                 account_name=account.name,
-                container_name=container,
+                container_name=s.container,
                 resource_group_name=self._group,
-                public_access=storage.PublicAccess.NONE,
+                public_access=storage.PublicAccess(s.container_public_access),
                 opts=self._child,
             )
 
@@ -213,7 +218,7 @@ class PythonFunctionApp(pulumi.ComponentResource):
             workspace_name=m.workspace_name,
             resource_group_name=self._group,
             location=self._location,
-            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+            sku=operationalinsights.WorkspaceSkuArgs(name=m.workspace_sku),
             retention_in_days=m.retention_days,
             tags=self._tags,
             opts=self._child,
@@ -223,9 +228,9 @@ class PythonFunctionApp(pulumi.ComponentResource):
             resource_name_=m.insights_name,
             resource_group_name=self._group,
             location=self._location,
-            kind="web",
-            application_type="web",
-            ingestion_mode="LogAnalytics",
+            kind=m.insights_kind,
+            application_type=m.application_type,
+            ingestion_mode=m.ingestion_mode,
             workspace_resource_id=workspace.id,
             disable_local_auth=m.disable_local_auth,
             tags=self._tags,
@@ -279,14 +284,14 @@ class PythonFunctionApp(pulumi.ComponentResource):
             ),
             site_config=config,
             function_app_config=self._flex_config(infra) if flex else None,
-            reserved=None if flex else True,  # Flex deprecates isReserved on the site
+            reserved=infra.site_reserved,
             tags=self._tags,
             opts=self._child,
         )
 
     def _flex_config(self, infra: Infra) -> web.FunctionAppConfigArgs:
-        fac = infra.function_app_config
-        assert fac is not None and infra.deployment_container_url is not None
+        fac, deployment = infra.function_app_config, infra.deployment
+        assert fac is not None and deployment is not None
         runtime = _mapping(fac["runtime"])
         scale = _mapping(fac["scaleAndConcurrency"])
         http = _mapping(_mapping(scale["triggers"])["http"])
@@ -300,10 +305,10 @@ class PythonFunctionApp(pulumi.ComponentResource):
         return web.FunctionAppConfigArgs(
             deployment=web.FunctionsDeploymentArgs(
                 storage=web.FunctionsDeploymentStorageArgs(
-                    type="blobContainer",
-                    value=self._value(infra.deployment_container_url),
+                    type=deployment.type,
+                    value=self._value(deployment.url),
                     authentication=web.FunctionsDeploymentStorageAuthenticationArgs(
-                        type="SystemAssignedIdentity"
+                        type=deployment.authentication
                     ),
                 )
             ),
@@ -323,7 +328,6 @@ class PythonFunctionApp(pulumi.ComponentResource):
         )
 
     def _roles(self, infra: Infra) -> None:
-        scopes = {"storage": self.storage.id, "insights": self.insights.id}
         principal = self.site.identity.apply(lambda i: i.principal_id if i else "")
         subscription = self.storage.id.apply(lambda rid: rid.split("/")[2])
         for role in infra.roles:
@@ -331,8 +335,8 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 f"{self._prefix}-{role.role.lower().replace(' ', '-')}",
                 role_assignment_name=role.name,
                 principal_id=principal,
-                principal_type="ServicePrincipal",
-                scope=scopes[role.scope],
+                principal_type=role.principal_type,
+                scope=self._ref(role.scope),
                 role_definition_id=pulumi.Output.concat(
                     "/subscriptions/",
                     subscription,
@@ -342,11 +346,11 @@ class PythonFunctionApp(pulumi.ComponentResource):
                 opts=self._child,
             )
 
-    def _publishing_off(self) -> None:
+    def _publishing_off(self, infra: Infra) -> None:
         for kind, cls in (("ftp", web.WebAppFtpAllowed), ("scm", web.WebAppScmAllowed)):
             cls(
                 f"{self._prefix}-{kind}-basic-auth-off",
-                allow=False,
+                allow=infra.spec.site.basic_publishing_credentials,
                 name=self.site.name,
                 resource_group_name=self._group,
                 opts=self._child,
@@ -355,32 +359,53 @@ class PythonFunctionApp(pulumi.ComponentResource):
     def _value(self, value: Value) -> pulumi.Input[str]:
         if isinstance(value, str):
             return value
+        if isinstance(value, Cloud):
+            return self._cloud(value)
         if isinstance(value, Concat):
-            return pulumi.Output.concat(*(self._value(p) for p in value.parts))
+            joined = pulumi.Output.concat(*(self._value(p) for p in value.parts))
+            return pulumi.Output.secret(joined) if value.secret else joined
         resolved = self._ref(value)
         return pulumi.Output.secret(resolved) if value.secret else resolved
 
-    def _ref(self, ref: Ref) -> pulumi.Output[str]:
+    def _ref(self, ref: ResourceOutput) -> pulumi.Output[str]:
         if ref.resource == "storage" and ref.attribute == "name":
             return pulumi.Output.from_input(self.storage.name)
+        if ref.resource == "storage" and ref.attribute == "id":
+            return pulumi.Output.from_input(self.storage.id)
+        if ref.resource == "insights" and ref.attribute == "id":
+            return pulumi.Output.from_input(self.insights.id)
         if ref.resource == "insights" and ref.attribute == "connectionString":
             return pulumi.Output.from_input(self.insights.connection_string)
         if ref.resource == "storage" and ref.attribute == "blobEndpoint":
-            endpoints: pulumi.Output[Any] = self.storage.primary_endpoints
-            return endpoints.apply(lambda e: str(e.blob))
-        if ref.resource == "storage" and ref.attribute == "connectionString":
+            return self._blob_endpoint()
+        if ref.resource == "storage" and ref.attribute == "key":
             keys = storage.list_storage_account_keys_output(
                 resource_group_name=self._group,
                 account_name=self.storage.name,
             )
-            return pulumi.Output.concat(
-                "DefaultEndpointsProtocol=https;AccountName=",
-                self.storage.name,
-                ";AccountKey=",
-                keys.keys[0].value,
-                ";EndpointSuffix=core.windows.net",
-            )
+            return pulumi.Output.from_input(keys.keys[0].value)
         raise ValueError(f"no mapping for {ref}")
+
+    def _blob_endpoint(self) -> pulumi.Output[str]:
+        endpoints: pulumi.Output[Any] = self.storage.primary_endpoints
+        return endpoints.apply(lambda e: str(e.blob))
+
+    def _cloud(self, value: Cloud) -> pulumi.Output[str]:
+        # The storage suffix comes from the account's own blob endpoint, which Azure
+        # reports in whichever cloud holds the account (public, sovereign, Azure
+        # Stack Hub). The provider's `environment` setting only names a cloud and
+        # authorization.get_client_config returns ids, not endpoints; a table from
+        # cloud names to suffixes would be a second, stale copy of Azure's own.
+        assert value is Cloud.STORAGE_SUFFIX
+        return self._blob_endpoint().apply(storage_suffix)
+
+
+def storage_suffix(blob_endpoint: str) -> str:
+    """The storage DNS suffix in a blob endpoint: https://<account>.blob.<suffix>/."""
+    parts = (urlsplit(blob_endpoint).hostname or "").split(".", 2)
+    if len(parts) < 3 or not all(parts):
+        raise ValueError(f"not a storage account blob endpoint: {blob_endpoint!r}")
+    return parts[2]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -1,9 +1,11 @@
 """The resources a profiled function app needs, described once from an AppSpec.
 
 This is deployment-format neutral: the Pulumi component (and the ARM, Bicep and
-Terraform writers) serialize it and decide nothing. Values that exist only after
-deployment (a connection string, an endpoint, an identity) are `Ref`s, which each
-serializer turns into its own reference syntax.
+Terraform writers) serialize it and decide nothing: every value they write (SKUs,
+tiers, kinds, types, role ids, settings) is a field here. Values that exist only
+after deployment (an account key, an endpoint, an identity) are `ResourceOutput`s, and values of
+the cloud the deployment runs in (the storage DNS suffix) are `Cloud` members; each
+serializer turns both into its own reference syntax, never into a literal.
 
 Security posture (every serializer emits it): HTTPS only, TLS 1.2 for the site, SCM
 and storage, FTPS disabled, FTP/SCM basic publishing credentials off, no public blob
@@ -21,6 +23,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TypeAlias
 
 from azfn_profile.spec import AppSpec, JsonValue
@@ -28,20 +31,31 @@ from azfn_profile.terms import NAME_LENGTH
 
 
 @dataclass(frozen=True)
-class Ref:
+class ResourceOutput:
     """A value of another resource, known after deployment."""
 
     resource: str  # logical id: storage | insights | site
-    attribute: str  # name | id | blobEndpoint | connectionString | principalId
+    attribute: str  # name | id | key | blobEndpoint | connectionString | principalId
     secret: bool = False
+
+
+class Cloud(Enum):
+    """A value of the Azure cloud the deployment runs in (public, a sovereign cloud,
+    Azure Stack Hub): known to the deployment engine, so never written as a literal."""
+
+    STORAGE_SUFFIX = "storageSuffix"  # the DNS suffix after <account>.blob.
 
 
 @dataclass(frozen=True)
 class Concat:
-    parts: tuple[str | Ref, ...]
+    parts: tuple[str | ResourceOutput | Cloud, ...]
+
+    @property
+    def secret(self) -> bool:
+        return any(isinstance(p, ResourceOutput) and p.secret for p in self.parts)
 
 
-Value: TypeAlias = str | Ref | Concat
+Value: TypeAlias = str | ResourceOutput | Concat | Cloud
 
 # Built-in role definition GUIDs (as Azure-Samples/azure-functions-flex-consumption-samples
 # assigns them in IaC/bicep/rbac.bicep).
@@ -54,11 +68,9 @@ ROLES: Mapping[str, str] = {
 _ROLE_SCOPES = {"Monitoring Metrics Publisher": "insights"}
 _GUID_NAMESPACE = uuid.UUID("8f0c4d8e-4a51-5b8a-9a4e-2f1f7f1d0a60")
 FLEX_CONTAINER = "deployments"
-WORKLOAD_TAGS = (
-    "azfn-profile:workload",
-    "azfn-profile:style",
-    "azfn-profile:concurrency",
-)
+
+
+NO_PUBLIC_ACCESS = "None"  # a blob container's publicAccess: private
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class Storage:
     minimum_tls_version: str = "TLS1_2"
     https_only: bool = True
     allow_blob_public_access: bool = False
+    container_public_access: str = NO_PUBLIC_ACCESS
 
 
 @dataclass(frozen=True)
@@ -79,14 +92,29 @@ class Monitoring:
     insights_name: str
     retention_days: int = 30
     disable_local_auth: bool = True
+    workspace_sku: str = "PerGB2018"  # Log Analytics pay-as-you-go pricing tier
+    insights_kind: str = "web"
+    application_type: str = "web"
+    ingestion_mode: str = "LogAnalytics"  # telemetry goes to the workspace
+
+
+@dataclass(frozen=True)
+class DeploymentStorage:
+    """Flex Consumption: where the app's package is deployed and how the platform
+    reads it (functionAppConfig.deployment.storage)."""
+
+    url: Concat  # the blob container's URL
+    type: str = "blobContainer"
+    authentication: str = "SystemAssignedIdentity"  # the site's own identity
 
 
 @dataclass(frozen=True)
 class RoleAssignment:
     role: str
     role_definition_guid: str
-    scope: str  # logical id of the resource the role applies to
+    scope: ResourceOutput  # the id of the resource the role applies to
     name: str  # deterministic GUID, so redeploys do not duplicate assignments
+    principal_type: str = "ServicePrincipal"  # the site's managed identity
 
 
 @dataclass(frozen=True)
@@ -99,8 +127,10 @@ class Infra:
     plan_name: str
     site_settings: Mapping[str, Value]  # the AppSpec's settings + infrastructure ones
     function_app_config: Mapping[str, JsonValue] | None  # without deployment storage
-    deployment_container_url: Concat | None  # Flex: blob container for packages
+    deployment: DeploymentStorage | None  # Flex: blob container for packages
     roles: tuple[RoleAssignment, ...]
+    # The site's `reserved` flag (Linux); None on Flex, which deprecates it on the site.
+    site_reserved: bool | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     # Elastic Premium only: instances kept warm (sku.capacity) and the burst limit
     # (maximumElasticWorkerCount), from always_ready and max_instances
@@ -111,7 +141,9 @@ class Infra:
     @property
     def secret_settings(self) -> frozenset[str]:
         return frozenset(
-            k for k, v in self.site_settings.items() if isinstance(v, Ref) and v.secret
+            k
+            for k, v in self.site_settings.items()
+            if isinstance(v, ResourceOutput | Concat) and v.secret
         )
 
 
@@ -173,19 +205,34 @@ def workload_tags(spec: AppSpec) -> dict[str, str]:
     return tags
 
 
+def storage_connection_string() -> Concat:
+    """The account's key-based connection string (the Azure Files content share needs
+    it), in the storage DNS suffix of the cloud the deployment runs in."""
+    return Concat(
+        (
+            "DefaultEndpointsProtocol=https;AccountName=",
+            ResourceOutput("storage", "name"),
+            ";AccountKey=",
+            ResourceOutput("storage", "key", secret=True),
+            ";EndpointSuffix=",
+            Cloud.STORAGE_SUFFIX,
+        )
+    )
+
+
 def infra_settings(spec: AppSpec, storage: Storage) -> dict[str, Value]:
     """App settings the deployment adds: identity-based storage and App Insights."""
     settings: dict[str, Value] = {
-        "AzureWebJobsStorage__accountName": Ref("storage", "name"),
+        "AzureWebJobsStorage__accountName": ResourceOutput("storage", "name"),
         "AzureWebJobsStorage__credential": "managedidentity",
-        "APPLICATIONINSIGHTS_CONNECTION_STRING": Ref(
+        "APPLICATIONINSIGHTS_CONNECTION_STRING": ResourceOutput(
             "insights", "connectionString", True
         ),
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "Authorization=AAD",
     }
     if spec.plan.family in ("consumption", "premium"):
-        settings["WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"] = Ref(
-            "storage", "connectionString", True
+        settings["WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"] = (
+            storage_connection_string()
         )
         settings["WEBSITE_CONTENTSHARE"] = spec.name
     return settings
@@ -214,7 +261,7 @@ def describe(
         RoleAssignment(
             role,
             guid,
-            _ROLE_SCOPES.get(role, "storage"),
+            ResourceOutput(_ROLE_SCOPES.get(role, "storage"), "id"),
             # role assignment names are unique in the tenant: the suffix keeps two
             # deployments of one profile apart
             str(uuid.uuid5(_GUID_NAMESPACE, f"{spec.name}{tail}/{role}")),
@@ -230,10 +277,15 @@ def describe(
         plan_name=name("plan"),
         site_settings=dict(sorted(settings.items(), key=lambda kv: kv[0].upper())),
         function_app_config=spec.function_app_config,
-        deployment_container_url=(
-            Concat((Ref("storage", "blobEndpoint"), FLEX_CONTAINER)) if flex else None
+        deployment=(
+            DeploymentStorage(
+                Concat((ResourceOutput("storage", "blobEndpoint"), FLEX_CONTAINER))
+            )
+            if flex
+            else None
         ),
         roles=roles,
+        site_reserved=None if flex else spec.plan.reserved,
         tags=workload_tags(spec),
         elastic_minimum=spec.plan.always_ready or None
         if spec.plan.family == "premium"

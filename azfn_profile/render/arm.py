@@ -14,11 +14,11 @@ from azfn_profile.render.azure import (
     Location,
     Param,
     Replace,
-    Resource,
     RoleDefinition,
     StorageKey,
     StorageSuffix,
     Take,
+    TemplateResource,
     Union,
     UniqueSuffix,
     Var,
@@ -33,7 +33,7 @@ class _Arm:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def full_type_and_name(self, r: Resource) -> tuple[str, list[Expr]]:
+    def full_type_and_name(self, r: TemplateResource) -> tuple[str, list[Expr]]:
         names: list[Expr] = [r.name]
         current = r
         while current.parent is not None:
@@ -104,7 +104,7 @@ class _Arm:
             return v
         return f"[{self.expr(v)}]"
 
-    def resource(self, r: Resource) -> dict[str, Any]:
+    def resource(self, r: TemplateResource) -> dict[str, Any]:
         rtype, names = self.full_type_and_name(r)
         name: Expr = (
             names[0]

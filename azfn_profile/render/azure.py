@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from azfn_profile.infra import NAMES, Concat, Infra, NameRule, Ref, Value
+from azfn_profile.infra import (
+    NAMES,
+    Cloud,
+    Concat,
+    Infra,
+    NameRule,
+    ResourceOutput,
+    Value,
+)
 from azfn_profile.terms import NAME_LENGTH
 
 API = {
@@ -135,7 +143,7 @@ class Param_:
 
 
 @dataclass
-class Resource:
+class TemplateResource:
     symbol: str
     type: str
     name: Expr  # the resource's own name segment
@@ -155,11 +163,11 @@ class Resource:
 @dataclass
 class Graph:
     params: list[Param_]
-    resources: list[Resource]
+    resources: list[TemplateResource]
     outputs: dict[str, tuple[str, Expr]]  # name -> (type, value)
     variables: dict[str, Any] = field(default_factory=dict)
 
-    def by_symbol(self, symbol: str) -> Resource:
+    def by_symbol(self, symbol: str) -> TemplateResource:
         return next(r for r in self.resources if r.symbol == symbol)
 
 
@@ -264,11 +272,11 @@ def build(infra: Infra) -> Graph:
     tags: Any = TAGS
     resources = [_storage(infra, tags)]
     if infra.storage.container is not None:
-        resources += _container(infra.storage.container)
+        resources += _container(infra, infra.storage.container)
     resources += _monitoring(infra, tags)
     resources.append(_plan(infra, tags))
     resources.append(_site(infra, tags))
-    resources += _publishing_policies()
+    resources += _publishing_policies(infra)
     resources += _roles(infra)
     outputs: dict[str, tuple[str, Expr]] = {
         "siteName": ("string", Param("siteName")),
@@ -278,9 +286,9 @@ def build(infra: Infra) -> Graph:
     return Graph(params, resources, outputs, variables)
 
 
-def _storage(infra: Infra, tags: Any) -> Resource:
+def _storage(infra: Infra, tags: Any) -> TemplateResource:
     s = infra.storage
-    return Resource(
+    return TemplateResource(
         "storage",
         "Microsoft.Storage/storageAccounts",
         Param("storageAccountName"),
@@ -299,9 +307,9 @@ def _storage(infra: Infra, tags: Any) -> Resource:
     )
 
 
-def _container(name: str) -> list[Resource]:
+def _container(infra: Infra, name: str) -> list[TemplateResource]:
     return [
-        Resource(
+        TemplateResource(
             "blobService",
             "Microsoft.Storage/storageAccounts/blobServices",
             "default",
@@ -309,21 +317,21 @@ def _container(name: str) -> list[Resource]:
             parent="storage",
             existing=True,
         ),
-        Resource(
+        TemplateResource(
             "deploymentContainer",
             "Microsoft.Storage/storageAccounts/blobServices/containers",
             name,
-            {"properties": {"publicAccess": "None"}},
+            {"properties": {"publicAccess": infra.storage.container_public_access}},
             parent="blobService",
             depends_on=["storage"],
         ),
     ]
 
 
-def _monitoring(infra: Infra, tags: Any) -> list[Resource]:
+def _monitoring(infra: Infra, tags: Any) -> list[TemplateResource]:
     m = infra.monitoring
     return [
-        Resource(
+        TemplateResource(
             "workspace",
             "Microsoft.OperationalInsights/workspaces",
             Param("workspaceName"),
@@ -331,22 +339,22 @@ def _monitoring(infra: Infra, tags: Any) -> list[Resource]:
                 "location": LOCATION,
                 "tags": tags,
                 "properties": {
-                    "sku": {"name": "PerGB2018"},
+                    "sku": {"name": m.workspace_sku},
                     "retentionInDays": m.retention_days,
                 },
             },
         ),
-        Resource(
+        TemplateResource(
             "insights",
             "Microsoft.Insights/components",
             Param("insightsName"),
             {
                 "location": LOCATION,
-                "kind": "web",
+                "kind": m.insights_kind,
                 "tags": tags,
                 "properties": {
-                    "Application_Type": "web",
-                    "IngestionMode": "LogAnalytics",
+                    "Application_Type": m.application_type,
+                    "IngestionMode": m.ingestion_mode,
                     "WorkspaceResourceId": Id("workspace"),
                     "DisableLocalAuth": m.disable_local_auth,
                 },
@@ -356,7 +364,7 @@ def _monitoring(infra: Infra, tags: Any) -> list[Resource]:
     ]
 
 
-def _plan(infra: Infra, tags: Any) -> Resource:
+def _plan(infra: Infra, tags: Any) -> TemplateResource:
     plan = infra.spec.plan
     sku: dict[str, Any] = {"name": plan.sku, "tier": plan.tier}
     properties: dict[str, Any] = {"reserved": plan.reserved}
@@ -364,7 +372,7 @@ def _plan(infra: Infra, tags: Any) -> Resource:
         sku["capacity"] = infra.elastic_minimum
     if infra.elastic_maximum is not None:
         properties["maximumElasticWorkerCount"] = infra.elastic_maximum
-    return Resource(
+    return TemplateResource(
         "plan",
         "Microsoft.Web/serverfarms",
         Param("planName"),
@@ -378,37 +386,37 @@ def _plan(infra: Infra, tags: Any) -> Resource:
     )
 
 
+# The cloud's values, as ARM reads them at deployment: environment() describes the
+# cloud the template is deployed to (public, sovereign or Azure Stack Hub).
+_CLOUD: dict[Cloud, Expr] = {Cloud.STORAGE_SUFFIX: StorageSuffix()}
+
+
 def value_expr(value: Value) -> Expr:
     if isinstance(value, str):
         return value
     if isinstance(value, Concat):
         return Join(tuple(value_expr(p) for p in value.parts))
+    if isinstance(value, Cloud):
+        return _CLOUD[value]
     return _ref(value)
 
 
-def _ref(ref: Ref) -> Expr:
+def _ref(ref: ResourceOutput) -> Expr:
     if (ref.resource, ref.attribute) == ("insights", "connectionString"):
         return Attr("insights", ("properties", "ConnectionString"))
     if (ref.resource, ref.attribute) == ("storage", "name"):
         return Param("storageAccountName")
     if (ref.resource, ref.attribute) == ("storage", "blobEndpoint"):
         return Attr("storage", ("properties", "primaryEndpoints", "blob"))
-    if (ref.resource, ref.attribute) == ("storage", "connectionString"):
-        return Join(
-            (
-                "DefaultEndpointsProtocol=https;AccountName=",
-                Param("storageAccountName"),
-                ";AccountKey=",
-                StorageKey("storage"),
-                ";EndpointSuffix=",
-                StorageSuffix(),
-            )
-        )
+    if (ref.resource, ref.attribute) == ("storage", "key"):
+        return StorageKey("storage")
+    if ref.attribute == "id":
+        return Id(ref.resource)
     raise ValueError(f"no ARM form for {ref}")
 
 
-def _site(infra: Infra, tags: Any) -> Resource:
-    site, flex = infra.spec.site, infra.function_app_config is not None
+def _site(infra: Infra, tags: Any) -> TemplateResource:
+    site = infra.spec.site
     config: dict[str, Any] = {
         "appSettings": [
             {"name": k, "value": value_expr(v)} for k, v in infra.site_settings.items()
@@ -427,23 +435,24 @@ def _site(infra: Infra, tags: Any) -> Resource:
         "serverFarmId": Id("plan"),
         "httpsOnly": site.https_only,
     }
-    if not flex:
-        properties["reserved"] = True
+    if infra.site_reserved is not None:
+        properties["reserved"] = infra.site_reserved
     properties["siteConfig"] = config
     if infra.function_app_config is not None:
-        assert infra.deployment_container_url is not None
+        deployment = infra.deployment
+        assert deployment is not None
         properties["functionAppConfig"] = {
             "deployment": {
                 "storage": {
-                    "type": "blobContainer",
-                    "value": value_expr(infra.deployment_container_url),
-                    "authentication": {"type": "SystemAssignedIdentity"},
+                    "type": deployment.type,
+                    "value": value_expr(deployment.url),
+                    "authentication": {"type": deployment.authentication},
                 }
             },
             **infra.function_app_config,
         }
     depends = ["plan", "storage", "insights"]
-    return Resource(
+    return TemplateResource(
         "site",
         "Microsoft.Web/sites",
         Param("siteName"),
@@ -458,37 +467,38 @@ def _site(infra: Infra, tags: Any) -> Resource:
     )
 
 
-def _publishing_policies() -> list[Resource]:
+def _publishing_policies(infra: Infra) -> list[TemplateResource]:
+    allow = infra.spec.site.basic_publishing_credentials
     return [
-        Resource(
+        TemplateResource(
             f"{kind}Publishing",
             "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
             kind,
-            {"properties": {"allow": False}},
+            {"properties": {"allow": allow}},
             parent="site",
         )
         for kind in ("ftp", "scm")
     ]
 
 
-def _roles(infra: Infra) -> list[Resource]:
+def _roles(infra: Infra) -> list[TemplateResource]:
     out = []
     for role in infra.roles:
         symbol = "role" + "".join(w.capitalize() for w in role.role.split())
         out.append(
-            Resource(
+            TemplateResource(
                 symbol,
                 "Microsoft.Authorization/roleAssignments",
-                Guid((Id(role.scope), Id("site"), role.role_definition_guid)),
+                Guid((_ref(role.scope), Id("site"), role.role_definition_guid)),
                 {
                     "properties": {
                         "roleDefinitionId": RoleDefinition(role.role_definition_guid),
                         "principalId": Attr("site", ("identity", "principalId")),
-                        "principalType": "ServicePrincipal",
+                        "principalType": role.principal_type,
                     }
                 },
-                scope=role.scope,
-                depends_on=[role.scope, "site"],
+                scope=role.scope.resource,
+                depends_on=[role.scope.resource, "site"],
             )
         )
     return out

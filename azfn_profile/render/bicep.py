@@ -15,11 +15,11 @@ from azfn_profile.render.azure import (
     Location,
     Param,
     Replace,
-    Resource,
     RoleDefinition,
     StorageKey,
     StorageSuffix,
     Take,
+    TemplateResource,
     Union,
     UniqueSuffix,
     Var,
@@ -123,7 +123,7 @@ def bicep(graph: Graph) -> str:
     return "\n".join(out) + "\n"
 
 
-def _render_resource(r: Resource) -> str:
+def _render_resource(r: TemplateResource) -> str:
     head = f"resource {r.symbol} '{r.type}@{r.api}'{' existing' if r.existing else ''} = {{"
     lines = [head]
     if r.scope is not None:

@@ -19,7 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from azfn_profile.infra import NAMES, Infra, NameRule
+from azfn_profile.infra import (
+    NAMES,
+    NO_PUBLIC_ACCESS,
+    Cloud,
+    Concat,
+    Infra,
+    NameRule,
+    Value,
+)
 from azfn_profile.terms import NAME_LENGTH
 
 
@@ -73,24 +81,55 @@ AZAPI = {"source": "Azure/azapi", "version": ">= 2.0, < 3.0"}
 AZURERM = {"source": "hashicorp/azurerm", "version": ">= 4.78, < 5.0"}
 
 
+# References to the description's resources, as this module names them.
+_REFS = {
+    ("storage", "name"): "azurerm_storage_account.storage.name",
+    ("storage", "id"): "azurerm_storage_account.storage.id",
+    ("storage", "key"): "azurerm_storage_account.storage.primary_access_key",
+    ("storage", "blobEndpoint"): (
+        "azurerm_storage_account.storage.primary_blob_endpoint"
+    ),
+    ("insights", "id"): "azurerm_application_insights.insights.id",
+    ("insights", "connectionString"): (
+        "azurerm_application_insights.insights.connection_string"
+    ),
+}
+# The cloud's values. azurerm has no data source for the cloud's endpoint suffixes
+# (azurerm_client_config gives only ids), so the storage suffix is read from the
+# account's own blob host (`primary_blob_host`, "<account>.blob.<suffix>"), which
+# Azure reports in whichever cloud holds the account.
+_CLOUD = {
+    Cloud.STORAGE_SUFFIX: "trimprefix(azurerm_storage_account.storage.primary_blob_host,"
+    ' "${azurerm_storage_account.storage.name}.blob.")'
+}
+
+
+def tf_value(v: Value) -> Any:
+    """A description value: data as it is (escaped later), references and the
+    cloud's values as templates."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, Concat):
+        return Expr(
+            "".join(
+                escape_templates(p) if isinstance(p, str) else tf_value(p)
+                for p in v.parts
+            )
+        )
+    if isinstance(v, Cloud):
+        return Expr("${" + _CLOUD[v] + "}")
+    return Expr("${" + _REFS[(v.resource, v.attribute)] + "}")
+
+
 def app_settings(infra: Infra) -> dict[str, Any]:
     """The settings Terraform keeps in app_settings: everything the provider does not
     own (on Flex, the identity-based storage settings too)."""
     flex = infra.function_app_config is not None
-    out: dict[str, Any] = {}
-    for name, value in infra.site_settings.items():
-        if flex and name in FLEX_IDENTITY_SETTINGS:
-            out[name] = (
-                Expr("${azurerm_storage_account.storage.name}")
-                if not isinstance(value, str)
-                else value
-            )
-            continue
-        if name in PROVIDER_OWNED:
-            continue
-        assert isinstance(value, str), f"{name}: a reference the provider should own"
-        out[name] = value
-    return out
+    return {
+        name: tf_value(v)
+        for name, v in infra.site_settings.items()
+        if name not in PROVIDER_OWNED or (flex and name in FLEX_IDENTITY_SETTINGS)
+    }
 
 
 def _variables(infra: Infra) -> dict[str, Any]:
@@ -192,8 +231,9 @@ def _storage(infra: Infra) -> dict[str, Any]:
         "resource_group_name": RG,
         "location": LOC,
         "account_kind": s.kind,
-        "account_tier": "Standard",
-        "account_replication_type": "LRS",
+        # azurerm splits the SKU name (Standard_LRS) into tier and replication.
+        "account_tier": s.sku.partition("_")[0],
+        "account_replication_type": s.sku.partition("_")[2],
         "min_tls_version": s.minimum_tls_version,
         "https_traffic_only_enabled": s.https_only,
         "allow_nested_items_to_be_public": s.allow_blob_public_access,
@@ -246,9 +286,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
         "location": LOC,
         "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
         **storage,
-        "functions_extension_version": spec.app_settings.get(
-            "FUNCTIONS_EXTENSION_VERSION", "~4"
-        ),
+        **_extension_version(infra),
         "https_only": spec.site.https_only,
         "ftp_publish_basic_authentication_enabled": spec.site.basic_publishing_credentials,
         "webdeploy_publish_basic_authentication_enabled": spec.site.basic_publishing_credentials,
@@ -259,22 +297,30 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     }
 
 
+def _extension_version(infra: Infra) -> dict[str, Any]:
+    """The provider owns FUNCTIONS_EXTENSION_VERSION: the setting's value becomes its
+    argument (left to the provider when the description has none)."""
+    version = infra.spec.app_settings.get("FUNCTIONS_EXTENSION_VERSION")
+    return {} if version is None else {"functions_extension_version": version}
+
+
 def _flex_app(infra: Infra) -> dict[str, Any]:
-    spec, fac = infra.spec, infra.function_app_config
-    assert fac is not None
+    spec, fac, deployment = infra.spec, infra.function_app_config, infra.deployment
+    assert fac is not None and deployment is not None
     scale: Any = fac["scaleAndConcurrency"]
+    runtime: Any = fac["runtime"]
     app: dict[str, Any] = {
         "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
         "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
-        "storage_container_type": "blobContainer",
+        "storage_container_type": deployment.type,
         "storage_container_endpoint": Expr(
             "${azurerm_storage_account.storage.primary_blob_endpoint}"
             "${azurerm_storage_container.deployments.name}"
         ),
-        "storage_authentication_type": "SystemAssignedIdentity",
-        "runtime_name": "python",
+        "storage_authentication_type": deployment.authentication,
+        "runtime_name": runtime["name"],
         "runtime_version": spec.python,
         "instance_memory_in_mb": scale["instanceMemoryMB"],
         "maximum_instance_count": scale["maximumInstanceCount"],
@@ -307,7 +353,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         "name": Expr("${local.plan_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "os_type": "Linux",
+        "os_type": "Linux" if spec.plan.reserved else "Windows",
         "sku_name": spec.plan.sku,
         "tags": TAGS,
     }
@@ -320,7 +366,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
                 "name": Expr("${local.workspace_name}"),
                 "resource_group_name": RG,
                 "location": LOC,
-                "sku": "PerGB2018",
+                "sku": infra.monitoring.workspace_sku,
                 "retention_in_days": infra.monitoring.retention_days,
                 "tags": TAGS,
             }
@@ -330,7 +376,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
                 "name": Expr("${local.insights_name}"),
                 "resource_group_name": RG,
                 "location": LOC,
-                "application_type": "web",
+                "application_type": infra.monitoring.application_type,
                 "workspace_id": Expr("${azurerm_log_analytics_workspace.logs.id}"),
                 "local_authentication_enabled": not infra.monitoring.disable_local_auth,
                 "tags": TAGS,
@@ -340,14 +386,10 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         app_type: {"app": _flex_app(infra) if flex else _linux_app(infra)},
         "azurerm_role_assignment": {
             role.role.lower().replace(" ", "_"): {
-                "scope": (
-                    Expr("${azurerm_storage_account.storage.id}")
-                    if role.scope == "storage"
-                    else Expr("${azurerm_application_insights.insights.id}")
-                ),
+                "scope": tf_value(role.scope),
                 "role_definition_name": role.role,
                 "principal_id": Expr(f"${{{app_type}.app.identity[0].principal_id}}"),
-                "principal_type": "ServicePrincipal",
+                "principal_type": role.principal_type,
             }
             for role in infra.roles
         },
@@ -359,7 +401,9 @@ def module_tf(infra: Infra) -> dict[str, Any]:
             "deployments": {
                 "name": infra.storage.container,
                 "storage_account_id": Expr("${azurerm_storage_account.storage.id}"),
-                "container_access_type": "private",
+                "container_access_type": _container_access(
+                    infra.storage.container_public_access
+                ),
             }
         }
     document: dict[str, Any] = escape_templates(
@@ -382,6 +426,12 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         }
     )
     return document
+
+
+def _container_access(public_access: str) -> str:
+    """azurerm's spelling of a container's publicAccess: None is "private", Blob and
+    Container are lower case."""
+    return "private" if public_access == NO_PUBLIC_ACCESS else public_access.lower()
 
 
 def _providers(flex: bool) -> dict[str, Any]:
