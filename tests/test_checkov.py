@@ -19,6 +19,8 @@ from azfn_profile.cli import cli
 from tests.conftest import EXAMPLES
 from tests.tools import checkov
 
+pytestmark = pytest.mark.slow  # checkov scans every example's rendered templates
+
 ALLOWED: dict[str, str] = {
     "CKV_AZURE_17": "Client certificates (mTLS) would reject ordinary API clients; opt in "
     "per app.",

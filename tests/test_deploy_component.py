@@ -10,6 +10,8 @@ from azfn_profile.deploy import TYPE, PythonFunctionApp
 from tests.conftest import spec_for
 from tests.pulumi_harness import Run, run, suffix
 
+pytestmark = pytest.mark.slow  # the Pulumi component under Pulumi's mocks
+
 FAMILIES = {
     "consumption": {"plan": {"sku": "Y1"}},
     "flex": {

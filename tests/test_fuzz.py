@@ -24,6 +24,8 @@ from azfn_profile.report import FORMATS, Report
 from tests.fuzzing import KINDS, REGRESSIONS, case, run_check, write_case
 from tests.test_output_escaping import parse_workflow_command
 
+pytestmark = pytest.mark.slow  # a fuzzing budget over every source and output format
+
 EXAMPLES_PER_SOURCE = 40
 MAX_SECONDS = 20.0
 

@@ -21,6 +21,8 @@ from azfn_profile.deploy import PythonFunctionApp
 from tests.conftest import EXAMPLES, TODAY
 from tests.pulumi_harness import run
 
+pytestmark = pytest.mark.slow  # parses every example's templates; the Pulumi component
+
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 REF = "<ref>"  # a value computed at deployment time
 # Keys the azurerm function-app resources set from their own arguments (iac-anchors §3a);

@@ -14,6 +14,8 @@ from azfn_profile.lab.bench import heatmap_figure, table
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # starts lab servers and worker processes
+
 APPS = ROOT / "tests" / "data" / "lab_apps"
 
 

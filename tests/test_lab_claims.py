@@ -10,6 +10,8 @@ from azfn_profile.lab.bench import lab_environment
 from azfn_profile.lab.dispatch import Settings, run_point
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # lab measurements on real worker processes
+
 APPS = ROOT / "examples" / "apps"
 
 

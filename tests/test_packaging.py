@@ -14,6 +14,8 @@ import pytest
 from azfn_profile import REPOSITORY_URL
 from tests.conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow  # builds an sdist and a wheel
+
 NOT_SOURCES = (
     ".git",
     ".tools",
@@ -93,6 +95,7 @@ def test_the_wheel_carries_its_data_and_works_outside_the_clone(
     for needed in (
         "azfn_profile/data/skus.yaml",
         "azfn_profile/data/python.yaml",
+        "azfn_profile/checks/cases/AZFN101.yaml",  # explain and SARIF show its cases
         "azfn_profile/py.typed",
     ):
         assert needed in names

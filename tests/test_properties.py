@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from azfn_profile.spec import AppSpec
 from azfn_profile.terms import Trigger
 from azfn_profile.validation import ProfileInvalid, validate
 from tests.conftest import TODAY
+
+pytestmark = pytest.mark.slow  # hypothesis over generated profiles
 
 TRIGGERS = list(get_args(Trigger))
 

@@ -16,6 +16,8 @@ from azfn_profile.cli import cli
 from tests.conftest import ROOT
 from tests.pulumi_harness import PRINCIPAL, SECRETS, SUBSCRIPTION, Run, run, suffix
 
+pytestmark = pytest.mark.slow  # the real stacks under Pulumi's mocks
+
 MAIN = ROOT / "stacks" / "__main__.py"
 COMPONENT = "azfn-profile:index:PythonFunctionApp"
 INFRA_SETTINGS = {

@@ -15,6 +15,8 @@ from azfn_profile.deploy import PythonFunctionApp
 from tests.conftest import spec_for
 from tests.pulumi_harness import RG_LOCATION, Run, run, suffix
 
+pytestmark = pytest.mark.slow  # users' Pulumi programs under Pulumi's mocks
+
 API = {"workload": {"kind": "io", "concurrency": 32}, "plan": {"sku": "EP1"}}
 WORKER = {
     "workload": {"kind": "cpu"},

@@ -1,5 +1,6 @@
-"""The rules' formulas, recomputed independently, over every SKU x kind x style x
-function mix."""
+"""The rules' formulas, recomputed independently, over every kind x style x load x
+function mix on representative SKUs of each plan family and the catalog's edge cases;
+every other SKU is spot-checked at two points of that grid."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ def expected(
 ) -> dict[str, object]:
     row = skus()[sku]
     flex = row.family == "flex"
-    cores = row.instance_sizes[instance_memory] if flex else row.vcpu
-    mem = instance_memory if flex else row.memory_mb
+    # Flex without a size runs the default instance, whose memory is the row's
+    mem = instance_memory if flex and instance_memory else row.memory_mb
+    cores = row.instance_sizes[mem] if flex else row.vcpu
     c = max(1, math.ceil(cores))
     fit = max(1, math.floor(Decimal("0.8") * mem / mpp))
     p = 1 if flex else min(10, c, fit)
@@ -66,6 +68,8 @@ def expected(
         "capacity": capacity,
         "flex": flex,
         "per_instance": per_instance,
+        "c": c,
+        "fit": fit,
         "memory_limited": fit < min(10, c),
         "always_on": row.family == "dedicated",
         "target_scaling": row.family != "dedicated",
@@ -97,33 +101,129 @@ def shares(capacity: int, mix: dict[str, int], flex: bool) -> dict[str, int]:
     return out
 
 
-CASES = [
-    (sku, kind, style, concurrency, mpp, mix)
-    for sku in skus()
-    for kind in ("io", "cpu", "mixed")
-    for style in ("sync", "async")
-    for concurrency, mpp in ((None, 640), (96, 640), (96, 3000))
+# The formulas read a SKU only through its family, its cores and its memory (and the
+# Flex instance size), so SKUs alike in those are interchangeable: the full grid runs
+# on one SKU per behaviour rather than on all 29. (An explicit table, not hypothesis:
+# the edge cases are listed rather than left to chance, every run checks the same
+# cases, and a failure's test id names its row.) The notes fit 3000 MB processes
+# into 0.8 x the instance's memory.
+# (sku, Flex instance memory MB, kind, style, concurrency, memory per process MB, mix)
+Case = tuple[str, int | None, str, str, int | None, int, int]
+REPRESENTATIVE: dict[tuple[str, int | None], str] = {
+    ("Y1", None): "Consumption's only SKU",
+    ("FC1", 512): "Flex 512 MB: a quarter core, HTTP default 4 per instance",
+    ("FC1", 2048): "Flex 2048 MB: the default size, HTTP default 16",
+    ("FC1", 4096): "Flex 4096 MB: 2 cores, HTTP default 32",
+    ("EP1", None): "Premium's smallest: 1 core",
+    ("EP2", None): "Premium: 3000 MB processes fit once on 2 cores (memory-limited)",
+    ("EP3", None): "Premium's largest: fit 3 on 4 cores (memory-limited, p > 1)",
+    ("B1", None): "Dedicated's smallest cores and memory: a process bigger than it",
+    ("B3", None): "memory limits 4 cores to 1 process",
+    ("P2v3", None): "fit equals the cores (4 and 4): not memory-limited",
+    ("I4v2", None): "the smallest SKU above the cap of 10 processes: 16 cores",
+    ("I6v2", None): "Dedicated's largest cores and memory: 64 cores, 256 GB",
+}
+KINDS = ("io", "cpu", "mixed")
+STYLES = ("sync", "async")
+# (concurrency, memory per process MB)
+LOADS = ((None, 640), (96, 640), (96, 3000))
+GRID: list[tuple[str, str, int | None, int, int]] = [
+    (kind, style, concurrency, mpp, mix)
+    for kind in KINDS
+    for style in STYLES
+    for concurrency, mpp in LOADS
     for mix in range(len(MIXES))
 ]
+# Memory below the cap on SKUs above it: 12000 MB processes fit 4 times on I4v2
+# (16 cores) and 17 times on I6v2 (capped at 10).
+ABOVE_CAP: list[Case] = [
+    (sku, None, kind, style, 96, 12000, mix)
+    for sku in ("I4v2", "I6v2")
+    for kind in KINDS
+    for style in STYLES
+    for mix in range(len(MIXES))
+]
+# Every other SKU at two points: memory-sized mixed sync work with all the sized
+# triggers, and io async with the default event loop (guards against a rule keyed
+# on a SKU's name rather than its size).
+SPOT: tuple[tuple[str, str, int | None, int, int], ...] = (
+    ("mixed", "sync", 96, 3000, 1),
+    ("io", "async", None, 640, 0),
+)
+OTHERS = [sku for sku in skus() if sku not in {s for s, _ in REPRESENTATIVE}]
+CASES: list[Case] = (
+    [(sku, memory, *point) for sku, memory in REPRESENTATIVE for point in GRID]
+    + ABOVE_CAP
+    + [(sku, None, *point) for sku in OTHERS for point in SPOT]
+)
 
 
-def test_table_reaches_memory_limited_cases() -> None:
-    limited = [
-        c
-        for c in CASES
-        if expected(
-            c[0], c[1], c[2], c[3], c[4], 0.35, 4096 if c[0] == "FC1" else None
-        )["memory_limited"]
-    ]
+def case_id(case: Case) -> str:
+    sku, memory, kind, style, concurrency, mpp, mix = case
+    size = f"@{memory}" if memory else ""
+    return f"{sku}{size}-{kind}-{style}-c{concurrency or 0}-m{mpp}-mix{mix}"
+
+
+def numbers(case: Case) -> dict[str, int]:
+    """expected()'s numbers (booleans as 0/1) for a row of the table."""
+    sku, memory, kind, style, concurrency, mpp, _ = case
+    io_share = 0.35 if kind == "mixed" else None
+    got = expected(sku, kind, style, concurrency, mpp, io_share, memory)
+    return {k: int(v) for k, v in got.items() if isinstance(v, int)}
+
+
+def test_representatives_hold_each_familys_extremes() -> None:
+    """Smallest and largest cores and memory of every family are in the full grid,
+    and so is every Flex instance size: the table follows the catalog."""
+    rows = skus()
+    chosen = {sku for sku, _ in REPRESENTATIVE}
+    for family in {row.family for row in rows.values()}:
+        members = [row for row in rows.values() if row.family == family]
+        picked = [rows[sku] for sku in chosen if rows[sku].family == family]
+        for size in ("vcpu", "memory_mb"):
+            values = [getattr(row, size) for row in members]
+            got = {getattr(row, size) for row in picked}
+            assert {min(values), max(values)} <= got, (family, size)
+    assert {m for s, m in REPRESENTATIVE if s == "FC1"} == set(
+        rows["FC1"].instance_sizes
+    )
+    assert set(OTHERS) | chosen == set(rows)
+
+
+def test_table_reaches_edge_cases() -> None:
+    rows = [(case, numbers(case)) for case in CASES]
+    # where AZFN114 (memory-limited processes) is asked
+    sized = [(c, w) for c, w in rows if not w["flex"] and c[2] in ("cpu", "mixed")]
+    limited = [w for _, w in sized if w["memory_limited"]]
     assert len(limited) > 20
+    # memory, not cores, sets the process count: down to 1, to more than 1, and
+    # below the cap on a SKU above it
+    assert any(w["p"] == 1 < w["c"] for w in limited)
+    assert any(1 < w["p"] < w["c"] <= 10 for w in limited)
+    assert any(w["p"] < 10 < w["c"] for w in limited)
+    # the cap of 10 binds; memory that exactly fits the cores does not limit them
+    assert any(w["p"] == 10 < w["c"] for _, w in rows)
+    assert any(w["fit"] == w["c"] > 1 and not w["memory_limited"] for _, w in sized)
+    # a process larger than the whole instance still gets one
+    assert any(c[5] > skus()[c[0]].memory_mb and w["p"] == 1 for c, w in sized)
+    assert {w["always_on"] for _, w in rows} == {0, 1}
+    assert {w["target_scaling"] for _, w in rows} == {0, 1}
 
 
-@pytest.mark.parametrize(("sku", "kind", "style", "concurrency", "mpp", "mix"), CASES)
+@pytest.mark.parametrize(
+    ("sku", "memory", "kind", "style", "concurrency", "mpp", "mix"),
+    [pytest.param(*case, id=case_id(case)) for case in CASES],
+)
 def test_formulas(
-    sku: str, kind: str, style: str, concurrency: int | None, mpp: int, mix: int
+    sku: str,
+    memory: int | None,
+    kind: str,
+    style: str,
+    concurrency: int | None,
+    mpp: int,
+    mix: int,
 ) -> None:
     io_share = 0.35 if kind == "mixed" else None
-    memory = 4096 if sku == "FC1" else None
     python = "3.12"
     workload = {"kind": kind, "style": style, "memory_per_process_mb": mpp}
     if concurrency:
@@ -143,7 +243,9 @@ def test_formulas(
     assert settings["PYTHON_THREADPOOL_THREAD_COUNT"] == str(want["threads"])
     extensions = spec.host_json["extensions"]
     assert isinstance(extensions, dict)
-    share = shares(int(want["capacity"]), MIXES[mix], bool(want["flex"]))
+    capacity = want["capacity"]
+    assert isinstance(capacity, int)
+    share = shares(capacity, MIXES[mix], bool(want["flex"]))
     if "queue" in share:
         each = share["queue"]
         batch = (

@@ -17,6 +17,8 @@ from azfn_profile.lab.tune_cli import TuneRequest, _Plan, _report
 from azfn_profile.lab.write_back import updated_profile
 from tests.conftest import EXAMPLES, ROOT, TODAY
 
+pytestmark = pytest.mark.slow  # tunes tiny apps with the lab, end to end
+
 APPS = ROOT / "tests" / "data" / "lab_apps"
 FAST = ["--duration", "0.4", "--warmup", "0.1"]
 
