@@ -30,17 +30,11 @@ SCALE = _LEARN + "functions-scale"
 PREMIUM = _LEARN + "functions-premium-plan"
 CONSUMPTION = _LEARN + "consumption-plan"
 SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
-EXTENSION_BUNDLES = _LEARN + "extension-bundles"
 
 # Microsoft Learn: App Service plans (the Dedicated plan's SKUs).
 APP_SERVICE_PLANS = (
     "https://learn.microsoft.com/azure/app-service/overview-hosting-plans"
 )
-APP_SERVICE_LIMITS = (
-    "https://learn.microsoft.com/azure/azure-resource-manager/management/"
-    "azure-subscription-service-limits#app-service-limits"
-)
-ISOLATED_V2_LARGER = "https://azure.github.io/AppService/2022/12/01/Announcing-Larger-Isolatedv2-SKUs.html"
 
 # The Functions host (Azure/azure-functions-host).
 HOST_PROCESS_COUNT = _HOST + "Workers/ProcessManagement/WorkerProcessCountOptions.cs"

@@ -27,7 +27,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from azfn_profile.checking import run_checks
 from azfn_profile.checks import INPUT_IDS, REGISTRY, Check
-from azfn_profile.sources.pulumi_props import Resource, stack_targets
+from azfn_profile.sources.pulumi_props import PulumiResource, stack_targets
 
 PACK_NAME = "azfn-profile"
 
@@ -59,13 +59,13 @@ def plain(value: Any, path: str, unknown: set[str]) -> Any:
     return value
 
 
-def resources_of(policy_resources: Iterable[PolicyResource]) -> list[Resource]:
+def resources_of(policy_resources: Iterable[PolicyResource]) -> list[PulumiResource]:
     out = []
     for r in policy_resources:
         unknown: set[str] = set()
         props = plain(r.props, "", unknown)
         out.append(
-            Resource(
+            PulumiResource(
                 r.resource_type, r.urn, props, [d.urn for d in r.dependencies], unknown
             )
         )

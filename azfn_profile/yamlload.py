@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from azfn_profile.errors import InputError, Problem
+from azfn_profile.files import Unreadable, decode, read_bytes
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -29,7 +30,7 @@ _REFUSED_TAGS = frozenset(
         "tag:yaml.org,2002:pairs",
     }
 )
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]  # keys and list indexes from the root
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,11 @@ class Document:
     """Plain data plus where each part of it came from."""
 
     data: Any
-    value_marks: dict[Path_, Mark] = field(default_factory=dict)
-    key_marks: dict[Path_, Mark] = field(default_factory=dict)
-    raw_scalars: dict[Path_, str] = field(default_factory=dict)
+    value_marks: dict[KeyPath, Mark] = field(default_factory=dict)
+    key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
+    raw_scalars: dict[KeyPath, str] = field(default_factory=dict)
 
-    def mark_for(self, path: Path_, *, key: bool = False) -> Mark:
+    def mark_for(self, path: KeyPath, *, key: bool = False) -> Mark:
         """The closest known mark for `path` (its key's mark when `key`)."""
         probe = tuple(path)
         while probe:
@@ -62,53 +63,28 @@ class Document:
 
 
 def read_text(path: Path, display: str) -> str:
-    """Read a UTF-8 text file, refusing what cannot be a profile."""
+    """Read a profile through the bounded reader: a regular file of UTF-8 text, at
+    most 1 MiB; anything else (a directory, FIFO, device, binary) is a located error."""
     try:
-        if path.is_dir():
-            raise InputError([Problem(display, "is a directory, not a profile file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                [
-                    Problem(
-                        display,
-                        f"file is {size} bytes; profiles over 1 MiB are refused",
-                    )
-                ]
-            )
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(display, "no such file")]) from None
-    except PermissionError:
-        raise InputError([Problem(display, "permission denied")]) from None
-    except OSError as exc:
-        raise InputError([Problem(display, f"cannot read: {exc.strerror}")]) from None
-    if b"\x00" in blob:
-        line, col = _position(blob, blob.index(b"\x00"))
-        raise InputError(
-            [
-                Problem(
-                    display,
-                    "binary content (NUL byte); a profile is YAML text",
-                    line,
-                    col,
-                )
-            ]
-        )
-    try:
-        return blob.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _position(blob, exc.start)
-        msg = (
-            f"not UTF-8 text (byte 0x{blob[exc.start]:02x}); save the profile as UTF-8"
-        )
-        raise InputError([Problem(display, msg, line, col)]) from None
+        return decode(read_bytes(path, MAX_BYTES))
+    except Unreadable as exc:
+        problem = Problem(display, _profile_words(exc), exc.line, exc.col)
+        raise InputError([problem]) from None
 
 
-def _position(blob: bytes, offset: int) -> tuple[int, int]:
-    before = blob[:offset]
-    line = before.count(b"\n") + 1
-    return line, offset - (before.rfind(b"\n") + 1) + 1
+def _profile_words(exc: Unreadable) -> str:
+    """The reader's reason, worded for a profile where the wording differs."""
+    if exc.why == "directory":
+        return "is a directory, not a profile file"
+    if exc.why == "pseudo":
+        return "a /proc or /sys file, not a profile file"
+    if exc.why == "too-large":
+        return f"file is {exc.size} bytes; profiles over 1 MiB are refused"
+    if exc.why == "binary":
+        return "binary content (NUL byte); a profile is YAML text"
+    if exc.why == "encoding":
+        return f"not UTF-8 text (byte 0x{exc.byte:02x}); save the profile as UTF-8"
+    return exc.message
 
 
 def parse(text: str, display: str) -> Document:
@@ -184,7 +160,7 @@ class _Walker:
             [Problem(self.display, message, mark.line + 1, mark.column + 1)]
         )
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self.count += 1
         if self.count > self.limit:
             raise self.fail(
@@ -228,7 +204,7 @@ class _Walker:
             self.active.discard(id(node))
 
     def mapping(
-        self, node: yaml.MappingNode, path: Path_, depth: int
+        self, node: yaml.MappingNode, path: KeyPath, depth: int
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -255,15 +231,3 @@ class _Walker:
             self.doc.key_marks[key_path] = key_mark
             result[key] = self.build(value_node, key_path, depth + 1)
         return result
-
-
-def parse_json_marks(text: str, display: str) -> Document:
-    """Marks for a JSON document (JSON is YAML's flow style), without profile limits."""
-    node = yaml.compose(text, Loader=_Loader)
-    doc = Document(data=None)
-    if node is not None:
-        walker = _Walker(doc, display)
-        walker.limit = 10_000_000
-        walker.depth_limit = 10_000
-        walker.build(node, (), 0)
-    return doc

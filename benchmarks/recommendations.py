@@ -59,8 +59,8 @@ def rules_point(app: str, cores: int) -> tuple[tuple[int, int], dict[str, Any]]:
     import yaml
 
     from azfn_profile.code.analyze import read_app
-    from azfn_profile.code.draft import Options, draft
-    from azfn_profile.code.measure import measure_app
+    from azfn_profile.init.draft import Options, draft
+    from azfn_profile.init.measure import measure_app
     from azfn_profile.rules import resolve
     from azfn_profile.validation import validate
 

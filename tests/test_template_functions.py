@@ -17,7 +17,7 @@ from azfn_profile.sources.arm import _Scope
 from azfn_profile.sources.arm_expr import evaluate_text
 from azfn_profile.sources.bicep import Deployment, Workspace, read_bicep
 from azfn_profile.sources.graph import Graph
-from azfn_profile.sources.values import Budget, Opaque, Ref, Text, known
+from azfn_profile.sources.values import Budget, Opaque, ResourceId, Text, known
 
 
 def arm(expression: str, **variables: Any) -> Any:
@@ -89,7 +89,7 @@ def test_names_built_alike_are_the_same_value() -> None:
     ref = arm(
         "[resourceId('Microsoft.Web/serverfarms', format('{0}-plan', uniqueString(resourceGroup().id)))]"
     )
-    assert ref == Ref("microsoft.web/serverfarms", (formatted,))
+    assert ref == ResourceId("microsoft.web/serverfarms", (formatted,))
 
 
 def test_if_evaluates_only_the_branch_taken() -> None:

@@ -16,9 +16,9 @@ from azfn_profile.code import known
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.code.reader import (
     AppReader,
+    Binding,
     FunctionNode,
     Module,
-    Ref,
     call_result,
     resolve_expr,
 )
@@ -237,7 +237,6 @@ class _Walker:
             node.col_offset + 1,
             _awaits(node),
             self.evidence(module, node, node.name, 0),
-            node.end_lineno or node.lineno,
         )
 
     def evidence(
@@ -270,12 +269,12 @@ class _Body:
     ) -> None:
         self.walker, self.reader = walker, walker.reader
         self.module, self.node, self.depth = module, node, depth
-        self.local: dict[str, Ref] = {}
+        self.local: dict[str, Binding] = {}
         self.found: list[Evidence] = []
         self_name = node.args.args[0].arg if node.args.args else None
         owner = _owning_class(module, node)
         if owner is not None and self_name is not None:
-            self.local[self_name] = Ref("inst", owner, module.name)
+            self.local[self_name] = Binding("inst", owner, module.name)
 
     def run(self) -> list[Evidence]:
         for stmt in self.node.body:
@@ -323,12 +322,12 @@ class _Body:
                 else:
                     self.local.pop(target.id, None)
 
-    def _result(self, expr: ast.expr) -> Ref | None:
+    def _result(self, expr: ast.expr) -> Binding | None:
         if isinstance(expr, ast.Call):
             return call_result(self.reader, self._resolve(expr.func))
         return self._resolve(expr)
 
-    def _resolve(self, expr: ast.expr) -> Ref | None:
+    def _resolve(self, expr: ast.expr) -> Binding | None:
         return resolve_expr(self.reader, self.module, self.local, expr)
 
     def _call(self, call: ast.Call, loops: int, awaited: str) -> None:
@@ -344,7 +343,7 @@ class _Body:
         elif callee.kind == "fn":
             self._helper(callee, call)
         elif callee.kind == "cls":
-            self._helper(Ref("fn", f"{callee.name}.__init__", callee.module), call)
+            self._helper(Binding("fn", f"{callee.name}.__init__", callee.module), call)
         elif awaited:
             self._add("async_io", f"{awaited} {_text(call.func)}", call)
 
@@ -361,7 +360,7 @@ class _Body:
         elif awaited:
             self._add("async_io", f"{awaited} {name}", call)
 
-    def _method(self, callee: Ref, call: ast.Call, awaited: str) -> None:
+    def _method(self, callee: Binding, call: ast.Call, awaited: str) -> None:
         type_, method = callee.module, callee.name
         shown = f"{_text(call.func)}"
         if type_ == "event-loop" and method in known.LOOP_RUN_METHODS:
@@ -381,7 +380,7 @@ class _Body:
         elif awaited:
             self._add("async_io", f"{awaited} {shown}", call)
 
-    def _helper(self, callee: Ref, call: ast.Call) -> None:
+    def _helper(self, callee: Binding, call: ast.Call) -> None:
         found = self.reader.function_node(callee)
         if found is None:
             return

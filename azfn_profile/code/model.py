@@ -56,7 +56,6 @@ class FunctionInfo:
     col: int
     awaits: bool  # its own body awaits (await, async for, async with)
     evidence: tuple[Evidence, ...] = ()
-    end_line: int = 0  # the last line of the def
 
     def of(self, *kinds: EvidenceKind) -> list[Evidence]:
         return [e for e in self.evidence if e.kind in kinds]

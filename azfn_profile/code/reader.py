@@ -19,7 +19,7 @@ from pathlib import Path
 from azfn_profile.code import known
 from azfn_profile.code.model import CodeSuppression
 from azfn_profile.errors import Problem
-from azfn_profile.sources.files import Unreadable, inside, read_text
+from azfn_profile.files import Unreadable, inside, read_text
 
 MAX_MODULES = 400
 MAX_MODULE_BYTES = 2 * 1024 * 1024
@@ -29,7 +29,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 @dataclass(frozen=True)
-class Ref:
+class Binding:
     """What a name stands for.
 
     kind: "q" an external qualified name; "obj" an object of a known type (`name` is
@@ -49,11 +49,11 @@ class Module:
     path: Path
     display: str
     tree: ast.Module
-    names: dict[str, Ref] = field(default_factory=dict)
+    names: dict[str, Binding] = field(default_factory=dict)
     functions: dict[str, FunctionNode] = field(default_factory=dict)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     # Class name -> attribute -> what `self.attribute = ...` made.
-    attributes: dict[str, dict[str, Ref]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Binding]] = field(default_factory=dict)
     imports: list[str] = field(default_factory=list)  # app modules it imports
 
 
@@ -136,38 +136,38 @@ class AppReader:
         return module.name.rpartition(".")[0]
 
     # -- names ---------------------------------------------------------------------
-    def lookup(self, module: Module, name: str, depth: int = 0) -> Ref | None:
+    def lookup(self, module: Module, name: str, depth: int = 0) -> Binding | None:
         """What `name` means at the top level of `module`."""
         if depth > 20:
             return None
         if name in module.functions:
-            return Ref("fn", name, module.name)
+            return Binding("fn", name, module.name)
         if name in module.classes:
-            return Ref("cls", name, module.name)
+            return Binding("cls", name, module.name)
         ref = module.names.get(name)
         if ref is not None and ref.kind == "from":
             return self.from_import(ref.module, ref.name, depth + 1)
         if ref is None and name == "open":
-            return Ref("q", "open")
+            return Binding("q", "open")
         return ref
 
-    def from_import(self, dotted: str, name: str, depth: int = 0) -> Ref | None:
+    def from_import(self, dotted: str, name: str, depth: int = 0) -> Binding | None:
         """`from dotted import name`, where dotted is an app module."""
         sub = f"{dotted}.{name}" if dotted else name
         if self.module_path(sub) is not None:
-            return Ref("mod", sub)
+            return Binding("mod", sub)
         target = self.load(dotted)
         if target is None:
             return None
         return self.lookup(target, name, depth)
 
-    def attribute(self, base: Ref, attr: str) -> Ref | None:
+    def attribute(self, base: Binding, attr: str) -> Binding | None:
         if base.kind == "q":
-            return Ref("q", f"{base.name}.{attr}")
+            return Binding("q", f"{base.name}.{attr}")
         if base.kind == "mod":
             sub = f"{base.name}.{attr}"
             if self.module_path(sub) is not None:
-                return Ref("mod", sub)
+                return Binding("mod", sub)
             module = self.load(base.name)
             return self.lookup(module, attr) if module else None
         if base.kind in ("cls", "inst"):
@@ -177,12 +177,12 @@ class AppReader:
                 return None
             for node in cls.body:
                 if isinstance(node, FunctionNode) and node.name == attr:
-                    return Ref("fn", f"{base.name}.{attr}", base.module)
+                    return Binding("fn", f"{base.name}.{attr}", base.module)
             if base.kind == "inst":
                 return module.attributes.get(base.name, {}).get(attr)
         return None
 
-    def function_node(self, ref: Ref) -> tuple[Module, FunctionNode] | None:
+    def function_node(self, ref: Binding) -> tuple[Module, FunctionNode] | None:
         module = self.load(ref.module)
         if module is None:
             return None
@@ -197,30 +197,30 @@ class AppReader:
         return None
 
 
-def call_result(reader: AppReader, callee: Ref | None) -> Ref | None:
+def call_result(reader: AppReader, callee: Binding | None) -> Binding | None:
     """What calling `callee` returns, as far as the tables say."""
     if callee is None:
         return None
     if callee.kind == "cls":
-        return Ref("inst", callee.name, callee.module)
+        return Binding("inst", callee.name, callee.module)
     if callee.kind == "q":
         name = callee.name
         if name in known.OBJECT_CONSTRUCTORS:
-            return Ref("obj", known.OBJECT_CONSTRUCTORS[name])
+            return Binding("obj", known.OBJECT_CONSTRUCTORS[name])
         if name in known.LOOP_CONSTRUCTORS:
-            return Ref("obj", "event-loop")
+            return Binding("obj", "event-loop")
         if is_azure_client(name):
-            return Ref("obj", "azure-sync")
+            return Binding("obj", "azure-sync")
         return None
     if callee.kind == "method":
         type_, method = callee.module, callee.name
         if type_ == "azure-sync" and method.endswith(
             known.AZURE_CLIENT_FACTORY_SUFFIXES
         ):
-            return Ref("obj", "azure-sync")
+            return Binding("obj", "azure-sync")
         same = known.OBJECT_METHODS.get(type_, (frozenset(), frozenset()))[1]
         if method in same:
-            return Ref("obj", type_)
+            return Binding("obj", type_)
     return None
 
 
@@ -265,10 +265,10 @@ def _bind_statement(
                 continue
             bound = alias.asname or alias.name
             if base is not None and _is_local(reader, base, alias.name):
-                module.names[bound] = Ref("from", alias.name, base)
+                module.names[bound] = Binding("from", alias.name, base)
                 module.imports.append(base)
             elif node.level == 0 and node.module:
-                module.names[bound] = Ref("q", f"{node.module}.{alias.name}")
+                module.names[bound] = Binding("q", f"{node.module}.{alias.name}")
     elif isinstance(node, FunctionNode):
         module.functions[node.name] = node
     elif isinstance(node, ast.ClassDef):
@@ -302,12 +302,14 @@ def _bind_import(reader: AppReader, module: Module, alias: ast.alias) -> None:
         module.imports.append(alias.name)
     if alias.asname:
         module.names[alias.asname] = (
-            Ref("mod", alias.name) if local else Ref("q", alias.name)
+            Binding("mod", alias.name) if local else Binding("q", alias.name)
         )
         return
     head = alias.name.split(".")[0]
     module.names[head] = (
-        Ref("mod", head) if reader.module_path(head) is not None else Ref("q", head)
+        Binding("mod", head)
+        if reader.module_path(head) is not None
+        else Binding("q", head)
     )
 
 
@@ -328,18 +330,18 @@ def _is_local(reader: AppReader, base: str, name: str) -> bool:
     )
 
 
-def _app_object(reader: AppReader, module: Module, call: ast.Call) -> Ref | None:
+def _app_object(reader: AppReader, module: Module, call: ast.Call) -> Binding | None:
     callee = resolve_expr(reader, module, {}, call.func)
     if callee is not None and callee.kind == "q" and callee.name in known.APP_CLASSES:
-        return Ref("app", callee.name)
+        return Binding("app", callee.name)
     return None
 
 
 def _class_attributes(
     reader: AppReader, module: Module, cls: ast.ClassDef
-) -> dict[str, Ref]:
+) -> dict[str, Binding]:
     """`self.x = requests.Session()` in any method: x is an http-session."""
-    found: dict[str, Ref] = {}
+    found: dict[str, Binding] = {}
     for node in cls.body:
         if not isinstance(node, FunctionNode) or not node.args.args:
             continue
@@ -362,8 +364,8 @@ def _class_attributes(
 
 
 def resolve_expr(
-    reader: AppReader, module: Module, local: dict[str, Ref], expr: ast.expr
-) -> Ref | None:
+    reader: AppReader, module: Module, local: dict[str, Binding], expr: ast.expr
+) -> Binding | None:
     """What an expression names: a Name or an attribute chain (calls give types)."""
     if isinstance(expr, ast.Name):
         if expr.id in local:
@@ -374,7 +376,7 @@ def resolve_expr(
         if base is None:
             return None
         if base.kind == "obj":
-            return Ref("method", expr.attr, base.name)
+            return Binding("method", expr.attr, base.name)
         return reader.attribute(base, expr.attr)
     if isinstance(expr, ast.Call):
         return call_result(reader, resolve_expr(reader, module, local, expr.func))

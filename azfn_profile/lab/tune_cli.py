@@ -287,12 +287,19 @@ def _report(
     if short:
         lines.append(_not_better(short, noise) + "; not written")
         return "\n".join(lines) + "\n", EXIT_NOT_WRITTEN
+    from azfn_profile.errors import InputError, Problem
+    from azfn_profile.files import Unreadable, read_bytes
     from azfn_profile.lab.write_back import updated_profile, write_profile
+    from azfn_profile.yamlload import MAX_BYTES
 
     winner = tuned.median
     path = request.profile_path
+    try:
+        blob = read_bytes(path, MAX_BYTES)
+    except Unreadable as exc:
+        raise InputError([Problem(str(path), exc.message)]) from None
     text = updated_profile(
-        path.read_bytes(),
+        blob,
         processes=None if plan.flex else winner.processes,
         threads=winner.threads,
         memory_mb=memory[0] if memory else None,

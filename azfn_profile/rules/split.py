@@ -29,11 +29,6 @@ class Split:
     http: int | None  # the HTTP group's limit; None without HTTP functions
     share: Mapping[str, int]  # trigger -> each such function's limit
 
-    @property
-    def crowded(self) -> bool:
-        """More functions than the capacity: each gets 1 and together they exceed C."""
-        return self.units > self.capacity
-
 
 def split(
     capacity: int, counts: Mapping[str, int], *, flex: bool, dynamic: bool = False

@@ -36,7 +36,7 @@ from azfn_profile.sources.values import (
 SCHEMA_MARK = "deploymenttemplate.json"
 MAX_COPIES = 800  # instances one copy loop may produce (ARM allows 800)
 SECURE = ("securestring", "secureobject")
-Path = tuple[Any, ...]
+JsonPath = tuple[Any, ...]
 
 
 def is_template(data: Any) -> bool:
@@ -223,7 +223,7 @@ class _Reader:
         self.file, self.positions, self.graph = file, positions, graph
         self.deployment, self.budget = deployment, budget
 
-    def where(self, path: Path) -> tuple[int | None, int | None]:
+    def where(self, path: JsonPath) -> tuple[int | None, int | None]:
         if self.positions is None:
             return None, None
         return self.positions.at(path)
@@ -232,7 +232,7 @@ class _Reader:
         self,
         raw: Any,
         scope: _Scope,
-        path: Path,
+        path: JsonPath,
         chain: tuple[str, ...],
         parent: tuple[str, Any] | None,
     ) -> None:
@@ -250,7 +250,7 @@ class _Reader:
         self,
         raw: dict[str, Any],
         scope: _Scope,
-        path: Path,
+        path: JsonPath,
         chain: tuple[str, ...],
         parent: tuple[str, Any] | None,
         symbol: str | None,
@@ -284,7 +284,7 @@ class _Reader:
         self,
         raw: dict[str, Any],
         scope: _Scope,
-        path: Path,
+        path: JsonPath,
         chain: tuple[str, ...],
         parent: tuple[str, Any] | None,
         symbol: str | None,
@@ -337,7 +337,7 @@ class _Reader:
         self,
         raw: dict[str, Any],
         scope: _Scope,
-        path: Path,
+        path: JsonPath,
         chain: tuple[str, ...],
         name: Any,
     ) -> None:
@@ -384,11 +384,11 @@ class _Reader:
         )
 
 
-def _locator(positions: Positions | None, base: Path) -> Locator:
+def _locator(positions: Positions | None, base: JsonPath) -> Locator:
     if positions is None:
         return no_locator
 
-    def locate(path: Path) -> tuple[int, int] | None:
+    def locate(path: JsonPath) -> tuple[int, int] | None:
         return positions.at(base + path)
 
     return locate

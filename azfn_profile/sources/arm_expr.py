@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Any, Protocol
 
-from azfn_profile.sources.functions import call, canon, member
+from azfn_profile.sources.arm_functions import call, canon, member
 from azfn_profile.sources.values import MAX_DEPTH, Budget, Opaque
 
 MAX_EXPRESSION = 64 * 1024  # characters in one expression

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from azfn_profile.sources.values import Opaque, Ref, text
+from azfn_profile.sources.values import Opaque, ResourceId, text
 
 Emit = Callable[[str, Any, dict[str, Any], dict[str, Any]], None]
 Version = tuple[int, ...]
@@ -218,7 +218,7 @@ def _site(version: Version, params: Mapping[str, Any], emit: Emit) -> dict[str, 
         emit("Microsoft.Web/sites/slots", slot_name, slot_body, at)
         inherited = {**params, **slot}
         _children(version, inherited, slot_name, "Microsoft.Web/sites/slots", emit, at)
-    site_id = Ref("microsoft.web/sites", (name,))
+    site_id = ResourceId("microsoft.web/sites", (name,))
     return {
         "name": name,
         "resourceId": site_id,
@@ -287,7 +287,7 @@ def _serverfarm(
         {"kind": kind, "sku": sku, "tags": params.get("tags"), "properties": props},
         {},
     )
-    plan_id = Ref("microsoft.web/serverfarms", (name,))
+    plan_id = ResourceId("microsoft.web/serverfarms", (name,))
     return {
         "name": name,
         "resourceId": plan_id,
@@ -303,7 +303,7 @@ def _storage(version: Version, params: Mapping[str, Any], emit: Emit) -> dict[st
         "allowSharedKeyAccess": params.get("allowSharedKeyAccess", True),
     }
     emit("Microsoft.Storage/storageAccounts", name, {"properties": props}, {})
-    account = Ref("microsoft.storage/storageaccounts", (name,))
+    account = ResourceId("microsoft.storage/storageaccounts", (name,))
     key = Opaque(f"listKeys({account}).keys[0].value")
     return {
         "name": name,

@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from azfn_profile.errors import Problem
+from azfn_profile.files import Unreadable, inside, read_text
 from azfn_profile.sources import avm
+from azfn_profile.sources.arm_functions import member, opaque_call
 from azfn_profile.sources.bicep_expr import NO_SPECIAL, Evaluator
 from azfn_profile.sources.bicep_parser import Decl, Node, Program, parse
-from azfn_profile.sources.files import Unreadable, inside, read_text
-from azfn_profile.sources.functions import member, opaque_call
 from azfn_profile.sources.graph import Graph, NotInspected, Resource
 from azfn_profile.sources.values import (
     Budget,
     BudgetExceeded,
     Opaque,
-    Ref,
+    ResourceId,
     split_text,
     text,
 )
@@ -37,14 +38,6 @@ from azfn_profile.sources.values import (
 MAX_MODULE_DEPTH = 16  # modules calling modules
 MAX_MODULE_CALLS = 2_000  # module evaluations per deployment
 MAX_INSTANCES = 800  # instances one resource or module loop may produce
-
-
-@dataclass
-class Problem:
-    file: str
-    line: int | None
-    col: int | None
-    message: str
 
 
 class Workspace:
@@ -95,8 +88,10 @@ class ResourceValue:
     frame: Frame
 
     @property
-    def ref(self) -> Ref:
-        return Ref(self.frame.type.lower(), tuple(split_text(self.frame.name, "/")))
+    def ref(self) -> ResourceId:
+        return ResourceId(
+            self.frame.type.lower(), tuple(split_text(self.frame.name, "/"))
+        )
 
 
 @dataclass(frozen=True)
@@ -112,7 +107,7 @@ def read_bicep(
     program = deployment.workspace.program(path)
     for error in program.errors:
         deployment.problems.append(
-            Problem(display, error.line, error.col, f"invalid Bicep: {error.message}")
+            Problem(display, f"invalid Bicep: {error.message}", error.line, error.col)
         )
     BicepFile(deployment, path, display, program, supplied, (), (path.resolve(),)).run()
 
@@ -475,14 +470,14 @@ class BicepFile:
         except Unreadable as exc:
             self.dep.problems.append(
                 Problem(
-                    self.display, decl.line, decl.col, f"module {target}: {exc.message}"
+                    self.display, f"module {target}: {exc.message}", decl.line, decl.col
                 )
             )
             return ModuleValue(label, Opaque(f"{decl.name}.outputs"))
         for error in program.errors:
             self.dep.problems.append(
                 Problem(
-                    display, error.line, error.col, f"invalid Bicep: {error.message}"
+                    display, f"invalid Bicep: {error.message}", error.line, error.col
                 )
             )
         callee = BicepFile(
@@ -660,4 +655,4 @@ def _avm_locator(params: Node | None, prefix: tuple[Any, ...] = ()) -> Any:
     return locate
 
 
-__all__ = ["Deployment", "Problem", "Workspace", "read_bicep"]
+__all__ = ["Deployment", "Workspace", "read_bicep"]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from azfn_profile.sources.arm_functions import call, canon, member, opaque_call
 from azfn_profile.sources.bicep_parser import Node
-from azfn_profile.sources.functions import call, canon, member, opaque_call
 from azfn_profile.sources.values import (
     MAX_DEPTH,
     Budget,

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azfn_profile.findings import Location
-from azfn_profile.sources.values import Opaque, Ref, Text, identity_key, split_text
+from azfn_profile.sources.values import (
+    Opaque,
+    ResourceId,
+    Text,
+    identity_key,
+    split_text,
+)
 
 # Where a path inside a resource body is: (line, col), or None to use the resource's.
 Locator = Callable[[tuple[Any, ...]], "tuple[int, int] | None"]
@@ -66,7 +72,7 @@ def identity(kind: str, segments: tuple[Any, ...]) -> tuple[str, tuple[str, ...]
     return kind.lower(), tuple(identity_key(s) for s in segments)
 
 
-def ref_key(ref: Ref) -> tuple[str, tuple[str, ...]]:
+def ref_key(ref: ResourceId) -> tuple[str, tuple[str, ...]]:
     segments: list[Any] = []
     for part in ref.segments:
         segments.extend(split_text(part, "/"))
@@ -95,6 +101,6 @@ def name_text(value: Any) -> str:
     """A name for messages: the value when known, the expression otherwise."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Opaque | Text | Ref):
+    if isinstance(value, Opaque | Text | ResourceId):
         return str(value)
     return repr(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from azfn_profile.checking import SourceTarget
-from azfn_profile.sources.pulumi_props import Resource, stack_targets
+from azfn_profile.sources.pulumi_props import PulumiResource, stack_targets
 from azfn_profile.sources.values import MAX_DEPTH
 
 UNKNOWN_MARKER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -37,7 +37,7 @@ def _known(value: Any, path: str, unknown: set[str], depth: int = 0) -> Any:
     return value
 
 
-def preview_resources(data: dict[str, Any]) -> list[Resource]:
+def preview_resources(data: dict[str, Any]) -> list[PulumiResource]:
     resources = []
     for step in data["steps"]:
         state = step.get("newState") if isinstance(step, dict) else None
@@ -51,7 +51,7 @@ def preview_resources(data: dict[str, Any]) -> list[Resource]:
         deps = state.get("dependencies")
         unknown: set[str] = set()
         resources.append(
-            Resource(
+            PulumiResource(
                 str(state.get("type", "")),
                 str(state.get("urn", "")),
                 _known(props, "", unknown),

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azfn_profile.checking import SourceTarget
-from azfn_profile.sources.graph import Graph
-from azfn_profile.sources.graph import Resource as GraphResource
+from azfn_profile.sources.graph import Graph, Resource
 from azfn_profile.sources.join import join
-from azfn_profile.sources.values import Opaque, Ref, text
+from azfn_profile.sources.values import Opaque, ResourceId, text
 
 WEBAPP = "azure-native:web:WebApp"
 SLOT = "azure-native:web:WebAppSlot"
@@ -38,7 +37,7 @@ _TOP_LEVEL = ("kind", "sku", "identity", "tags", "location")
 
 
 @dataclass
-class Resource:
+class PulumiResource:
     type: str
     urn: str
     props: dict[str, Any]
@@ -47,7 +46,7 @@ class Resource:
 
 
 def stack_targets(
-    resources: Iterable[Resource], file: str = "<stack>"
+    resources: Iterable[PulumiResource], file: str = "<stack>"
 ) -> list[SourceTarget]:
     graph = Graph()
     all_resources = list(resources)
@@ -60,7 +59,7 @@ def stack_targets(
     return join(graph)
 
 
-def _name(r: Resource) -> Any:
+def _name(r: PulumiResource) -> Any:
     name = r.props.get("name")
     if isinstance(name, str) and "name" not in r.unknown:
         return name
@@ -99,8 +98,11 @@ def _marked(props: Mapping[str, Any], unknown: set[str]) -> dict[str, Any]:
 
 
 def _convert(
-    r: Resource, names: Mapping[str, Any], by_urn: Mapping[str, Resource], file: str
-) -> GraphResource | None:
+    r: PulumiResource,
+    names: Mapping[str, Any],
+    by_urn: Mapping[str, PulumiResource],
+    file: str,
+) -> Resource | None:
     props = _marked(r.props, r.unknown)
     deps = [by_urn[d] for d in r.dependencies if d in by_urn]
     if r.type in (SETTINGS, SLOT_SETTINGS, FTP, SCM):
@@ -128,7 +130,7 @@ def _convert(
         if (not isinstance(farm, str) and len(plans) == 1) or (
             isinstance(farm, str) and plans and farm == plans[0].props.get("id")
         ):
-            rest["serverFarmId"] = Ref(
+            rest["serverFarmId"] = ResourceId(
                 "microsoft.web/serverfarms", (names[plans[0].urn],)
             )
     if r.type == PLAN and isinstance(rest.get("id"), str):
@@ -138,9 +140,9 @@ def _convert(
 
 
 def _resource(
-    kind: str, name: Any, body: dict[str, Any], r: Resource, file: str
-) -> GraphResource:
-    return GraphResource(
+    kind: str, name: Any, body: dict[str, Any], r: PulumiResource, file: str
+) -> Resource:
+    return Resource(
         type=kind,
         name=name,
         body=body,

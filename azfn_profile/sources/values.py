@@ -9,7 +9,7 @@ were computed the same way, so that resources named by the same expression join:
 - `Text(parts)`: a string of literal parts and `Opaque` parts (`'${prefix}-plan'`),
   so `format('{0}-plan', x)` and `concat(x, '-plan')` are the same value and
   `'${site}/appsettings'` can be split at its `/`.
-- `Ref(type, segments)`: a resource id (`resourceId(...)`, a symbol's `.id`, or an id
+- `ResourceId(type, segments)`: a resource id (`resourceId(...)`, a symbol's `.id`, or an id
   written out), comparable whatever wrote it.
 
 A check that needs a plain value and finds one of these reports "unknown".
@@ -77,7 +77,7 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Ref:
+class ResourceId:
     """A resource id: the type (lower case) and the name's segments."""
 
     type: str
@@ -88,7 +88,7 @@ class Ref:
         return f"{self.type}/{names}"
 
 
-Computed = (Opaque, Text, Ref)
+Computed = (Opaque, Text, ResourceId)
 
 
 def known(value: Any) -> bool:
@@ -110,7 +110,7 @@ def text(parts: Iterable[Any]) -> str | Text | Opaque:
         for piece in pieces:
             if isinstance(piece, Opaque):
                 out.append(piece)
-            elif isinstance(piece, Ref | Text):
+            elif isinstance(piece, ResourceId | Text):
                 out.append(Opaque(str(piece)))
             elif piece is None:
                 continue
@@ -175,9 +175,9 @@ _ID = re.compile(
 )
 
 
-def parse_id(value: Any) -> Ref | None:
+def parse_id(value: Any) -> ResourceId | None:
     """A resource id written out (`/subscriptions/.../providers/NS/type/name`)."""
-    if isinstance(value, Ref):
+    if isinstance(value, ResourceId):
         return value
     if not isinstance(value, str | Text):
         return None
@@ -192,10 +192,10 @@ def parse_id(value: Any) -> Ref | None:
     names = parts[1::2]
     if len(types) - 1 != len(names) or not names:
         return None
-    return Ref("/".join(types).lower(), tuple(names))
+    return ResourceId("/".join(types).lower(), tuple(names))
 
 
-def _parse_text_id(value: Text) -> Ref | None:
+def _parse_text_id(value: Text) -> ResourceId | None:
     segments = split_text(value, "/")
     lowered = [s.lower() if isinstance(s, str) else s for s in segments]
     if "providers" not in lowered:
@@ -207,13 +207,13 @@ def _parse_text_id(value: Text) -> Ref | None:
     types, names = [rest[0], *rest[1::2]], rest[2::2]
     if len(types) - 1 != len(names) or not all(isinstance(t, str) for t in types):
         return None
-    return Ref("/".join(str(t) for t in types).lower(), tuple(names))
+    return ResourceId("/".join(str(t) for t in types).lower(), tuple(names))
 
 
 def describe(value: Any) -> str:
     """A value for a message: plain values as written, computed ones as how."""
     if isinstance(value, Opaque):
         return f"computed at deployment ({value.key})"
-    if isinstance(value, Text | Ref):
+    if isinstance(value, Text | ResourceId):
         return f"computed at deployment ({value})"
     return repr(value)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from azfn_profile.code.draft import Measured
+from azfn_profile.init.draft import Measured
 
 DURATION_S, WARMUP_S, LATENCY_MS = 3.0, 0.5, 50.0
 
@@ -34,7 +34,7 @@ def measure_app(app: Path, function: str, say: Callable[[str], None]) -> Measure
             Settings(app, function, 1, DURATION_S, WARMUP_S, None, b"{}", env), 1, 1
         )
     if point.total == 0 or point.busy_s <= 0:
-        from azfn_profile.code.draft import DraftError
+        from azfn_profile.init.draft import DraftError
 
         raise DraftError(f"{function}: no invocation completed in the measuring run")
     cpu_share = min(1.0, point.cpu_s / point.busy_s)

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from azfn_profile.code.analyze import AppNotFound, read_app
-from azfn_profile.code.draft import DraftError, Options, draft, relative_app_path
 from azfn_profile.errors import InputError
+from azfn_profile.init.draft import DraftError, Options, draft, relative_app_path
 
 
 def run_init(
@@ -44,7 +44,7 @@ def run_init(
     )
     measured = None
     if measure:
-        from azfn_profile.code.measure import measure_app
+        from azfn_profile.init.measure import measure_app
 
         chosen = function or _measurable(code)
         measured = measure_app(app, chosen, say)

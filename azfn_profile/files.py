@@ -1,5 +1,8 @@
 """Reading files written by strangers: regular files only, bounded, text checked.
 
+Every input the package reads (profiles, templates, app code, baselines) comes
+through here.
+
 A file is opened without blocking (a FIFO cannot hang the reader), checked to be a
 regular file on the descriptor itself (devices, FIFOs and sockets are refused; so are
 /proc and /sys, whose files report size 0), and read up to a limit counted on the
@@ -12,39 +15,63 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Literal
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024  # templates can be large
 _PSEUDO = ("/proc/", "/sys/")
+Why = Literal[
+    "pseudo",  # a /proc or /sys file
+    "missing",
+    "denied",
+    "directory",
+    "special",  # a device, FIFO or socket
+    "failed",  # the system refused to open or read it
+    "too-large",  # `size` holds the bytes seen (at least the limit + 1)
+    "binary",
+    "encoding",  # `byte` holds the first byte that is not UTF-8
+]
 
 
 class Unreadable(Exception):
-    """The file cannot be read as a source; the message says why."""
+    """The file cannot be read as a source; the message says why, `why` says which."""
 
-    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        col: int | None = None,
+        *,
+        why: Why = "failed",
+        size: int | None = None,
+        byte: int | None = None,
+    ):
         super().__init__(message)
         self.message, self.line, self.col = message, line, col
+        self.why, self.size, self.byte = why, size, byte
 
 
 def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     real = os.path.realpath(path)
     if real.startswith(_PSEUDO):
-        raise Unreadable("a /proc or /sys file, not a source file")
+        raise Unreadable("a /proc or /sys file, not a source file", why="pseudo")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise Unreadable("no such file") from None
+        raise Unreadable("no such file", why="missing") from None
     except PermissionError:
-        raise Unreadable("permission denied") from None
+        raise Unreadable("permission denied", why="denied") from None
     except IsADirectoryError:
-        raise Unreadable("is a directory") from None
+        raise Unreadable("is a directory", why="directory") from None
     except OSError as exc:
         raise Unreadable(f"cannot open it: {exc.strerror}") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise Unreadable("is a directory")
+            raise Unreadable("is a directory", why="directory")
         if not stat.S_ISREG(mode):
-            raise Unreadable("not a regular file (a device, FIFO or socket)")
+            raise Unreadable(
+                "not a regular file (a device, FIFO or socket)", why="special"
+            )
         chunks, total = [], 0
         while True:
             try:
@@ -60,7 +87,9 @@ def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
             if total > limit:
                 raise Unreadable(
                     f"larger than {limit // (1024 * 1024)} MiB; files that large are "
-                    "refused"
+                    "refused",
+                    why="too-large",
+                    size=max(total, os.fstat(fd).st_size),
                 )
         return b"".join(chunks)
     finally:
@@ -75,7 +104,9 @@ def decode(blob: bytes) -> str:
     """UTF-8 text without a byte-order mark; binary or other encodings refused."""
     if b"\x00" in blob:
         line, col = _position(blob, blob.index(b"\x00"))
-        raise Unreadable("binary content (a NUL byte), not text", line, col)
+        raise Unreadable(
+            "binary content (a NUL byte), not text", line, col, why="binary"
+        )
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -84,6 +115,8 @@ def decode(blob: bytes) -> str:
             f"not UTF-8 text (byte 0x{blob[exc.start]:02x}); save it as UTF-8",
             line,
             col,
+            why="encoding",
+            byte=blob[exc.start],
         ) from None
     return text.removeprefix("\ufeff")
 

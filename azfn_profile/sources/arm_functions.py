@@ -18,16 +18,15 @@ from typing import Any
 from azfn_profile.sources.values import (
     Budget,
     Opaque,
-    Ref,
+    ResourceId,
     Text,
     known,
-    parse_id,
     scalar_text,
     split_text,
     text,
 )
 
-Function = Callable[[list[Any], Budget], Any]
+TemplateFunction = Callable[[list[Any], Budget], Any]
 MAX_RANGE = 10_000  # items range()/copy may produce before the budget says no
 
 
@@ -37,7 +36,7 @@ def canon(value: Any) -> str:
         return "'" + value.replace("'", "''") + "'"
     if isinstance(value, Opaque):
         return value.key
-    if isinstance(value, Text | Ref):
+    if isinstance(value, Text | ResourceId):
         return str(value)
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, default=canon)
@@ -46,15 +45,6 @@ def canon(value: Any) -> str:
 
 def opaque_call(name: str, args: list[Any]) -> Opaque:
     return Opaque(f"{name}({', '.join(canon(a) for a in args)})")
-
-
-def _need_known(name: str, args: list[Any], impl: Function) -> Function:
-    def wrapped(a: list[Any], budget: Budget) -> Any:
-        if not all(known(x) for x in a):
-            return opaque_call(name, a)
-        return impl(a, budget)
-
-    return wrapped
 
 
 def _concat(args: list[Any], budget: Budget) -> Any:
@@ -119,7 +109,7 @@ def _equals(args: list[Any], budget: Budget) -> Any:
     return opaque_call("equals", args)
 
 
-def _bool_op(name: str, op: Callable[[list[bool]], bool]) -> Function:
+def _bool_op(name: str, op: Callable[[list[bool]], bool]) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if all(isinstance(a, bool) for a in args):
             return op(args)
@@ -156,7 +146,7 @@ def _empty(args: list[Any], budget: Budget) -> Any:
         return True
     if isinstance(value, str | list | dict):
         return len(value) == 0
-    if isinstance(value, Text | Ref):
+    if isinstance(value, Text | ResourceId):
         return False
     return opaque_call("empty", args)
 
@@ -308,7 +298,7 @@ def _range(args: list[Any], budget: Budget) -> Any:
     return list(range(start, start + count))
 
 
-def _slice(name: str) -> Function:
+def _slice(name: str) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if len(args) != 2 or not isinstance(args[1], int) or isinstance(args[1], bool):
             return opaque_call(name, args)
@@ -321,7 +311,7 @@ def _slice(name: str) -> Function:
     return impl
 
 
-def _first_last(name: str) -> Function:
+def _first_last(name: str) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if len(args) != 1 or not isinstance(args[0], str | list):
             return opaque_call(name, args)
@@ -343,7 +333,7 @@ def _split(args: list[Any], budget: Budget) -> Any:
     return opaque_call("split", args)
 
 
-def _string_op(name: str, op: Callable[..., Any], arity: int) -> Function:
+def _string_op(name: str, op: Callable[..., Any], arity: int) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if len(args) != arity or not all(isinstance(a, str) for a in args):
             return opaque_call(name, args)
@@ -373,7 +363,7 @@ def _items(args: list[Any], budget: Budget) -> Any:
     return [{"key": k, "value": v} for k, v in sorted(args[0].items())]
 
 
-def _compare(name: str, op: Callable[[Any, Any], bool]) -> Function:
+def _compare(name: str, op: Callable[[Any, Any], bool]) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if len(args) == 2 and all(
             isinstance(a, int | float) and not isinstance(a, bool) for a in args
@@ -386,7 +376,7 @@ def _compare(name: str, op: Callable[[Any, Any], bool]) -> Function:
     return impl
 
 
-def _arith(name: str, op: Callable[[int, int], int]) -> Function:
+def _arith(name: str, op: Callable[[int, int], int]) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         if len(args) == 2 and all(
             isinstance(a, int) and not isinstance(a, bool) for a in args
@@ -403,7 +393,7 @@ def _arith(name: str, op: Callable[[int, int], int]) -> Function:
     return impl
 
 
-def _minmax(name: str) -> Function:
+def _minmax(name: str) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         values = args[0] if len(args) == 1 and isinstance(args[0], list) else args
         if values and all(
@@ -415,8 +405,8 @@ def _minmax(name: str) -> Function:
     return impl
 
 
-def _resource_id(name: str) -> Function:
-    """resourceId([sub], [rg], type, name1, name2, ...): a comparable Ref."""
+def _resource_id(name: str) -> TemplateFunction:
+    """resourceId([sub], [rg], type, name1, name2, ...): a comparable ResourceId."""
 
     def impl(args: list[Any], budget: Budget) -> Any:
         for i, a in enumerate(args):
@@ -424,7 +414,7 @@ def _resource_id(name: str) -> Function:
                 names = tuple(args[i + 1 :])
                 if not names:
                     break
-                return Ref(a.lower(), names)
+                return ResourceId(a.lower(), names)
         return opaque_call(name, args)
 
     return impl
@@ -440,7 +430,7 @@ def _array(args: list[Any], budget: Budget) -> Any:
     return args[0] if isinstance(args[0], list) else [args[0]]
 
 
-def _deployment_value(name: str) -> Function:
+def _deployment_value(name: str) -> TemplateFunction:
     def impl(args: list[Any], budget: Budget) -> Any:
         return opaque_call(name, args)
 
@@ -479,7 +469,7 @@ def _object_keys(args: list[Any], budget: Budget) -> Any:
     return opaque_call("objectKeys", args)
 
 
-FUNCTIONS: dict[str, Function] = {
+FUNCTIONS: dict[str, TemplateFunction] = {
     "concat": _concat,
     "format": _format,
     "if": _if,
@@ -606,14 +596,14 @@ def member(value: Any, name: Any, *, safe: bool = False) -> Any:
     if isinstance(value, Opaque):
         key = name if isinstance(name, str) else canon(name)
         return Opaque(f"{value.key}.{key}")
-    if isinstance(value, Ref) and isinstance(name, str):
+    if isinstance(value, ResourceId) and isinstance(name, str):
         return _ref_member(value, name)
     if value is None and safe:
         return None
     return Opaque(f"{canon(value)}.{canon(name)}")
 
 
-def _ref_member(ref: Ref, name: str) -> Any:
+def _ref_member(ref: ResourceId, name: str) -> Any:
     lowered = name.lower()
     if lowered == "id":
         return ref
@@ -622,8 +612,3 @@ def _ref_member(ref: Ref, name: str) -> Any:
     if lowered == "type":
         return ref.type
     return Opaque(f"reference({ref}).{name}")
-
-
-def as_ref(value: Any) -> Ref | None:
-    """A value used as a resource id, when it is one."""
-    return parse_id(value)
