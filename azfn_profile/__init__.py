@@ -8,4 +8,4 @@ __version__ = "0.1.0"
 REPOSITORY_URL = "https://github.com/azfn-profile/azfn-profile"
 #: Where each check's documentation lives (`#azfn101` anchors), for links that work
 #: outside a clone (SARIF in GitHub code scanning, the text report).
-RULES_URL = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
+CHECKS_URL = f"{REPOSITORY_URL}/blob/main/docs/checks.md"

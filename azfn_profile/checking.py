@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,9 +11,11 @@ from azfn_profile.checks import (
     INPUT_IDS,
     REGISTRY,
     Check,
+    Failure,
     NotApplicable,
     Target,
     Unknown,
+    raised,
 )
 from azfn_profile.findings import Finding, Location, Status, Suppression
 
@@ -21,12 +23,37 @@ Locate = Callable[[str], Location]  # dotted path -> where it is in the source
 
 
 @dataclass(frozen=True)
+class AppInfo:
+    """What the report lists about one judged app, whatever its source."""
+
+    file: str
+    line: int | None
+    resource: str
+    kind: str  # the site's kind, or "profile", "code", "host.json (no app joined)"
+    runtime: str | None = None
+    runtime_from: str | None = None  # where the runtime was read (a setting, ...)
+    plan_sku: str | None = None
+    symbol: str | None = None  # the Bicep symbol or Pulumi name, when there is one
+    via: tuple[str, ...] = ()  # module calls that reached the app, outermost first
+    conditional: bool = False  # deployed only when a condition holds
+    unknown: tuple[str, ...] = ()  # `spec.Field` paths that stayed unknown
+    describes: str | None = None  # a profile's `app:`
+    functions: int | None = None  # functions found in the app's code
+    parameters: str | None = None  # the parameter file applied
+    host_json: str | None = None  # the host.json paired with the app
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON output: every key, always, in this order."""
+        out = asdict(self)
+        out["via"], out["unknown"] = list(self.via), list(self.unknown)
+        return out
+
+
+@dataclass(frozen=True)
 class SourceTarget:
     target: Target
     locate: Locate
-    # What the report lists about the app: file, line, resource, module chain,
-    # kind, runtime, plan SKU, what stayed unknown.
-    info: Mapping[str, Any] = field(default_factory=dict)
+    info: AppInfo
 
 
 def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
@@ -74,6 +101,23 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
     return apply_suppressions(findings, sources, today)
 
 
+def refusing_failures(target: Target, today: date) -> list[tuple[Check, Failure]]:
+    """Failures at error severity of the checks marked `refuses_profile`."""
+    out: list[tuple[Check, Failure]] = []
+    for check in REGISTRY.values():
+        if not check.refuses_profile:
+            continue
+        try:
+            _applies(check, target)
+            failures = list(check.run(target, today))
+        except (NotApplicable, Unknown):
+            continue
+        out += [
+            (check, f) for f in failures if (f.severity or check.severity) == "error"
+        ]
+    return out
+
+
 def _applies(check: Check, target: Target) -> None:
     """Raise NotApplicable/Unknown when the check is not for this target at all."""
     if target.host_only and not check.host_json:
@@ -112,12 +156,9 @@ def apply_suppressions(
             seen.add(s)
             if not s.active(today):
                 assert s.expires is not None
-                lapse = REGISTRY["AZFN002"]
                 out.append(
-                    Finding(
-                        lapse.id,
-                        lapse.name,
-                        lapse.severity,
+                    raised(
+                        "AZFN002",
                         f"the suppression of {s.check_id} expired on "
                         f"{s.expires.isoformat()} ({s.reason})",
                         s.location,

@@ -15,6 +15,7 @@ import click
 from azfn_profile import __version__
 from azfn_profile.clock import today
 from azfn_profile.errors import AzfnProfileError
+from azfn_profile.findings import Severity
 from azfn_profile.render import RENDERERS
 
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
@@ -152,7 +153,7 @@ def init(
     measure: bool,
 ) -> None:
     """Draft a profile from the code of the function app at APP (read, not run)."""
-    from azfn_profile.code.init import run_init
+    from azfn_profile.init import run_init
 
     if output == STDOUT:
         output = None
@@ -186,21 +187,20 @@ def explain(target: str) -> None:
     if CHECK_ID.fullmatch(target) and not Path(target).exists():
         if target.upper() not in REGISTRY:
             raise click.UsageError(
-                f"{target}: no such check; `azfn-profile rules` lists them"
+                f"{target}: no such check; `azfn-profile checks` lists them"
             )
-        from azfn_profile.docs_rules import check_doc
+        from azfn_profile.docs_checks import check_doc
 
         click.echo(check_doc(REGISTRY[target.upper()]), nl=False)
         return
     from azfn_profile.checking import run_checks
     from azfn_profile.engine import load_profile
     from azfn_profile.explain import explain as explain_spec
-    from azfn_profile.sources.profile import code_findings, profile_source
+    from azfn_profile.sources.profile import check_profile
 
     day = today()
-    loaded = load_profile(Path(target), today=day)
-    source = profile_source(loaded, target)
-    findings = code_findings(loaded) + run_checks([source], day)
+    source, findings = check_profile(load_profile(Path(target), today=day))
+    findings += run_checks([source], day)
     click.echo(explain_spec(source.target.spec, findings), nl=False)
 
 
@@ -245,7 +245,7 @@ def explain(target: str) -> None:
 def check(
     paths: tuple[Path, ...],
     fmt: str,
-    fail_on: str,
+    fail_on: Severity,
     output: Path | None,
     baseline: Path | None,
     write_baseline: Path | None,
@@ -253,12 +253,13 @@ def check(
 ) -> None:
     """Check profiles, templates (ARM, Bicep), preview output and host.json files,
     or whole folders of them, against the rules."""
-    from azfn_profile.checking import run_checks
-    from azfn_profile.redact import Redactor
+    from azfn_profile import report as reports
+    from azfn_profile.fileio import write_output
     from azfn_profile.report import FORMATS, Report
     from azfn_profile.sources.scan import scan
 
     day = today()
+    prints = reports.load_baseline(baseline) if baseline is not None else frozenset()
     found = scan(paths, day, parameters)
     if not found.found and not found.fatal:
         raise click.UsageError(
@@ -266,38 +267,15 @@ def check(
             ".yml), ARM template, parameter or preview file (.json), Bicep file "
             "(.bicep, .bicepparam) or host.json"
         )
-    findings = found.findings + run_checks(found.targets, day)
-    from azfn_profile import report as reports
-    from azfn_profile.fileio import write_output
-
-    context = {
-        "targets": [t.info for t in found.targets],
-        "skipped": [(s.file, s.reason, s.explicit) for s in found.skipped],
-        "not_inspected": [
-            (n.file, n.line, n.what, n.reason) for n in found.not_inspected
-        ],
-        "files": found.files,
-        "fatal": found.fatal,
-        "redact": Redactor(found.secrets),
-    }
     if write_baseline is not None:
-        recorded = Report(findings, **context)  # type: ignore[arg-type]
+        recorded = Report.from_scan(found, day)
         write_output(write_baseline, reports.write_baseline(recorded), force=True)
         click.echo(
             f"recorded {len(recorded.failures)} finding(s) in {write_baseline}",
             err=True,
         )
         return
-    if baseline is not None:
-        from azfn_profile.sources.files import Unreadable, read_bytes
-
-        try:
-            blob = read_bytes(baseline, 16 * 1024 * 1024)
-        except Unreadable as exc:
-            raise click.UsageError(f"--baseline {baseline}: {exc.message}") from None
-        prints = reports.read_baseline(blob, str(baseline))
-        findings = reports.apply_baseline(findings, prints)
-    report = Report(findings, fail_on=fail_on, **context)  # type: ignore[arg-type]
+    report = Report.from_scan(found, day, fail_on=fail_on, baseline=prints)
     text = FORMATS[fmt](report)
     if output is None or output == STDOUT:
         click.echo(text, nl=False)
@@ -307,12 +285,20 @@ def check(
 
 
 @cli.command()
-def rules() -> None:
+def checks() -> None:
     """List every check: id, severity, name and title."""
     from azfn_profile.checks import REGISTRY
 
     for c in REGISTRY.values():
         click.echo(f"{c.id}  {c.severity:<7}  {c.name:<34}  {c.title}")
+
+
+# `rules` was the command's first name; it stays, out of the command list.
+cli.add_command(
+    click.Command(
+        "rules", callback=checks.callback, help="Same as `checks`.", hidden=True
+    )
+)
 
 
 @cli.command()
@@ -472,73 +458,28 @@ def bench(
     plot: Path | None,
 ) -> None:
     """Measure APP's FUNCTION over a grid of worker settings."""
-    import json as jsonlib
-
     from azfn_profile.extras import require
 
     require("lab", "azfn-profile bench")
+    from azfn_profile.lab.bench_cli import BenchRequest, run_bench
 
-    from azfn_profile.lab.bench import (
-        heatmap,
-        lab_environment,
-        pick_cores,
-        run_grid,
-        table,
+    request = BenchRequest(
+        app,
+        function,
+        processes,
+        threads,
+        concurrency,
+        duration,
+        warmup,
+        cores,
+        upstream_latency,
+        body.encode(),
+        python,
+        rate,
+        as_json,
+        plot,
     )
-    from azfn_profile.lab.dispatch import Point, Settings
-
-    grid = [(p, t) for p in processes for t in threads]
-
-    def report(i: int, p: int, t: int, point: Point | None) -> None:
-        if point is None:
-            click.echo(
-                f"[{i}/{len(grid)}] processes={p} threads={t}: measuring "
-                f"{warmup + duration:.0f} s ...",
-                err=True,
-            )
-        else:
-            click.echo(
-                f"[{i}/{len(grid)}] processes={p} threads={t}: "
-                f"{point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms"
-                + (f", {point.errors} error(s)" if point.errors else ""),
-                err=True,
-            )
-
-    with lab_environment(upstream_latency) as env:
-        settings = Settings(
-            app,
-            function,
-            concurrency or 64,
-            duration,
-            warmup,
-            pick_cores(cores),
-            body.encode(),
-            env,
-            rate,
-            python,
-        )
-        points = run_grid(settings, grid, report)
-    if as_json:
-        click.echo(jsonlib.dumps([p.record() for p in points], indent=2))
-    else:
-        click.echo(table(points), nl=False)
-    first = next((p.first_error for p in points if p.first_error), None)
-    if first:
-        click.echo(f"first error: {first}", err=True)
-    from azfn_profile.lab.bench import async_blocking_signature
-
-    signature = async_blocking_signature(points, upstream_latency, app)
-    if signature:
-        click.echo(f"note: {signature}", err=True)
-    if plot is not None:
-        cores_used = len(settings.cores) if settings.cores else os.cpu_count()
-        title = (
-            f"{app.name}:{function} throughput (invocations/s)\n"
-            f"{points[0].load}, {cores_used} core(s), "
-            f"{upstream_latency:g} ms upstream"
-        )
-        heatmap(points, plot, title)
-        click.echo(f"wrote {plot}", err=True)
+    click.echo(run_bench(request, lambda line: click.echo(line, err=True)), nl=False)
 
 
 @cli.command()

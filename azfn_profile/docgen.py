@@ -1,7 +1,8 @@
 """Generate the reference docs from their one source.
 
-`python -m azfn_profile.docgen` rewrites docs/profile.md, docs/skus.md and
-docs/rules.md (from the models, the catalog and the check registry); tests fail when a
+`python -m azfn_profile.docgen` rewrites docs/profile.md, docs/skus.md,
+docs/checks.md, docs/rules.md and docs/code.md (from the models, the catalog, the check
+registry, the rules' guidance and the code reader's tables); tests fail when a
 committed file differs from what this produces.
 """
 
@@ -174,8 +175,14 @@ def skus_md() -> str:
     return "\n".join(lines) + "\n"
 
 
+def checks_md() -> str:
+    from azfn_profile.docs_checks import checks_md as build
+
+    return build()
+
+
 def rules_md() -> str:
-    from azfn_profile.docs_rules import rules_md as build
+    from azfn_profile.docs_checks import rules_md as build
 
     return build()
 
@@ -301,6 +308,7 @@ def code_md() -> str:
 DOCS = {
     "profile.md": profile_md,
     "skus.md": skus_md,
+    "checks.md": checks_md,
     "rules.md": rules_md,
     "code.md": code_md,
 }

@@ -8,17 +8,30 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One located message about the user's input (1-based line and column)."""
+    """One located message about the user's input (1-based line and column).
+
+    `check_id` is the rulebook check the problem is a failure of, set where the
+    problem is found: AZFN000 (unreadable), AZFN001 (not a valid profile), or the
+    platform rule a profile breaks (AZFN101, AZFN203, ...).
+    """
 
     file: str
     message: str
     line: int | None = None
     col: int | None = None
+    check_id: str = "AZFN000"
 
     def format(self) -> str:
+        # A platform rule names its check, as `check` does; reading and schema
+        # problems read as plain messages.
+        text = (
+            self.message
+            if self.check_id in ("AZFN000", "AZFN001")
+            else f"{self.check_id} {self.message}"
+        )
         if self.line is None:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}:{self.col or 1}: {self.message}"
+            return f"{self.file}: {text}"
+        return f"{self.file}:{self.line}:{self.col or 1}: {text}"
 
 
 class AzfnProfileError(Exception):

@@ -98,6 +98,9 @@ LINUX_CONSUMPTION_RETIREMENT = "2028-09-30"
 
 # App settings Flex Consumption deprecates (cite.FLEX_DEPRECATIONS; Microsoft's
 # Flex migration guide also filters out the last two).
+# The Azure Files connection of the content share Y1 and Elastic Premium apps need
+# (a key-based connection string: managed identity is not supported for it).
+CONTENT_SHARE_CONNECTION = "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"
 FLEX_DEPRECATED_SETTINGS = frozenset(
     {
         "ENABLE_ORYX_BUILD",
@@ -108,7 +111,7 @@ FLEX_DEPRECATED_SETTINGS = frozenset(
         "FUNCTIONS_WORKER_RUNTIME",
         "FUNCTIONS_WORKER_RUNTIME_VERSION",
         "SCM_DO_BUILD_DURING_DEPLOYMENT",
-        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        CONTENT_SHARE_CONNECTION,
         "WEBSITE_CONTENTOVERVNET",
         "WEBSITE_CONTENTSHARE",
         "WEBSITE_DNS_SERVER",

@@ -72,9 +72,9 @@ class Finding:
 
     @property
     def doc_url(self) -> str:
-        from azfn_profile import RULES_URL
+        from azfn_profile import CHECKS_URL
 
-        return f"{RULES_URL}#{self.check_id.lower()}"
+        return f"{CHECKS_URL}#{self.check_id.lower()}"
 
     def fingerprint(self) -> str:
         """Stable across line moves: check, file, resource and message."""

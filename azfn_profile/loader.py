@@ -1,4 +1,10 @@
-"""Read a profile file into a validated `Profile`, with located errors."""
+"""Read a profile file into a validated `Profile`, with located errors.
+
+Three steps, each refusing with located problems: the schema and what resolution
+needs (`validation`), then the platform rules: the profile is resolved and the
+rulebook's checks marked `refuses_profile` run over it, so a bad value is refused
+under the same ID and message `check` gives it in a template.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from azfn_profile.errors import InputError, Problem
 from azfn_profile.profile import Profile
+from azfn_profile.spec import AppSpec, Field
 from azfn_profile.validation import ProfileInvalid, validate
-from azfn_profile.yamlload import Document, parse, read_text
+from azfn_profile.yamlload import Document, KeyPath, parse, read_text
 
 if TYPE_CHECKING:  # read only for profiles that name their code (`app:`)
     from azfn_profile.code.model import AppCode
@@ -19,6 +26,18 @@ if TYPE_CHECKING:  # read only for profiles that name their code (`app:`)
 # Values that are text to Azure whatever YAML makes of them: an unquoted
 # `python: 3.10` must not become the number 3.1, nor `FLAG: on` the boolean True.
 _TEXT_MAPPINGS = ("app_settings", "tags")
+
+
+# Where a computed value comes from in the profile, for locating findings about it.
+_ORIGIN: dict[str, KeyPath] = {
+    Field.PYTHON: ("python",),
+    Field.PLAN: ("plan", "sku"),
+    Field.SITE: ("plan", "sku"),
+    Field.WORKLOAD: ("workload",),
+    Field.HOST_JSON: ("triggers",),
+    Field.FUNCTION_APP_CONFIG: ("plan",),
+    "storage": ("plan",),
+}
 
 
 @dataclass(frozen=True)
@@ -29,14 +48,48 @@ class LoadedProfile:
     # The app's code, when `app:` names its folder (read, never imported).
     code: AppCode | None = None
 
+    def key_for(self, dotted: str) -> KeyPath:
+        """The profile key a value of the resolved AppSpec comes from (a `Field`
+        path such as "app_settings.NAME" or "plan.sku")."""
+        head, _, rest = dotted.partition(".")
+        settings = self.profile.app_settings
+        if head == Field.APP_SETTINGS and rest in settings:
+            return (Field.APP_SETTINGS, rest)
+        if head == Field.APP_SETTINGS:
+            return ("workload",)  # a computed setting: the workload decided it
+        if dotted in (
+            Field.PLAN_INSTANCE_MEMORY,
+            Field.PLAN_MAX_INSTANCES,
+            Field.PLAN_ALWAYS_READY,
+        ):
+            return ("plan", rest)
+        if head == Field.WORKLOAD and rest in self.profile.workload.model_fields_set:
+            return ("workload", rest)
+        return _ORIGIN.get(head, ())
+
+    def problem(self, dotted: str, message: str, check_id: str) -> Problem:
+        """A refusal, at the value the rule judged."""
+        mark = self.document.mark_for(self.key_for(dotted))
+        return Problem(self.display, message, mark.line, mark.col, check_id)
+
 
 def load_profile(
-    path: Path, *, today: date, display: str | None = None
+    path: Path,
+    *,
+    today: date,
+    display: str | None = None,
+    judge: bool = True,
+    document: Document | None = None,
 ) -> LoadedProfile:
-    """Load and validate one profile file; raise InputError on any problem."""
+    """Load and validate one profile file; raise InputError on any problem.
+
+    With `judge` (the default), a profile that breaks a platform rule is refused
+    too; `check` loads without it and reports those rules like any other finding.
+    `document` is the file already parsed (a scan classifies files by parsing them).
+    """
     shown = display if display is not None else str(path)
-    text = read_text(path, shown)
-    document = parse(text, shown)
+    if document is None:
+        document = parse(read_text(path, shown), shown)
     if document.data is None:
         raise InputError(
             [
@@ -46,6 +99,7 @@ def load_profile(
                     "python, workload and plan",
                     1,
                     1,
+                    "AZFN001",
                 )
             ]
         )
@@ -54,11 +108,49 @@ def load_profile(
         profile = validate(data, today)
     except ProfileInvalid as exc:
         raise InputError(
-            [locate(document, shown, i.path, i.message, i.at_key) for i in exc.issues]
+            [
+                locate(
+                    document,
+                    shown,
+                    i.path,
+                    i.message,
+                    i.at_key,
+                    i.check_id or "AZFN001",
+                )
+                for i in exc.issues
+            ]
         ) from None
-    return LoadedProfile(
+    loaded = LoadedProfile(
         profile, document, shown, _app_code(profile, path, shown, document)
     )
+    if judge:
+        refused = refusals(loaded, today)
+        if refused:
+            raise InputError(refused)
+    return loaded
+
+
+def resolved(loaded: LoadedProfile) -> AppSpec:
+    from azfn_profile.rules import resolve
+
+    return resolve(loaded.profile, loaded.code)
+
+
+def refusals(loaded: LoadedProfile, today: date) -> list[Problem]:
+    """The rulebook's verdict on a valid profile: each failure, at error severity, of
+    a check marked `refuses_profile` that the profile does not suppress."""
+    from azfn_profile.checking import refusing_failures
+    from azfn_profile.checks import Target
+
+    suppressed = {
+        s.id for s in loaded.profile.suppress if s.expires is None or today <= s.expires
+    }
+    target = Target(resolved(loaded), code=loaded.code)
+    return [
+        loaded.problem(failure.path, failure.message, check.id)
+        for check, failure in refusing_failures(target, today)
+        if check.id not in suppressed
+    ]
 
 
 def _app_code(
@@ -96,12 +188,13 @@ def _app_code(
 def locate(
     document: Document,
     display: str,
-    path: tuple[str | int, ...],
+    path: KeyPath,
     message: str,
     at_key: bool = False,
+    check_id: str = "AZFN001",
 ) -> Problem:
     mark = document.mark_for(path, key=at_key)
-    return Problem(display, message, mark.line, mark.col)
+    return Problem(display, message, mark.line, mark.col, check_id)
 
 
 def _as_text(document: Document) -> Any:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from azfn_profile import facts
 from azfn_profile.terms import (
     FUNCTION_NAME_PATTERN,
     NAME_LENGTH,
@@ -83,12 +84,15 @@ class Plan(_Frozen):
         None, description="Flex Consumption only (default 2048)."
     )
     max_instances: int | None = Field(
-        None, ge=1, le=1000, description="Scale-out ceiling."
+        None,
+        ge=1,
+        le=facts.FLEX_MAX_INSTANCES,  # the most any plan allows (AZFN305 per plan)
+        description="Scale-out ceiling.",
     )
     always_ready: int | None = Field(
         None,
         ge=0,
-        le=1000,
+        le=facts.FLEX_MAX_INSTANCES,
         description="Instances kept warm (Flex always-ready or Premium minimum).",
     )
 

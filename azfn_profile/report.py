@@ -1,6 +1,6 @@
 """Findings -> text / json / sarif / github / junit, and the exit code, decided once.
 
-Every format prints through one redactor (secrets never leave) and escapes for its
+Every format prints messages through one redactor (secrets never leave) and escapes for its
 consumer: GitHub workflow commands, XML, JSON. Besides findings, a report says which
 apps were judged, which files were skipped as not function-app infrastructure and
 what could not be inspected.
@@ -13,16 +13,24 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from azfn_profile import REPOSITORY_URL, RULES_URL, __version__
+from azfn_profile import CHECKS_URL, REPOSITORY_URL, __version__
+from azfn_profile.checking import AppInfo
 from azfn_profile.checks import REGISTRY
+from azfn_profile.checks.examples import doc_examples
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
 from azfn_profile.redact import Redactor
 
+if TYPE_CHECKING:
+    from azfn_profile.sources.scan import Scan
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_BASELINE_BYTES = 16 * 1024 * 1024
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
@@ -30,12 +38,41 @@ _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 class Report:
     findings: Sequence[Finding]
     fail_on: Severity = "error"
-    targets: Sequence[Mapping[str, Any]] = ()  # what each judged app was
+    targets: Sequence[AppInfo] = ()  # what each judged app was
     skipped: Sequence[tuple[str, str, bool]] = ()  # (file, reason, named by the user)
     not_inspected: Sequence[tuple[str, int | None, str, str]] = ()
     files: int = 0
     fatal: bool = False  # an explicit path could not be read
     redact: Redactor = field(default_factory=Redactor)
+
+    @classmethod
+    def from_scan(
+        cls,
+        found: Scan,
+        today: date,
+        *,
+        fail_on: Severity = "error",
+        baseline: frozenset[str] = frozenset(),
+    ) -> Report:
+        """Judge what a scan found: run every check over its targets, add what
+        reading found wrong, and mark what the baseline already records."""
+        from azfn_profile.checking import run_checks
+
+        findings = found.findings + run_checks(found.targets, today)
+        if baseline:
+            findings = apply_baseline(findings, baseline)
+        return cls(
+            findings,
+            fail_on,
+            targets=[t.info for t in found.targets],
+            skipped=[(s.file, s.reason, s.explicit) for s in found.skipped],
+            not_inspected=[
+                (n.file, n.line, n.what, n.reason) for n in found.not_inspected
+            ],
+            files=found.files,
+            fatal=found.fatal,
+            redact=Redactor(found.secrets),
+        )
 
     @property
     def failures(self) -> list[Finding]:
@@ -69,7 +106,9 @@ class Report:
         }
 
     def message(self, f: Finding) -> str:
-        return self.redact(f.message + f.location.through())
+        # Secrets are masked in the text built from input values, never in paths,
+        # check IDs, runtimes or the module chain, which are structure, not values.
+        return self.redact(f.message) + f.location.through()
 
     def reason(self, f: Finding) -> str:
         return self.redact(f.reason)
@@ -89,7 +128,7 @@ def text(report: Report) -> str:
             lines.append(f"{file}: not checked: {reason}")
     for file, line, what, reason in report.not_inspected:
         where = f"{file}:{line}" if line else file
-        lines.append(f"{where}: not inspected: {report.redact(what)} ({reason})")
+        lines.append(f"{where}: not inspected: {what} ({reason})")
     s = report.summary()
     if report.files or report.skipped:
         lines.append(
@@ -122,9 +161,7 @@ def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
             "file": f.location.file,
             "line": f.location.line,
             "col": f.location.col,
-            "resource": report.redact(f.location.resource)
-            if f.location.resource
-            else None,
+            "resource": f.location.resource or None,
             "via": list(f.location.via),
         },
         "fingerprint": f.fingerprint(),
@@ -138,10 +175,7 @@ def to_json(report: Report) -> str:
         for f in report.findings
         if f.status not in ("pass", "baselined")
     ]
-    targets = [
-        {k: (report.redact(v) if isinstance(v, str) else v) for k, v in t.items()}
-        for t in report.targets
-    ]
+    targets = [t.as_dict() for t in report.targets]
     document = {
         "tool": "azfn-profile",
         "version": __version__,
@@ -150,7 +184,7 @@ def to_json(report: Report) -> str:
         "targets": targets,
         "skipped": [{"file": f, "reason": r} for f, r, _ in report.skipped],
         "not_inspected": [
-            {"file": f, "line": line, "what": report.redact(what), "reason": reason}
+            {"file": f, "line": line, "what": what, "reason": reason}
             for f, line, what, reason in report.not_inspected
         ],
     }
@@ -178,14 +212,15 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _rule(check: Any) -> dict[str, object]:
+    fails, passes = doc_examples(check.id)
     rule: dict[str, object] = {
         "id": check.id,
         "name": check.name,
         "shortDescription": {"text": check.title},
         "fullDescription": {"text": check.why},
-        "helpUri": f"{RULES_URL}#{check.id.lower()}",
+        "helpUri": f"{CHECKS_URL}#{check.id.lower()}",
         "help": {
-            "text": f"{check.why}\n\nFails:\n{check.fails}\n\nPasses:\n{check.passes}"
+            "text": f"{check.why}\n\nFails:\n{fails.plain()}\n\nPasses:\n{passes.plain()}"
         },
         "defaultConfiguration": {"level": _SARIF_LEVEL[check.severity]},
     }
@@ -243,7 +278,7 @@ def sarif(report: Report) -> str:
     notifications = [
         {
             "level": "note",
-            "message": {"text": f"not inspected: {report.redact(what)} ({reason})"},
+            "message": {"text": f"not inspected: {what} ({reason})"},
             "locations": [
                 {"physicalLocation": {"artifactLocation": {"uri": _uri(file)}}}
             ],
@@ -319,11 +354,7 @@ def junit(report: Report) -> str:
     for f in report.findings:
         if f.status == "baselined":
             continue
-        resource = (
-            report.redact(f.location.resource)
-            if f.location.resource
-            else f.location.file
-        )
+        resource = f.location.resource or f.location.file
         name = quoteattr(_xml(f"{f.check_id} {f.name} [{resource}]"))
         body = ""
         if f.status == "fail":
@@ -365,9 +396,22 @@ def write_baseline(report: Report) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+def load_baseline(path: Path) -> frozenset[str]:
+    """The fingerprints a baseline file records (AzfnProfileError when it is not
+    one or cannot be read)."""
+    from azfn_profile.errors import AzfnProfileError
+    from azfn_profile.files import Unreadable, read_bytes
+
+    try:
+        blob = read_bytes(path, MAX_BASELINE_BYTES)
+    except Unreadable as exc:
+        raise AzfnProfileError(f"--baseline {path}: {exc.message}") from None
+    return read_baseline(blob, str(path))
+
+
 def read_baseline(blob: bytes, name: str) -> frozenset[str]:
     from azfn_profile.errors import AzfnProfileError
-    from azfn_profile.sources.files import Unreadable, decode
+    from azfn_profile.files import Unreadable, decode
     from azfn_profile.sources.jsonc import JsonError, loads
 
     try:

@@ -107,3 +107,49 @@ def _int_setting(settings: Mapping[str, str], name: str) -> int | None:
         if key.upper() == name:
             return ascii_int(value)
     return None
+
+
+class Field:
+    """Dotted paths into an AppSpec: how readers say what they could not evaluate and
+    how checks ask for what they need. A path stands for everything under it: an
+    unknown `site` makes `site.https_only` unknown too (see `is_under`)."""
+
+    PYTHON = "python"
+    RUNTIME = "runtime"
+    WORKLOAD = "workload"
+    HOST_JSON = "host_json"
+    FUNCTION_APP_CONFIG = "function_app_config"
+    APP_SETTINGS = "app_settings"  # the whole collection: no setting is known
+    OTHER_SETTINGS = "app_settings.*"  # settings beyond those listed may exist
+    PLAN = "plan"
+    PLAN_SKU = "plan.sku"
+    PLAN_RESERVED = "plan.reserved"
+    PLAN_INSTANCE_MEMORY = "plan.instance_memory_mb"
+    PLAN_MAX_INSTANCES = "plan.max_instances"
+    PLAN_ALWAYS_READY = "plan.always_ready"
+    SITE = "site"
+    SITE_CONFIG = "site_config"  # the whole siteConfig (the join marks its flags)
+    SITE_KIND = "site.kind"
+    SITE_ALWAYS_ON = "site.always_on"
+    SITE_HTTPS_ONLY = "site.https_only"
+    SITE_MIN_TLS = "site.min_tls_version"
+    SITE_SCM_MIN_TLS = "site.scm_min_tls_version"
+    SITE_FTPS = "site.ftps_state"
+    SITE_IDENTITY = "site.identity"
+    SITE_BASIC_PUBLISHING = "site.basic_publishing_credentials"
+
+    @staticmethod
+    def setting(name: str) -> str:
+        return f"app_settings.{name}"
+
+
+def is_under(path: str, unknown: frozenset[str] | set[str]) -> str | None:
+    """The entry of `unknown` that covers `path` (itself or a dotted prefix of it)."""
+    probe = path
+    while True:
+        if probe in unknown:
+            return probe
+        head, dot, _ = probe.rpartition(".")
+        if not dot:
+            return None
+        probe = head

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -138,7 +141,8 @@ def test_unknown_sku_lists_closest(tmp_path: Path) -> None:
     check(
         tmp_path,
         GOOD.replace("EP2", "EP4"),
-        "p.yaml:6:8: plan.sku: unknown SKU 'EP4'; closest: EP3, EP2, EP1 "
+        "p.yaml:6:8: AZFN203 SKU 'EP4' cannot host a Linux Python function app; "
+        "closest: EP3, EP2, EP1 "
         "(run `azfn-profile skus` for the catalog)",
     )
 
@@ -151,7 +155,8 @@ def test_unsupported_python(tmp_path: Path) -> None:
     check(
         tmp_path,
         GOOD.replace('"3.12"', '"3.8"'),
-        "p.yaml:2:9: python: 3.8 is not a version Azure Functions supports on Linux; "
+        "p.yaml:2:9: AZFN109 Python 3.8 is not a version Azure Functions supports on "
+        "Linux; "
         "supported: 3.11, 3.12, 3.13, 3.14",
     )
 
@@ -164,7 +169,7 @@ def test_ended_python(tmp_path: Path, version: str, ended: str) -> None:
     check(
         tmp_path,
         GOOD.replace('"3.12"', version),
-        f"p.yaml:2:9: python: {version} reached end of support on {ended}; "
+        f"p.yaml:2:9: AZFN109 Python {version} reached end of support on {ended}; "
         "supported: 3.11, 3.12, 3.13, 3.14",
     )
 
@@ -183,7 +188,8 @@ def test_python_not_on_linux_consumption(tmp_path: Path) -> None:
     check(
         tmp_path,
         GOOD.replace('"3.12"', '"3.13"').replace("EP2", "Y1"),
-        "p.yaml:2:9: python: 3.13 is not available on Linux Consumption (Y1), which "
+        "p.yaml:2:9: AZFN109 Python 3.13 is not available on Linux Consumption (Y1), "
+        "which "
         "stops at 3.12; use Flex Consumption (FC1) or a Premium plan",
     )
 
@@ -235,7 +241,7 @@ def test_flex_deprecated_setting_override(tmp_path: Path) -> None:
         tmp_path,
         GOOD.replace("EP2", "FC1") + "app_settings:\n  "
         "FUNCTIONS_WORKER_PROCESS_COUNT: 4\n",
-        "p.yaml:8:3: app_settings: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex "
+        "p.yaml:8:35: AZFN102 FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex "
         "Consumption (the plan sets it or replaces it with functionAppConfig)",
     )
 
@@ -244,8 +250,8 @@ def test_process_count_override_above_host_limit(tmp_path: Path) -> None:
     check(
         tmp_path,
         GOOD + "app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: 12\n",
-        "p.yaml:8:35: app_settings.FUNCTIONS_WORKER_PROCESS_COUNT: must be a whole number "
-        "from 1 to 10 (the host refuses more), got '12'",
+        "p.yaml:8:35: AZFN101 FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host accepts "
+        "a whole number from 1 to 10",
     )
 
 
@@ -280,6 +286,23 @@ def test_directory(tmp_path: Path) -> None:
         2,
         f"{tmp_path}: is a directory, not a profile file\n",
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO with no writer would block a plain open(); the profile reader refuses
+    it by what it is. Run apart, so that a hang fails the test instead of stalling."""
+    fifo = tmp_path / "p.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "azfn_profile", "render", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"{fifo}: not a regular file (a device, FIFO or socket)\n")
 
 
 def test_binary_content(tmp_path: Path) -> None:

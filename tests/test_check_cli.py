@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from azfn_profile import RULES_URL as DOCS
+from azfn_profile import CHECKS_URL as DOCS
 from azfn_profile.checks import REGISTRY
 from azfn_profile.cli import cli
 from tests.conftest import EXAMPLES, ROOT
@@ -228,13 +228,16 @@ def test_directories_are_walked_and_missing_files_reported(tmp_path: Path) -> No
 
 
 def test_rules_and_explain_id() -> None:
-    code, out, _ = invoke("rules")
+    code, out, _ = invoke("checks")
     assert code == 0 and [line.split()[0] for line in out.splitlines()] == list(
         REGISTRY
     )
+    assert invoke("rules") == (0, out, "")  # the command's first name stays
     code, out, _ = invoke("explain", "AZFN101")
     assert code == 0 and out.startswith("AZFN101 worker.process-count-range [error]\n")
-    assert 'Fails\n  app_settings:\n    FUNCTIONS_WORKER_PROCESS_COUNT: "12"\n' in out
+    fails = out.split("\nFails\n", 1)[1].split("\nPasses\n", 1)[0]
+    assert fails.startswith("  profile.yaml:\n")
+    assert '    app_settings:\n      FUNCTIONS_WORKER_PROCESS_COUNT: "12"\n' in fails
 
 
 def _y1_with(suppress: str, tmp_path: Path) -> Path:
@@ -309,7 +312,7 @@ def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
     code, out, _ = invoke("check", str(HANDWRITTEN), "--baseline", str(baseline))
     assert code == 0
     assert out.splitlines()[-1] == (
-        "0 error(s), 0 warning(s), 0 info; 7 passed, 20 not applicable, "
+        "0 error(s), 0 warning(s), 0 info; 7 passed, 22 not applicable, "
         "0 unknown, 0 suppressed, 8 in the baseline"
     )
     template = json.loads(HANDWRITTEN.read_text())

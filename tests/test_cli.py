@@ -233,7 +233,8 @@ def test_python_dash_m_and_no_heavy_imports() -> None:
         "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pulumi', 'pulumi_azure_native', 'checkov', 'matplotlib', 'ruamel', "
-        "'aiohttp', 'pycep', 'azure') or m.startswith('azfn_profile.code'))\n"
+        "'aiohttp', 'pycep', 'azure') or m.startswith(('azfn_profile.code', "
+        "'azfn_profile.init')))\n"
         "print('HEAVY', heavy)"
     )
     done = subprocess.run(
@@ -252,7 +253,7 @@ def test_python_dash_m_and_no_heavy_imports() -> None:
 def test_explain_an_unknown_check_id_says_so() -> None:
     code, out, err = invoke("explain", "AZFN999")
     assert (code, out) == (2, "")
-    assert err.endswith("AZFN999: no such check; `azfn-profile rules` lists them\n")
+    assert err.endswith("AZFN999: no such check; `azfn-profile checks` lists them\n")
     assert invoke("explain", "azfn104")[0] == 0  # ids are case-insensitive
 
 

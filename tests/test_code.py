@@ -84,7 +84,7 @@ def test_messages_name_the_call_its_alternative_and_the_helpers() -> None:
         "but calls blob.upload_blob (Azure SDK call), which blocks the event loop "
         f"(through {display}/lib/storage.py:6 archive > {display}/lib/storage.py:10 "
         "copy_blob); use the same client from the package's .aio module, awaited "
-        "(https://github.com/azfn-profile/azfn-profile/blob/main/docs/rules.md#azfn401)"
+        "(https://github.com/azfn-profile/azfn-profile/blob/main/docs/checks.md#azfn401)"
     )
 
 
@@ -265,7 +265,7 @@ def test_init_options_and_errors(tmp_path: Path) -> None:
     code, _, err = invoke("init", str(tmp_path))
     assert code == 2 and "holds no function_app.py" in err
     code, _, err = invoke("init", str(APPS / "patterns"), "--sku", "XX9")
-    assert code == 2 and "unknown SKU 'XX9'" in err
+    assert code == 2 and "AZFN203 SKU 'XX9' cannot host" in err
     empty = tmp_path / "function_app.py"
     empty.write_text("import azure.functions as func\napp = func.FunctionApp()\n")
     code, _, err = invoke("init", str(tmp_path))

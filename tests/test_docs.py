@@ -54,7 +54,7 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-@pytest.mark.parametrize("name", ["profile.md", "rules.md", "skus.md"])
+@pytest.mark.parametrize("name", ["profile.md", "checks.md", "rules.md", "skus.md"])
 def test_in_page_links_resolve(name: str) -> None:
     text = (ROOT / "docs" / name).read_text(encoding="utf-8")
     anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
@@ -106,3 +106,20 @@ def test_readme_check_example_is_what_check_prints(
     monkeypatch.chdir(ROOT / "tests" / "data" / "repos" / "azd-python-flex")
     result = CliRunner().invoke(cli, ["check", "."])
     assert result.stdout == shown
+
+
+def test_checks_md_shows_each_checks_executed_examples() -> None:
+    """The Fails/Passes examples of docs/checks.md are the cases marked `doc: true`
+    (run by tests/test_check_cases.py), each fenced in the language of its file."""
+    from azfn_profile.checks import REGISTRY
+    from azfn_profile.checks.examples import doc_examples
+
+    text = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    for check_id in REGISTRY:
+        section = text.split(f"\n## {check_id}\n", 1)[1].split("\n## ", 1)[0]
+        fails, passes = doc_examples(check_id)
+        shown = section.split("**Fails**", 1)[1].split("**Passes**", 1)
+        for example, part in zip((fails, passes), shown, strict=True):
+            for snippet in example.snippets:
+                fenced = f"```{snippet.language}\n{snippet.text}```\n"
+                assert fenced in part, (check_id, example.case)

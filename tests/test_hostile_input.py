@@ -326,6 +326,67 @@ def test_a_secure_parameter_default_is_redacted_everywhere(tmp_path: Path) -> No
         assert secret not in out and "hunter2" not in out and "abc123" not in out, fmt
 
 
+AZD_SECURE_SETTINGS = """\
+@secure()
+param appSettings object = {
+  FUNCTIONS_WORKER_RUNTIME: 'python'
+  FUNCTIONS_EXTENSION_VERSION: '~4'
+  PYTHON_THREADPOOL_THREAD_COUNT: 'many'
+  ApiKey: 'k3y-Secret-Value-0042-python'
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: 'plan-python-api'
+  location: 'westeurope'
+  sku: { name: 'EP1', tier: 'ElasticPremium' }
+  kind: 'elastic'
+  properties: { reserved: true }
+}
+
+resource api 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'func-python-api'
+  location: 'westeurope'
+  kind: 'functionapp,linux'
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'Python|3.11'
+      appSettings: [for item in items(appSettings): { name: item.key, value: item.value }]
+    }
+  }
+}
+"""
+
+
+def test_a_secure_object_of_ordinary_words_corrupts_no_path_id_or_runtime(
+    tmp_path: Path,
+) -> None:
+    """azd templates pass every app setting in one @secure() object: its values are
+    secrets where printed as values, but "python" is also the runtime, a word of
+    the folder's name and of the resources' names."""
+    folder = tmp_path / "python-api" / "infra"
+    folder.mkdir(parents=True)
+    path = folder / "main.bicep"
+    path.write_text(AZD_SECURE_SETTINGS)
+    _, report = check(path)
+    (app,) = report["targets"]
+    assert (app["runtime"], app["resource"], app["file"]) == (
+        "python",
+        "func-python-api",
+        str(path),
+    )
+    # judged as a Python app: the Python-only checks ran and one failed
+    (bad,) = [f for f in report["findings"] if f["id"] == "AZFN103"]
+    assert bad["status"] == "fail" and bad["location"]["file"] == str(path)
+    assert "'many'" not in bad["message"] and "***" in bad["message"]
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        out = CliRunner().invoke(cli, ["check", str(path), "--format", fmt]).stdout
+        assert "k3y-Secret-Value-0042-python" not in out, fmt
+        assert "python-api" in out or fmt in ("junit",), fmt
+        assert "***-api" not in out, fmt
+
+
 def test_a_baseline_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_bytes(b"\xff\xfe{not json")

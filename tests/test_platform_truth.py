@@ -1,7 +1,8 @@
 """Issue-by-issue checks that the rules follow the platform's source and docs.
 
 Each test names the fact it holds the rules to; the fact's source is cited in the
-rule itself (guidance.RULES, the check's `source`) and in docs/rules.md.
+rule itself (guidance.RULES, the check's `source`) and in docs/checks.md and
+docs/rules.md.
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def test_citations_are_pages_and_files_a_user_can_open() -> None:
     texts = [g.text + " ".join(g.sources) for g in RULES.values()]
     texts += [c.why + c.source for c in REGISTRY.values()]
     texts += [s.source for s in catalog.skus().values()]
-    for name in ("rules.md", "skus.md"):
+    for name in ("checks.md", "rules.md", "skus.md"):
         texts.append((ROOT / "docs" / name).read_text())
     texts.append((ROOT / "azfn_profile" / "data" / "skus.yaml").read_text())
     for text in texts:

@@ -22,14 +22,16 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from packaging.requirements import Requirement
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from azfn_profile import CHECKS_URL as DOCS
 from azfn_profile import REPOSITORY_URL
-from azfn_profile import RULES_URL as DOCS
 from azfn_profile.checks import INPUT_IDS, REGISTRY
 from azfn_profile.deploy import PythonFunctionApp
 from azfn_profile.engine import resolve_file
 from azfn_profile.policy import policy_name
 from tests.conftest import EXAMPLES, ROOT, TODAY
 from tests.pulumi_harness import run
+
+pytestmark = pytest.mark.slow  # starts the Pulumi policy pack and calls it over gRPC
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's wire value for unknowns
 MANDATORY, ADVISORY = 1, 0  # analyzer_pb2.EnforcementLevel values
@@ -191,7 +193,8 @@ def test_process_count_on_flex_is_mandatory(analyzer: Any) -> None:
     assert (d.enforcementLevel, reported(d)) == (
         MANDATORY,
         (
-            "AZFN102: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex Consumption. "
+            "AZFN102: FUNCTIONS_WORKER_PROCESS_COUNT is not valid on Flex Consumption "
+            "(the plan sets it or replaces it with functionAppConfig). "
             f"See {DOCS}#azfn102"
         ),
     )

@@ -1,90 +1,70 @@
-"""The check registry: every check, by id, from an explicit list of modules.
+"""The check registry: every check, by ID, from an explicit list of modules.
 
-AZFN000/001 are input findings (an unreadable or invalid source); they are documented
-here with the checks but raised by the sources, not run over a Target.
+This is the one rulebook. Each statement "this configuration is wrong on Azure"
+lives here once, as a check with its ID and message, whatever the source: templates,
+Terraform, Pulumi and profiles alike (profile validation runs the checks marked
+`refuses_profile`). A check lives in the module its name's prefix names (`worker.*`
+in worker.py, `plan.*` in plan.py, ...).
+
+Check IDs (AZFNnnn) and names are stable public API: suppressions, baselines, SARIF
+rule IDs and CI configurations refer to them. An ID is never reused or renumbered,
+even when its check moves or is retired.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import date
+from collections.abc import Mapping
 
-from azfn_profile.checks import code, plan, scaling, security, workers
+from azfn_profile.checks import code, plan, runtime, scaling, security, worker
+from azfn_profile.checks import input as inputs
 from azfn_profile.checks._base import (
     Check,
     Failure,
     NotApplicable,
     Target,
     Unknown,
-    check,
 )
+from azfn_profile.errors import Problem
+from azfn_profile.findings import Finding, Location, Severity
 
-
-def _input_only(t: Target, today: date) -> Iterator[Failure]:
-    raise NotApplicable("raised by sources")
-
-
-INPUT_CHECKS = (
-    check(
-        "AZFN000",
-        "input.unreadable",
-        "error",
-        "The file could not be read or parsed",
-        why="A file that is not valid YAML/JSON/Bicep cannot be checked at all.",
-        fails="name: [unclosed",
-        passes="name: orders-api",
-        source="azfn-profile",
-    )(_input_only),
-    check(
-        "AZFN001",
-        "input.invalid-profile",
-        "error",
-        "The profile is not valid",
-        why="The profile must match the schema (`azfn-profile schema`) before its "
-        "settings can be judged.",
-        fails="workload: {kind: gpu}",
-        passes="workload: {kind: io}",
-        source="azfn-profile",
-    )(_input_only),
-    check(
-        "AZFN002",
-        "input.suppression-expired",
-        "warning",
-        "A suppression has passed its expiry date",
-        why="Suppressions carry an end date so accepted risks get reviewed; once it "
-        "passes, the suppressed findings are reported again and so is the lapse.",
-        fails="suppress:\n  - {id: AZFN104, reason: load test pending, expires: 2026-01-31}",
-        passes="suppress:\n  - {id: AZFN104, reason: load test pending, expires: 2027-01-31}",
-        source="azfn-profile",
-    )(_input_only),
-    check(
-        "AZFN003",
-        "input.suppression-invalid",
-        "warning",
-        "A suppression comment must give a reason",
-        why="`# azfn: ignore[AZFN401] reason` accepts a finding on its line (or, on a "
-        "def line, in the function); like a profile's suppressions it needs a "
-        "reason, and takes an optional `expires=YYYY-MM-DD`. Without a reason it "
-        "suppresses nothing.",
-        fails="requests.get(url)  # azfn: ignore[AZFN401]",
-        passes="requests.get(url)  # azfn: ignore[AZFN401] moving to aiohttp in Q3",
-        source="azfn-profile",
-    )(_input_only),
-)
-
-INPUT_IDS = frozenset(c.id for c in INPUT_CHECKS)
+INPUT_IDS = frozenset(c.id for c in inputs.CHECKS)
 
 REGISTRY: Mapping[str, Check] = {
     c.id: c
-    for c in (
-        *INPUT_CHECKS,
-        *workers.CHECKS,
-        *plan.CHECKS,
-        *scaling.CHECKS,
-        *code.CHECKS,
-        *security.CHECKS,
+    for c in sorted(
+        (
+            *inputs.CHECKS,
+            *worker.CHECKS,
+            *runtime.CHECKS,
+            *plan.CHECKS,
+            *scaling.CHECKS,
+            *code.CHECKS,
+            *security.CHECKS,
+        ),
+        key=lambda c: c.id,
     )
 }
+
+
+def raised(
+    check_id: str,
+    message: str,
+    location: Location,
+    severity: Severity | None = None,
+) -> Finding:
+    """A failure of `check_id` found while reading (not by running the check)."""
+    c = REGISTRY[check_id]
+    return Finding(c.id, c.name, severity or c.severity, message, location)
+
+
+def problem_finding(problem: Problem) -> Finding:
+    """An input problem as the finding of the check it names."""
+    return raised(
+        problem.check_id,
+        problem.message,
+        Location(problem.file, problem.line, problem.col),
+    )
+
 
 __all__ = [
     "INPUT_IDS",
@@ -94,4 +74,6 @@ __all__ = [
     "NotApplicable",
     "Target",
     "Unknown",
+    "problem_finding",
+    "raised",
 ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from azfn_profile.code.model import AppCode
 from azfn_profile.findings import Severity, Suppression
-from azfn_profile.spec import AppSpec
+from azfn_profile.spec import AppSpec, Field, is_under
+
+if TYPE_CHECKING:  # the code model loads only when an app's code is read
+    from azfn_profile.code.model import AppCode
 
 
 class NotApplicable(Exception):
@@ -24,8 +27,9 @@ class Target:
     """One function app as configured, whatever format it came from."""
 
     spec: AppSpec
-    # Dotted paths whose values could not be evaluated: "app_settings.NAME", "plan.sku",
-    # "site.https_only", ...; checks that need them report "unknown".
+    # Dotted paths (`spec.Field`) whose values could not be evaluated; a path covers
+    # everything under it (an unknown "site" makes "site.https_only" unknown).
+    # Checks that need such a value report "unknown".
     unknown: frozenset[str] = frozenset()
     # Storage accounts the app uses, as seen in the source (None: not in the source).
     storage_public_blob: bool | None = None
@@ -44,21 +48,27 @@ class Target:
         """An app setting (names are case-insensitive); Unknown if not evaluable."""
         for key, value in self.spec.app_settings.items():
             if key.upper() == name.upper():
-                if f"app_settings.{key}" in self.unknown:
-                    raise Unknown(f"{key} is computed at deployment")
+                self.need(Field.setting(key))
                 return value
-        if "app_settings" in self.unknown:
-            raise Unknown(
-                self.reasons.get(
-                    "app_settings", "the app settings are computed at deployment"
-                )
-            )
+        self.need(Field.OTHER_SETTINGS)
         return None
 
     def need(self, path: str) -> None:
-        if path in self.unknown:
-            head = path.split(".", 1)[0]
-            raise Unknown(self.reasons.get(head, f"{path} is computed at deployment"))
+        """Raise Unknown when `path`, or a part of the AppSpec holding it, could not
+        be evaluated."""
+        covering = is_under(path, self.unknown)
+        if covering is None:
+            return
+        head, _, rest = covering.partition(".")
+        if head == Field.APP_SETTINGS:
+            fallback = (
+                f"{rest} is computed at deployment"
+                if rest and covering != Field.OTHER_SETTINGS
+                else "the app settings are computed at deployment"
+            )
+        else:
+            fallback = f"{covering} is computed at deployment"
+        raise Unknown(self.reasons.get(head, fallback))
 
 
 @dataclass(frozen=True)
@@ -73,13 +83,14 @@ CheckFunc = Callable[[Target, date], Iterator[Failure]]
 
 @dataclass(frozen=True)
 class Check:
+    """A check and its metadata; its documented examples are cases in its case
+    file (`checks.examples.doc_examples`)."""
+
     id: str
     name: str
     severity: Severity
     title: str
     why: str
-    fails: str
-    passes: str
     source: str
     run: CheckFunc
     related: Mapping[str, str] = field(
@@ -88,6 +99,10 @@ class Check:
     python_only: bool = False  # not applicable to apps of other runtimes
     host_json: bool = False  # judges host.json alone (applies to a lone host.json)
     code: bool = False  # judges the app's Python code
+    # A profile that fails this check (at error severity) is refused by render,
+    # explain and the Pulumi stack, under this check's ID: the rule is decided here
+    # once, whatever the source.
+    refuses_profile: bool = False
 
 
 def check(
@@ -97,13 +112,12 @@ def check(
     title: str,
     *,
     why: str,
-    fails: str,
-    passes: str,
     source: str,
     related: Mapping[str, str] | None = None,
     python_only: bool = False,
     host_json: bool = False,
     code: bool = False,
+    refuses_profile: bool = False,
 ) -> Callable[[CheckFunc], Check]:
     """Decorator: turn a generator of Failures into a registered-ready Check."""
 
@@ -114,14 +128,13 @@ def check(
             severity,
             title,
             why.strip(),
-            fails.strip(),
-            passes.strip(),
             source,
             func,
             dict(related or {}),
             python_only,
             host_json,
             code,
+            refuses_profile,
         )
 
     return wrap

@@ -6,7 +6,7 @@ from azfn_profile import catalog, facts
 from azfn_profile.checks._base import NotApplicable, Target, Unknown
 from azfn_profile.numbers import ascii_int
 from azfn_profile.rules._trace import memory_fit, whole_cores
-from azfn_profile.spec import WorkloadSpec
+from azfn_profile.spec import Field, WorkloadSpec
 
 
 def workload(t: Target) -> WorkloadSpec:
@@ -23,15 +23,23 @@ def whole_int(value: str | None) -> int | None:
     return ascii_int(value) if isinstance(value, str) else None
 
 
+def valid_process_count(number: int | None) -> bool:
+    """The host's rule for FUNCTIONS_WORKER_PROCESS_COUNT (AZFN101)."""
+    return number is not None and 1 <= number <= facts.MAX_WORKER_PROCESSES
+
+
 def processes(t: Target) -> int:
     """Worker processes per instance as configured (1 when unset or on Flex)."""
     if flex(t):
         return 1
     value = t.setting(facts.PROCESS_COUNT)
     number = whole_int(value)
-    if value is not None and (number is None or not 1 <= number <= 10):
+    if value is None:
+        return 1
+    if not valid_process_count(number):
         raise NotApplicable("FUNCTIONS_WORKER_PROCESS_COUNT is invalid (see AZFN101)")
-    return number or 1
+    assert number is not None
+    return number
 
 
 def threads(t: Target) -> int:
@@ -43,12 +51,12 @@ def threads(t: Target) -> int:
 
 
 def flex(t: Target) -> bool:
-    t.need("plan.sku")
+    t.need(Field.PLAN_SKU)
     return t.spec.plan.family == "flex"
 
 
 def cores(t: Target) -> int:
-    t.need("plan.sku")
+    t.need(Field.PLAN_SKU)
     if not t.sku_known:
         raise NotApplicable(f"SKU {t.spec.plan.sku} is not in the catalog")
     return whole_cores(t.spec.plan.cores)
@@ -59,7 +67,7 @@ def fit(t: Target, per_process_mb: int) -> int:
 
 
 def known_sku(t: Target) -> catalog.Sku:
-    t.need("plan.sku")
+    t.need(Field.PLAN_SKU)
     sku = catalog.find_sku(t.spec.plan.sku)
     if sku is None:
         raise NotApplicable(f"SKU {t.spec.plan.sku} is not in the catalog")
@@ -74,6 +82,7 @@ __all__ = [
     "known_sku",
     "processes",
     "threads",
+    "valid_process_count",
     "whole_int",
     "workload",
 ]

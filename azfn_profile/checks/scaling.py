@@ -1,4 +1,5 @@
-"""AZFN3xx: trigger concurrency against what the workers can run."""
+"""scaling.*: trigger concurrency against what the workers can run, and the plan's
+instance limits (AZFN3xx)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from typing import Any
 
 from azfn_profile import cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
-from azfn_profile.checks._facts import cores, flex, processes, threads
+from azfn_profile.checks._facts import cores, flex, known_sku, processes, threads
 from azfn_profile.rules.split import PER_FUNCTION
 from azfn_profile.rules.workers import capacity
+from azfn_profile.spec import Field
 
 _EXT = "host_json.extensions"
 
 
 def _extensions(t: Target) -> Mapping[str, Any]:
-    t.need("host_json")
+    t.need(Field.HOST_JSON)
     if not t.spec.host_json:
         raise NotApplicable("no host.json in the source")
     ext = t.spec.host_json.get("extensions") or {}
@@ -47,8 +49,6 @@ def _dynamic(t: Target) -> bool:
     "host.json queues.batchSize must be at most 32",
     why="The queue trigger fetches at most 32 messages per batch; larger values are "
     "invalid.",
-    fails='{"extensions": {"queues": {"batchSize": 64}}}',
-    passes='{"extensions": {"queues": {"batchSize": 16}}}',
     source=cite.QUEUE_HOST_JSON,
     host_json=True,
 )
@@ -151,10 +151,6 @@ def _admissions(
     "inside the worker, holding messages and memory. On Flex Consumption, "
     "per-function scaling gives every function but HTTP and blob triggers instances "
     "of its own, so each is judged alone.",
-    fails="functions: {http: 1, servicebus: 1}\nworkload: {kind: cpu}\nplan: {sku: EP2}\n"
-    "# host.json: http.maxConcurrentRequests 2, serviceBus.maxConcurrentCalls 2",
-    passes="functions: {http: 1, servicebus: 1}\nworkload: {kind: cpu}\n"
-    "plan: {sku: EP2}   # azfn-profile gives each 1",
     source=f"{cite.QUEUE_HOST_JSON}; {cite.SERVICE_BUS_HOST_JSON}; "
     f"{cite.BLOB_HOST_JSON}; {cite.PER_FUNCTION_SCALING}",
     python_only=True,
@@ -201,9 +197,6 @@ def trigger_capacity(t: Target, today: date) -> Iterator[Failure]:
     "blob and Service Bus functions at a concurrency of 1 and adjusts it itself, "
     "overriding any static limit: the static values no longer mean what they say. "
     "Keep one or the other.",
-    fails='{"concurrency": {"dynamicConcurrencyEnabled": true},\n'
-    ' "extensions": {"queues": {"batchSize": 16}}}',
-    passes='{"concurrency": {"dynamicConcurrencyEnabled": true}}',
     source=cite.DYNAMIC_CONCURRENCY,
     host_json=True,
 )
@@ -234,9 +227,6 @@ def dynamic_and_static(t: Target, today: date) -> Iterator[Failure]:
     "beyond maxConcurrentRequests wait inside the instance, and latency grows with "
     "the queue. A bound answers the excess with 429 Too Busy, which clients and load "
     "balancers can retry elsewhere (the profile's http.max_outstanding).",
-    fails='{"extensions": {"http": {"maxConcurrentRequests": 8}}}',
-    passes='{"extensions": {"http": {"maxConcurrentRequests": 8,\n'
-    '                          "maxOutstandingRequests": 64}}}',
     source=f"{cite.HTTP_HOST_JSON}; {cite.HOST_HTTP_OPTIONS}",
     host_json=True,
 )
@@ -254,4 +244,98 @@ def http_unbounded(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
-CHECKS = (queue_batch, trigger_capacity, dynamic_and_static, http_unbounded)
+def _instance_limit(t: Target) -> int | None:
+    """The most instances the app may scale to, as configured (Flex: its
+    functionAppConfig's maximumInstanceCount when the plan does not say)."""
+    if t.spec.plan.max_instances is not None:
+        return t.spec.plan.max_instances
+    if t.spec.plan.family != "flex":
+        return None
+    t.need(Field.FUNCTION_APP_CONFIG)
+    scale = (t.spec.function_app_config or {}).get("scaleAndConcurrency")
+    count = scale.get("maximumInstanceCount") if isinstance(scale, dict) else None
+    return _count(count)
+
+
+@check(
+    "AZFN305",
+    "scaling.instance-limit-range",
+    "error",
+    "The instance limit must be one the plan allows",
+    why="Flex Consumption takes a maximum instance count from 1 to 1000, and every "
+    "other plan scales out to at most its SKU's maximum (`azfn-profile skus` lists "
+    "them, each with its source).",
+    source=f"{cite.FLEX}; {cite.SCALE}",
+    refuses_profile=True,
+)
+def instance_limit(t: Target, today: date) -> Iterator[Failure]:
+    t.need(Field.PLAN_SKU)
+    limit = _instance_limit(t)
+    if limit is None:
+        raise NotApplicable("no instance limit is set")
+    if t.spec.plan.family == "flex":
+        low, high = facts.FLEX_MIN_INSTANCES, facts.FLEX_MAX_INSTANCES
+        if not low <= limit <= high:
+            yield Failure(
+                f"Flex Consumption allows {low}-{high} instances, got {limit}",
+                Field.PLAN_MAX_INSTANCES,
+            )
+        return
+    sku = known_sku(t)
+    if limit > sku.max_instances:
+        yield Failure(
+            f"{sku.name} scales out to at most {sku.max_instances} instances, got "
+            f"{limit}",
+            Field.PLAN_MAX_INSTANCES,
+        )
+
+
+@check(
+    "AZFN306",
+    "scaling.always-ready-plan",
+    "error",
+    "Always-ready instances need a plan that keeps them",
+    why="Flex Consumption keeps always-ready instances per function group (this "
+    "project sizes the http group) and Elastic Premium keeps a minimum of always-ready "
+    "instances; Consumption and Dedicated plans have no such setting. An always-ready "
+    "count above the instance limit cannot be kept.",
+    source=f"{cite.FLEX}; {cite.PREMIUM}",
+    refuses_profile=True,
+)
+def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
+    ready = t.spec.plan.always_ready
+    if not ready:
+        raise NotApplicable("no always-ready instances")
+    t.need(Field.PLAN_SKU)
+    family = t.spec.plan.family
+    if family not in ("flex", "premium"):
+        yield Failure(
+            "always-ready instances apply to Flex Consumption and Elastic Premium "
+            f"plans only, not to {t.spec.plan.sku}",
+            Field.PLAN_ALWAYS_READY,
+        )
+        return
+    functions = t.spec.functions
+    if family == "flex" and functions is not None and "http" not in functions:
+        yield Failure(
+            "always-ready instances on Flex keep the http group warm, but the app has "
+            "no HTTP function",
+            Field.PLAN_ALWAYS_READY,
+        )
+        return
+    limit = _instance_limit(t)
+    if limit is not None and ready > limit:
+        yield Failure(
+            f"{ready} always-ready instance(s) exceed the instance limit of {limit}",
+            Field.PLAN_ALWAYS_READY,
+        )
+
+
+CHECKS = (
+    queue_batch,
+    trigger_capacity,
+    dynamic_and_static,
+    http_unbounded,
+    instance_limit,
+    always_ready_plan,
+)

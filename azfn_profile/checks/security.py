@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from azfn_profile import cite
+from azfn_profile import cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
+from azfn_profile.spec import Field
 
 
 @check(
@@ -19,8 +20,6 @@ from azfn_profile.checks._base import Failure, NotApplicable, Target, check
     "error",
     "The function app must be HTTPS only",
     why="Plain HTTP exposes requests and keys in transit.",
-    fails="httpsOnly: false",
-    passes="httpsOnly: true",
     source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab",
@@ -28,9 +27,11 @@ from azfn_profile.checks._base import Failure, NotApplicable, Target, check
     },
 )
 def https_only(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.https_only")
+    t.need(Field.SITE_HTTPS_ONLY)
     if not t.spec.site.https_only:
-        yield Failure("httpsOnly is off: the app accepts plain HTTP", "site.https_only")
+        yield Failure(
+            "httpsOnly is off: the app accepts plain HTTP", Field.SITE_HTTPS_ONLY
+        )
 
 
 def _tls_below(version: str | None) -> bool:
@@ -46,8 +47,6 @@ def _tls_below(version: str | None) -> bool:
     "error",
     "The site must require TLS 1.2 or newer",
     why="TLS 1.0 and 1.1 are deprecated and weak.",
-    fails="minTlsVersion: '1.0'",
-    passes="minTlsVersion: '1.2'",
     source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "f9d614c5-c173-4d56-95a7-b4437057d193",
@@ -55,10 +54,10 @@ def _tls_below(version: str | None) -> bool:
     },
 )
 def min_tls(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.min_tls_version")
+    t.need(Field.SITE_MIN_TLS)
     if _tls_below(t.spec.site.min_tls_version):
         yield Failure(
-            f"minTlsVersion is {t.spec.site.min_tls_version}", "site.min_tls_version"
+            f"minTlsVersion is {t.spec.site.min_tls_version}", Field.SITE_MIN_TLS
         )
 
 
@@ -68,16 +67,14 @@ def min_tls(t: Target, today: date) -> Iterator[Failure]:
     "warning",
     "The SCM (Kudu) site must require TLS 1.2 or newer",
     why="The deployment endpoint carries credentials and code.",
-    fails="scmMinTlsVersion: '1.0'",
-    passes="scmMinTlsVersion: '1.2'",
     source=cite.AVM_SITE,
 )
 def scm_tls(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.scm_min_tls_version")
+    t.need(Field.SITE_SCM_MIN_TLS)
     if _tls_below(t.spec.site.scm_min_tls_version):
         yield Failure(
             f"scmMinTlsVersion is {t.spec.site.scm_min_tls_version}",
-            "site.scm_min_tls_version",
+            Field.SITE_SCM_MIN_TLS,
         )
 
 
@@ -87,8 +84,6 @@ def scm_tls(t: Target, today: date) -> Iterator[Failure]:
     "warning",
     "FTP must be disabled (or FTPS only)",
     why="Plain FTP sends credentials in clear text.",
-    fails="ftpsState: AllAllowed",
-    passes="ftpsState: Disabled",
     source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "399b2637-a50f-4f95-96f8-3a145476eb15",
@@ -96,13 +91,13 @@ def scm_tls(t: Target, today: date) -> Iterator[Failure]:
     },
 )
 def ftps(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.ftps_state")
+    t.need(Field.SITE_FTPS)
     if t.spec.plan.family == "flex":
         raise NotApplicable("Flex Consumption has no FTP endpoint")
     if t.spec.site.ftps_state not in ("Disabled", "FtpsOnly"):
         yield Failure(
             f"ftpsState is {t.spec.site.ftps_state or 'unset (AllAllowed)'}",
-            "site.ftps_state",
+            Field.SITE_FTPS,
         )
 
 
@@ -113,16 +108,14 @@ def ftps(t: Target, today: date) -> Iterator[Failure]:
     "Basic-auth (FTP/SCM) publishing credentials must be off",
     why="Deployment should use Entra ID; basic credentials are long-lived secrets "
     "(AVM basicPublishingCredentialsPolicies).",
-    fails="basicPublishingCredentialsPolicies/ftp: {allow: true}",
-    passes="basicPublishingCredentialsPolicies/ftp: {allow: false}",
     source=cite.AVM_SITE,
 )
 def basic_publishing(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.basic_publishing_credentials")
+    t.need(Field.SITE_BASIC_PUBLISHING)
     if t.spec.site.basic_publishing_credentials:
         yield Failure(
             "basic-auth publishing credentials are allowed",
-            "site.basic_publishing_credentials",
+            Field.SITE_BASIC_PUBLISHING,
         )
 
 
@@ -132,8 +125,6 @@ def basic_publishing(t: Target, today: date) -> Iterator[Failure]:
     "warning",
     "The app's storage account must not allow public blob access",
     why="Public containers leak deployment packages and data.",
-    fails="allowBlobPublicAccess: true",
-    passes="allowBlobPublicAccess: false",
     source=cite.CHECKOV_ARM,
     related={"Checkov": "CKV_AZURE_59 / CKV_AZURE_190"},
 )
@@ -153,19 +144,19 @@ def storage_public(t: Target, today: date) -> Iterator[Failure]:
     "read the settings; AzureWebJobsStorage__accountName with the app's managed "
     "identity needs no secret. Y1 and Elastic Premium content shares still need a "
     "key.",
-    fails='AzureWebJobsStorage: "DefaultEndpointsProtocol=https;...;AccountKey=..."',
-    passes="AzureWebJobsStorage__accountName: stmyapp",
     source=cite.APP_SETTINGS,
 )
 def account_key(t: Target, today: date) -> Iterator[Failure]:
-    exempt = {"WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"}
+    exempt = {facts.CONTENT_SHARE_CONNECTION}
+    found = False
     for name, value in t.spec.app_settings.items():
         # Values computed at deployment keep their expression text, which shows a key.
         text = value.lower()
         if name not in exempt and ("accountkey=" in text or "listkeys(" in text):
-            yield Failure(
-                f"{name} carries a storage account key", f"app_settings.{name}"
-            )
+            found = True
+            yield Failure(f"{name} carries a storage account key", Field.setting(name))
+    if not found:
+        t.need(Field.OTHER_SETTINGS)  # a pass needs every setting known
 
 
 @check(
@@ -175,8 +166,6 @@ def account_key(t: Target, today: date) -> Iterator[Failure]:
     "The function app should have a managed identity",
     why="Identity-based connections need a managed identity; without one, apps fall "
     "back to keys and connection strings.",
-    fails="identity: none",
-    passes="identity: {type: SystemAssigned}",
     source=cite.AZURE_POLICY,
     related={
         "Azure Policy": "0da106f2-4ca3-48e8-bc85-c638fe6aea8f",
@@ -184,9 +173,9 @@ def account_key(t: Target, today: date) -> Iterator[Failure]:
     },
 )
 def managed_identity(t: Target, today: date) -> Iterator[Failure]:
-    t.need("site.identity")
+    t.need(Field.SITE_IDENTITY)
     if not t.spec.site.identity or t.spec.site.identity.lower() == "none":
-        yield Failure("the app has no managed identity", "site.identity")
+        yield Failure("the app has no managed identity", Field.SITE_IDENTITY)
 
 
 CHECKS = (

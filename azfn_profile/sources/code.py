@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from azfn_profile.checking import SourceTarget
-from azfn_profile.checks import Target
+from azfn_profile.checking import AppInfo, SourceTarget
+from azfn_profile.checks import Target, problem_finding, raised
 from azfn_profile.checks.code import parse_code_path
 from azfn_profile.code.analyze import read_app
 from azfn_profile.code.model import AppCode
@@ -30,14 +30,14 @@ def code_target(path: Path, display: str) -> tuple[SourceTarget, list[Finding]]:
     )
     suppressions, findings = code_suppressions(code)
     target = Target(spec, suppressions=suppressions, code=code, code_only=True)
-    info = {
-        "file": code.entry,
-        "line": 1,
-        "resource": name,
-        "kind": "code",
-        "runtime": "python",
-        "functions": len(code.functions),
-    }
+    info = AppInfo(
+        file=code.entry,
+        line=1,
+        resource=name,
+        kind="code",
+        runtime="python",
+        functions=len(code.functions),
+    )
     return SourceTarget(target, code_locator(code.entry, name), info), findings + (
         problem_findings(code)
     )
@@ -70,10 +70,8 @@ def code_suppressions(code: AppCode) -> tuple[tuple[Suppression, ...], list[Find
         where = Location(comment.file, comment.line, None)
         if not comment.reason:
             findings.append(
-                Finding(
+                raised(
                     "AZFN003",
-                    "input.suppression-invalid",
-                    "warning",
                     f"azfn: ignore[{', '.join(comment.ids)}] has no reason, so it "
                     "suppresses nothing; write the reason after the brackets",
                     where,
@@ -91,13 +89,4 @@ def code_suppressions(code: AppCode) -> tuple[tuple[Suppression, ...], list[Find
 
 
 def problem_findings(code: AppCode) -> list[Finding]:
-    return [
-        Finding(
-            "AZFN000",
-            "input.unreadable",
-            "error",
-            p.message,
-            Location(p.file, p.line, p.col),
-        )
-        for p in code.problems
-    ]
+    return [problem_finding(p) for p in code.problems]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azfn_profile import catalog
-from azfn_profile.checking import SourceTarget
+from azfn_profile.checking import AppInfo, SourceTarget
 from azfn_profile.checks import Target
 from azfn_profile.findings import Location, Suppression
 from azfn_profile.sources.graph import Graph, Resource, identity, name_text, ref_key
@@ -26,8 +26,8 @@ from azfn_profile.sources.tags import (
     suppressions_from_tags,
     workload_from_tags,
 )
-from azfn_profile.sources.values import Opaque, Ref, Text, known, parse_id
-from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
+from azfn_profile.sources.values import Opaque, ResourceId, Text, known, parse_id
+from azfn_profile.spec import AppSpec, Field, PlanSpec, SiteSpec, WorkloadSpec
 
 SITES, SLOTS = "microsoft.web/sites", "microsoft.web/sites/slots"
 PLAN = "microsoft.web/serverfarms"
@@ -44,7 +44,7 @@ FUNCTION_SETTINGS = ("FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME")
 
 # A profile that names the app it describes: name or symbol (lower case) -> workload.
 Declared = Callable[[list[str]], WorkloadSpec | None]
-Problem = Callable[[Resource, str], None]  # report a located problem (a bad tag)
+OnProblem = Callable[[Resource, str], None]  # report a located problem (a bad tag)
 
 
 def _no_declaration(names: list[str]) -> WorkloadSpec | None:
@@ -75,7 +75,7 @@ def _key(deployment: str, key: tuple[str, tuple[str, ...]]) -> tuple[Any, ...]:
 
 
 def join(
-    graph: Graph, declared: Declared = _no_declaration, problem: Problem | None = None
+    graph: Graph, declared: Declared = _no_declaration, problem: OnProblem | None = None
 ) -> list[SourceTarget]:
     index = _Index()
     child_kinds = {*CONFIG.values(), *POLICY.values()}
@@ -127,7 +127,7 @@ class _App:
         parent: Resource | None,
         index: _Index,
         declared: Declared,
-        problem: Problem | None,
+        problem: OnProblem | None,
     ) -> None:
         self.site, self.parent, self.index = site, parent, index
         self.declared, self.problem = declared, problem
@@ -136,7 +136,12 @@ class _App:
         props = site.props()
         if not isinstance(props, dict):
             if props is not None:
-                self.unknown.update({"site", "app_settings", "function_app_config"})
+                self.unknown.update(
+                    {Field.SITE, Field.APP_SETTINGS, Field.FUNCTION_APP_CONFIG}
+                )
+                why = "the site's properties are computed at deployment"
+                for head in (Field.SITE, Field.APP_SETTINGS, Field.FUNCTION_APP_CONFIG):
+                    self.reasons[head] = why
             props = {}
         self.props = props
 
@@ -146,16 +151,16 @@ class _App:
         config = self._site_config()
         fac = self.props.get("functionAppConfig")
         if not isinstance(fac, dict | type(None)):
-            unknown.add("function_app_config")
+            unknown.add(Field.FUNCTION_APP_CONFIG)
             fac = None
         plan_res = self._plan()
         plan = self._plan_spec(plan_res, fac)
         runtime = resolve(settings, config, fac)
         if runtime.name is None:
-            unknown.add("runtime")
+            unknown.add(Field.RUNTIME)
         python = runtime.version if runtime.name == "python" else None
         if runtime.name == "python" and python is None:
-            unknown.add("python")
+            unknown.add(Field.PYTHON)
         site_spec = self._site_spec(config, plan.family, runtime)
         tags = self._tags(plan_res)
         names = self._names()
@@ -174,7 +179,7 @@ class _App:
         )
         for key, value in settings.items():
             if not known(value):
-                unknown.add(f"app_settings.{key}")
+                unknown.add(Field.setting(key))
         storages = [s for s in self.index.storage[site.deployment] if not s.existing]
         public = self._public_storage(storages)
         suppressions = self._suppressions(tags)
@@ -187,19 +192,19 @@ class _App:
             reasons=self.reasons,
         )
         locate = self._locator(setting_at, plan_res, storages)
-        info = {
-            "file": site.file,
-            "line": site.line,
-            "resource": site.display,
-            "symbol": site.symbol,
-            "via": list(site.chain),
-            "kind": _kind_text(site, self.parent),
-            "runtime": runtime.name,
-            "runtime_from": runtime.source,
-            "plan_sku": plan.sku or None,
-            "conditional": site.conditional,
-            "unknown": sorted(unknown),
-        }
+        info = AppInfo(
+            file=site.file,
+            line=site.line,
+            resource=site.display,
+            kind=_kind_text(site, self.parent),
+            runtime=runtime.name,
+            runtime_from=runtime.source,
+            plan_sku=plan.sku or None,
+            symbol=site.symbol,
+            via=tuple(site.chain),
+            conditional=site.conditional,
+            unknown=tuple(sorted(unknown)),
+        )
         return SourceTarget(target, locate, info)
 
     # -- pieces ------------------------------------------------------------------
@@ -214,14 +219,14 @@ class _App:
             if isinstance(sc, dict):
                 config.update(sc)
             elif sc is not None and source is self.site:
-                self.unknown.add("site_config")
+                self.unknown.add(Field.SITE_CONFIG)
         for child in _children(self.site, CONFIG, self.index):
             if _leaf(child) == "web":
                 web = child.props()
                 if isinstance(web, dict):
                     config.update(web)
                 elif web is not None:
-                    self.unknown.add("site_config")
+                    self.unknown.add(Field.SITE_CONFIG)
         return config
 
     def _plan(self) -> Resource | None:
@@ -235,7 +240,7 @@ class _App:
             )
         ref = parse_id(farm)
         if ref is None:
-            self.unknown.update({"plan.sku", "plan.reserved"})
+            self.unknown.update({Field.PLAN_SKU, Field.PLAN_RESERVED})
             self.reasons["plan"] = (
                 "the plan is computed at deployment"
                 if farm is not None
@@ -244,7 +249,7 @@ class _App:
             return None
         found = self.index.by_key.get(_key(self.site.deployment, ref_key(ref)), [])
         if not found:
-            self.unknown.update({"plan.sku", "plan.reserved"})
+            self.unknown.update({Field.PLAN_SKU, Field.PLAN_RESERVED})
             self.reasons["plan"] = (
                 f"the plan ({ref}) is not declared in this deployment"
             )
@@ -255,19 +260,19 @@ class _App:
         if plan is None or plan.existing:
             if plan is not None:
                 self.reasons["plan"] = "the plan is an existing resource, not set here"
-            self.unknown.update({"plan.sku", "plan.reserved"})
+            self.unknown.update({Field.PLAN_SKU, Field.PLAN_RESERVED})
             family = "flex" if isinstance(fac, dict) else ""
             return PlanSpec("", "", family, "", 0.0, 0, None, None)
         sku_body = plan.body.get("sku")
         name = sku_body.get("name") if isinstance(sku_body, dict) else None
         if not isinstance(name, str):
-            self.unknown.add("plan.sku")
+            self.unknown.add(Field.PLAN_SKU)
             name = ""
         sku = catalog.find_sku(name) if name else None
         props = plan.props() if isinstance(plan.props(), dict) else {}
         reserved = props.get("reserved", False)
         if not isinstance(reserved, bool):
-            self.unknown.add("plan.reserved")
+            self.unknown.add(Field.PLAN_RESERVED)
         family = sku.family if sku else ("flex" if isinstance(fac, dict) else "")
         memory = self._flex_memory(fac) if family == "flex" else None
         cores, memory_mb = sku.size(memory) if sku else (0.0, 0)
@@ -303,7 +308,7 @@ class _App:
         scale = fac.get("scaleAndConcurrency") if isinstance(fac, dict) else None
         memory = scale.get("instanceMemoryMB") if isinstance(scale, dict) else None
         if memory is not None and not isinstance(memory, int):
-            self.unknown.add("plan.instance_memory_mb")
+            self.unknown.add(Field.PLAN_INSTANCE_MEMORY)
             return None
         return memory if memory in (512, 2048, 4096) else None
 
@@ -311,7 +316,7 @@ class _App:
         self, config: dict[str, Any], family: str, runtime: Runtime
     ) -> SiteSpec:
         unknown, props = self.unknown, self.props
-        site_wide = "site_config" in unknown
+        site_wide = Field.SITE_CONFIG in unknown
 
         def flag(key: str, path: str, default: Any) -> Any:
             value = config.get(key, default)
@@ -324,7 +329,7 @@ class _App:
 
         https = props.get("httpsOnly", False)
         if not isinstance(https, bool):
-            unknown.add("site.https_only")
+            unknown.add(Field.SITE_HTTPS_ONLY)
         identity_body = self.site.body.get("identity")
         ident: Any = "None"
         if isinstance(identity_body, dict):
@@ -332,12 +337,12 @@ class _App:
         elif identity_body is not None:
             ident = identity_body
         if not isinstance(ident, str):
-            unknown.add("site.identity")
+            unknown.add(Field.SITE_IDENTITY)
             ident = "None"
         kind = _kind_text(self.site, self.parent)
         if kind.startswith("<"):
-            unknown.add("site.kind")
-        always_on = flag("alwaysOn", "site.always_on", None)
+            unknown.add(Field.SITE_KIND)
+        always_on = flag("alwaysOn", Field.SITE_ALWAYS_ON, None)
         return SiteSpec(
             linux_fx_version=config.get("linuxFxVersion")
             if isinstance(config.get("linuxFxVersion"), str)
@@ -345,13 +350,13 @@ class _App:
             always_on=always_on if isinstance(always_on, bool) else None,
             kind=kind,
             https_only=https is True,
-            min_tls_version=str(flag("minTlsVersion", "site.min_tls_version", "1.2")),
+            min_tls_version=str(flag("minTlsVersion", Field.SITE_MIN_TLS, "1.2")),
             scm_min_tls_version=str(
-                flag("scmMinTlsVersion", "site.scm_min_tls_version", "1.2")
+                flag("scmMinTlsVersion", Field.SITE_SCM_MIN_TLS, "1.2")
             ),
             ftps_state=None
             if family == "flex"
-            else str(flag("ftpsState", "site.ftps_state", "AllAllowed")),
+            else str(flag("ftpsState", Field.SITE_FTPS, "AllAllowed")),
             identity=ident,
             basic_publishing_credentials=self._basic_publishing(family),
         )
@@ -365,7 +370,7 @@ class _App:
         wanted = ("scm",) if family == "flex" else ("ftp", "scm")  # Flex has no FTP
         values = [policies.get(name) for name in wanted]
         if any(v is not None and not isinstance(v, bool) for v in values):
-            self.unknown.add("site.basic_publishing_credentials")
+            self.unknown.add(Field.SITE_BASIC_PUBLISHING)
             return True
         return not all(v is False for v in values)
 
@@ -483,7 +488,7 @@ def _settings(
         for i, pair in enumerate(pairs):
             name = pair.get("name") if isinstance(pair, dict) else None
             if not isinstance(name, str):
-                unknown.add("app_settings")
+                unknown.add(Field.OTHER_SETTINGS)
                 continue
             settings[name] = pair.get("value")
             where[name] = (
@@ -491,14 +496,14 @@ def _settings(
                 ("properties", "siteConfig", "appSettings", i, "value"),
             )
     elif pairs is not None or (config is not None and not isinstance(config, dict)):
-        unknown.add("app_settings")
+        unknown.add(Field.APP_SETTINGS)
     if site.kind in CONFIG:
         for child in _children(site, CONFIG, index):
             if _leaf(child) != "appsettings":
                 continue
             values = child.props()
             if not isinstance(values, dict):
-                unknown.add("app_settings")
+                unknown.add(Field.APP_SETTINGS)
                 continue
             if not child.extra.get("merges_existing"):
                 settings, where = {}, {}
@@ -515,7 +520,7 @@ def _kind_text(site: Resource, parent: Resource | None) -> str:
         kind = parent.body.get("kind")
     if isinstance(kind, str):
         return kind
-    return f"<{kind}>" if isinstance(kind, Opaque | Text | Ref) else ""
+    return f"<{kind}>" if isinstance(kind, Opaque | Text | ResourceId) else ""
 
 
 def _as_text(value: Any) -> str:

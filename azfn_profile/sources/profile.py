@@ -5,38 +5,34 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from azfn_profile.checking import SourceTarget
-from azfn_profile.checks import Target
+from azfn_profile.checking import AppInfo, SourceTarget
+from azfn_profile.checks import Target, problem_finding
 from azfn_profile.errors import InputError
 from azfn_profile.findings import Finding, Location, Suppression
-from azfn_profile.loader import LoadedProfile, load_profile
-from azfn_profile.rules import resolve
+from azfn_profile.loader import LoadedProfile, load_profile, resolved
 from azfn_profile.sources.code import code_locator, code_suppressions, problem_findings
-from azfn_profile.yamlload import Mark
-
-# Where a computed value comes from in the profile, for locating findings about it.
-_ORIGIN = {
-    "python": ("python",),
-    "plan": ("plan", "sku"),
-    "site": ("plan", "sku"),
-    "workload": ("workload",),
-    "host_json": ("triggers",),
-    "function_app_config": ("plan",),
-    "storage": ("plan",),
-}
+from azfn_profile.yamlload import Document, Mark
 
 
 def profile_targets(
-    path: Path, display: str, today: date
-) -> tuple[list[SourceTarget], list[Finding]]:
+    path: Path, display: str, today: date, document: Document | None = None
+) -> tuple[LoadedProfile | None, list[SourceTarget], list[Finding]]:
+    """A profile file read once for `check` (from `document` when the scan parsed it
+    already): its target, or the input findings that kept it from being one."""
     try:
-        loaded = load_profile(path, today=today, display=display)
+        loaded = load_profile(
+            path, today=today, display=display, judge=False, document=document
+        )
     except InputError as exc:
-        return [], [
-            _input_finding(p.message, Location(display, p.line, p.col))
-            for p in exc.problems
-        ]
-    return [profile_source(loaded, display)], code_findings(loaded)
+        return None, [], [problem_finding(p) for p in exc.problems]
+    source, findings = check_profile(loaded)
+    return loaded, [source], findings
+
+
+def check_profile(loaded: LoadedProfile) -> tuple[SourceTarget, list[Finding]]:
+    """A loaded profile ready to judge, for `check` and `explain` alike: its target
+    and what reading its app's code found wrong."""
+    return profile_source(loaded, loaded.display), code_findings(loaded)
 
 
 def code_findings(loaded: LoadedProfile) -> list[Finding]:
@@ -50,22 +46,11 @@ def code_findings(loaded: LoadedProfile) -> list[Finding]:
 def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
     """A loaded profile as a check target, resolved, locating findings by its keys
     (and findings about its app's code at their line in the code)."""
-    spec = resolve(loaded.profile, loaded.code)
-    document, user_settings = loaded.document, loaded.profile.app_settings
-    workload_keys = set(loaded.profile.workload.model_fields_set)
+    spec = resolved(loaded)
+    document = loaded.document
 
     def locate_key(dotted: str) -> Location:
-        head, _, rest = dotted.partition(".")
-        if head == "app_settings" and rest in user_settings:
-            key: tuple[str | int, ...] = ("app_settings", rest)
-        elif head == "app_settings":
-            key = ("workload",)
-        elif head == "plan" and rest == "instance_memory_mb":
-            key = ("plan", "instance_memory_mb")
-        elif head == "workload" and rest in workload_keys:
-            key = ("workload", rest)
-        else:
-            key = _ORIGIN.get(head, ())
+        key = loaded.key_for(dotted)
         mark = document.mark_for(key, key=bool(key))
         return Location(display, mark.line, mark.col, spec.name)
 
@@ -84,15 +69,15 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
     )
     if loaded.code is not None:
         suppressions += code_suppressions(loaded.code)[0]
-    info = {
-        "file": display,
-        "line": 1,
-        "resource": spec.name,
-        "kind": "profile",
-        "runtime": "python",
-        "plan_sku": spec.plan.sku,
-        "describes": loaded.profile.app,
-    }
+    info = AppInfo(
+        file=display,
+        line=1,
+        resource=spec.name,
+        kind="profile",
+        runtime="python",
+        plan_sku=spec.plan.sku,
+        describes=loaded.profile.app,
+    )
     return SourceTarget(
         Target(spec, suppressions=suppressions, code=loaded.code), locate, info
     )
@@ -100,15 +85,3 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
 
 def _line_col(mark: Mark) -> tuple[int, int]:
     return mark.line, mark.col
-
-
-def _input_finding(message: str, location: Location) -> Finding:
-    invalid = location.line is not None and not message.startswith(
-        ("invalid YAML", "tab ")
-    )
-    check_id, name = (
-        ("AZFN001", "input.invalid-profile")
-        if invalid
-        else ("AZFN000", "input.unreadable")
-    )
-    return Finding(check_id, name, "error", message, location)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-Path = tuple[str | int, ...]
+from azfn_profile.yamlload import KeyPath
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem; `at_key` points at the key rather than its value."""
+    """One problem; `at_key` points at the key rather than its value. `check_id`
+    names the rulebook check it fails (None: the profile's schema, AZFN001)."""
 
-    path: Path
+    path: KeyPath
     message: str
     at_key: bool = False
+    check_id: str | None = None
 
 
 class ProfileInvalid(Exception):
@@ -24,7 +26,7 @@ class ProfileInvalid(Exception):
         super().__init__("; ".join(f"{dotted(i.path)}: {i.message}" for i in issues))
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """("triggers", 1) -> "triggers[1]"; ("workload", "kind") -> "workload.kind"."""
     out = ""
     for part in path:

@@ -1,13 +1,20 @@
-"""Checks that need the SKU catalog, the Python support table or today's date."""
+"""What resolution needs beyond the schema: a known SKU (or a family to pick one
+from), keys that only make sense together, names listed once.
+
+Whether a configuration is wrong on Azure (process and thread counts, the Python
+version, settings Flex refuses, ...) is the rulebook's to say (`checks/`): the
+loader resolves a valid profile and runs the checks marked `refuses_profile`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
 
-from azfn_profile import catalog, facts
+from azfn_profile import catalog
 from azfn_profile.profile import Profile, function_counts
-from azfn_profile.validation.issue import Issue, Path
+from azfn_profile.validation.issue import Issue
+from azfn_profile.yamlload import KeyPath
 
 MAX_FUNCTIONS = 1000
 # Triggers whose concurrency dynamic concurrency manages (cite.DYNAMIC_CONCURRENCY).
@@ -26,7 +33,6 @@ def canonical_sku(profile: Profile) -> Profile:
 
 
 def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:
-    yield from _python_issues(p, today)
     yield from _workload_issues(p)
     plan_issues = list(_plan_issues(p))
     yield from plan_issues
@@ -48,31 +54,6 @@ def _family(p: Profile) -> str | None:
     return sku.family if sku else None
 
 
-def _python_issues(p: Profile, today: date) -> Iterator[Issue]:
-    versions = catalog.python_versions()
-    current = ", ".join(catalog.supported_pythons(today))
-    info = versions.get(p.python)
-    if info is None:
-        yield Issue(
-            ("python",),
-            f"python: {p.python} is not a version Azure Functions "
-            f"supports on Linux; supported: {current}",
-        )
-    elif info.end_of_support < today:
-        yield Issue(
-            ("python",),
-            f"python: {p.python} reached end of support on "
-            f"{info.end_of_support.isoformat()}; supported: {current}",
-        )
-    elif _family(p) == "consumption" and not info.consumption:
-        yield Issue(
-            ("python",),
-            f"python: {p.python} is not available on Linux "
-            "Consumption (Y1), which stops at 3.12; use Flex "
-            "Consumption (FC1) or a Premium plan",
-        )
-
-
 def _workload_issues(p: Profile) -> Iterator[Issue]:
     if p.workload.io_share is not None and p.workload.kind != "mixed":
         yield Issue(
@@ -88,12 +69,10 @@ def _plan_issues(p: Profile) -> Iterator[Issue]:
     if plan.sku != "auto":
         sku = catalog.find_sku(plan.sku)
         if sku is None:
-            near = catalog.closest_skus(plan.sku)
-            hint = f"; closest: {', '.join(near)}" if near else ""
+            from azfn_profile.checks.plan import unknown_sku_message
+
             yield Issue(
-                ("plan", "sku"),
-                f"plan.sku: unknown SKU '{plan.sku}'{hint} "
-                "(run `azfn-profile skus` for the catalog)",
+                ("plan", "sku"), unknown_sku_message(plan.sku), check_id="AZFN203"
             )
             return
         for key in ("family", "min_cores"):
@@ -117,51 +96,6 @@ def _plan_issues(p: Profile) -> Iterator[Issue]:
             f"only to Flex Consumption (FC1), not to {plan.sku}",
             at_key=True,
         )
-    yield from _scale_issues(p, family)
-
-
-def _scale_issues(p: Profile, family: str | None) -> Iterator[Issue]:
-    plan = p.plan
-    if plan.max_instances is not None:
-        if family == "flex":
-            low, high = facts.FLEX_MIN_INSTANCES, facts.FLEX_MAX_INSTANCES
-            if not low <= plan.max_instances <= high:
-                yield Issue(
-                    ("plan", "max_instances"),
-                    "plan.max_instances: Flex "
-                    f"Consumption allows {low}-{high}, got {plan.max_instances}",
-                )
-        elif plan.sku != "auto":
-            sku = catalog.skus()[plan.sku]
-            if plan.max_instances > sku.max_instances:
-                yield Issue(
-                    ("plan", "max_instances"),
-                    f"plan.max_instances: {sku.name} "
-                    f"scales out to at most {sku.max_instances} instances, "
-                    f"got {plan.max_instances}",
-                )
-    if plan.always_ready:
-        if family not in ("flex", "premium"):
-            yield Issue(
-                ("plan", "always_ready"),
-                "plan.always_ready applies to Flex "
-                "Consumption and Elastic Premium plans only",
-                at_key=True,
-            )
-        elif family == "flex" and "http" not in function_counts(p):
-            yield Issue(
-                ("plan", "always_ready"),
-                "plan.always_ready on Flex keeps the "
-                "http group warm, but the app has no HTTP function",
-                at_key=True,
-            )
-        elif plan.max_instances is not None and plan.always_ready > plan.max_instances:
-            yield Issue(
-                ("plan", "always_ready"),
-                "plan.always_ready "
-                f"({plan.always_ready}) exceeds plan.max_instances "
-                f"({plan.max_instances})",
-            )
 
 
 def _trigger_issues(p: Profile) -> Iterator[Issue]:
@@ -221,9 +155,8 @@ def _trigger_issues(p: Profile) -> Iterator[Issue]:
 
 def _setting_issues(p: Profile) -> Iterator[Issue]:
     seen: dict[str, str] = {}
-    flex = _family(p) == "flex"
-    for name, value in p.app_settings.items():
-        path: Path = ("app_settings", name)
+    for name in p.app_settings:
+        path: KeyPath = ("app_settings", name)
         folded = name.upper()
         if not name or any(c.isspace() or c == "=" for c in name):
             yield Issue(
@@ -240,31 +173,3 @@ def _setting_issues(p: Profile) -> Iterator[Issue]:
                 at_key=True,
             )
         seen[folded] = name
-        if flex and folded in facts.FLEX_DEPRECATED_SETTINGS:
-            yield Issue(
-                path,
-                f"app_settings: {folded} is not valid on Flex Consumption "
-                "(the plan sets it or replaces it with functionAppConfig)",
-                at_key=True,
-            )
-        elif folded == facts.PROCESS_COUNT and not _int_in(
-            value, 1, facts.MAX_WORKER_PROCESSES
-        ):
-            yield Issue(
-                path,
-                f"app_settings.{name}: must be a whole number from 1 to "
-                f"{facts.MAX_WORKER_PROCESSES} (the host refuses more), got {value!r}",
-            )
-        elif folded == facts.THREAD_COUNT and not _int_in(value, 1, None):
-            yield Issue(
-                path,
-                f"app_settings.{name}: must be a whole number of at least 1 "
-                f"(the worker ignores anything else), got {value!r}",
-            )
-
-
-def _int_in(text: str, low: int, high: int | None) -> bool:
-    from azfn_profile.numbers import ascii_int
-
-    number = ascii_int(text)
-    return number is not None and number >= low and (high is None or number <= high)

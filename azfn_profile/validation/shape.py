@@ -13,9 +13,10 @@ from azfn_profile.profile import (
     Suppression,
     Workload,
 )
-from azfn_profile.validation.issue import Issue, Path, dotted
+from azfn_profile.validation.issue import Issue, dotted
+from azfn_profile.yamlload import KeyPath
 
-_MODELS: dict[Path, type[Any]] = {
+_MODELS: dict[KeyPath, type[Any]] = {
     (): Profile,
     ("workload",): Workload,
     ("plan",): Plan,
@@ -67,7 +68,7 @@ def untag_unions(errors: list[Any], data: dict[str, Any]) -> list[Any]:
 
 def reword(error: Any) -> Issue:
     """One entry of `ValidationError.errors()` as an Issue."""
-    loc: Path = tuple(error["loc"])
+    loc: KeyPath = tuple(error["loc"])
     kind, msg, value = error["type"], error["msg"], error.get("input")
     if kind == "union_shape":
         return Issue(loc, f"{dotted(loc)}: {msg}, got {_show(value)}")
@@ -120,7 +121,7 @@ _NAMED_LENGTHS = frozenset(
 )
 
 
-def _pattern_key(loc: Path) -> str:
+def _pattern_key(loc: KeyPath) -> str:
     """("functions", 3, "name") -> "functions[].name"; ("name",) -> "name"."""
     return ".".join(
         f"{part}[]" if i + 1 < len(loc) and isinstance(loc[i + 1], int) else str(part)
@@ -143,7 +144,7 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _unknown_key(loc: Path) -> str:
+def _unknown_key(loc: KeyPath) -> str:
     parent, key = loc[:-1], str(loc[-1])
     where = f" in {dotted(parent)}" if parent else ""
     items: dict[str, type[Any]] = {"suppress": Suppression, "functions": Function}

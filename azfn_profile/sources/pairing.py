@@ -1,0 +1,365 @@
+"""Pairing: discovered files become targets. Profiles and app code first (a profile
+names its app), then templates with their parameter files (each root once per
+parameter file that names it, or once with its defaults; a Bicep file another one
+calls is judged through its caller), `pulumi preview --json` output, and last each
+`host.json` joined to the app it belongs to (azd's `azure.yaml` service folder, or the
+one app beside it) or judged on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from azfn_profile.checking import AppInfo, SourceTarget
+from azfn_profile.checks import Target, raised
+from azfn_profile.files import Unreadable
+from azfn_profile.findings import Finding, Location
+from azfn_profile.sources.discover import SourceFile, skip
+from azfn_profile.sources.graph import Graph, Resource
+from azfn_profile.sources.jsonc import JsonError, Positions, loads
+from azfn_profile.sources.result import Scan, unreadable
+from azfn_profile.sources.values import BudgetExceeded
+from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
+from azfn_profile.yamlload import Document
+
+
+class Pairing:
+    def __init__(
+        self,
+        files: list[SourceFile],
+        result: Scan,
+        today: date,
+        explicit_params: dict[str, Any] | None,
+    ) -> None:
+        self.files, self.result, self.today = files, result, today
+        self.explicit_params = explicit_params
+        self.declared: dict[str, WorkloadSpec] = {}
+        self.app_targets: list[SourceTarget] = []
+        self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
+
+    def run(self) -> None:
+        by_kind: dict[str, list[SourceFile]] = {}
+        for f in self.files:
+            by_kind.setdefault(f.kind, []).append(f)
+        for f in by_kind.get("profile", []):
+            self._profile(f)
+        for f in by_kind.get("pyapp", []):
+            self._code(f)
+        params = self._parameter_sets(by_kind)
+        modules = self._module_targets(by_kind.get("bicep", []))
+        for f in by_kind.get("bicep", []) + by_kind.get("arm", []):
+            if f.path.resolve() in modules and not f.explicit:
+                self.result.skipped.append(
+                    skip(f, "called as a module; judged through its caller")
+                )
+                continue
+            for label, values in params.get(f.path.resolve(), [(None, {})]):
+                self._deployment(f, label, values)
+        for f in by_kind.get("preview", []):
+            self._preview(f)
+        self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
+        for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
+            if not f.used:
+                self.result.skipped.append(
+                    skip(f, "parameters for no template checked here")
+                )
+
+    # profiles -----------------------------------------------------------------------
+    def _profile(self, f: SourceFile) -> None:
+        from azfn_profile.sources.profile import profile_targets
+
+        document = f.data if isinstance(f.data, Document) else None
+        loaded, targets, findings = profile_targets(
+            f.path, f.display, self.today, document
+        )
+        self.result.targets.extend(targets)
+        self.result.findings.extend(findings)
+        if loaded is None:
+            return
+        workload = targets[0].target.spec.workload
+        if loaded.profile.app and workload is not None:
+            self.declared[loaded.profile.app.lower()] = workload
+        if loaded.code is not None and loaded.profile.app:
+            named = (f.path.parent / loaded.profile.app).resolve()
+            folder = named if named.is_dir() else named.parent
+            self.profile_code[folder] = f.display
+
+    # app code -------------------------------------------------------------------------
+    def _code(self, f: SourceFile) -> None:
+        from azfn_profile.code.analyze import AppNotFound
+        from azfn_profile.sources.code import code_target
+
+        folder = f.path.parent.resolve()
+        if folder in self.profile_code and not f.explicit:
+            self.result.skipped.append(
+                skip(f, f"judged through {self.profile_code[folder]}, which names it")
+            )
+            return
+        try:
+            target, findings = code_target(f.path, f.display)
+        except AppNotFound as exc:  # pragma: no cover - the scan found the file
+            self.result.findings.append(unreadable(f.display, str(exc)))
+            return
+        if not target.target.code or not target.target.code.functions:
+            if f.explicit or target.target.code is None:
+                self.result.findings.extend(findings)
+            self.result.skipped.append(skip(f, "Python with no function app in it"))
+            return
+        self.result.targets.append(target)
+        self.result.findings.extend(findings)
+
+    def _declared(self, names: list[str]) -> WorkloadSpec | None:
+        return next((self.declared[n] for n in names if n in self.declared), None)
+
+    # parameter files ------------------------------------------------------------------
+    def _parameter_sets(
+        self, by_kind: dict[str, list[SourceFile]]
+    ) -> dict[Path, list[tuple[str | None, dict[str, Any]]]]:
+        from azfn_profile.sources.params import json_values, template_candidates
+
+        sets: dict[Path, list[tuple[str | None, dict[str, Any]]]] = {}
+        templates = {
+            f.path.resolve() for f in by_kind.get("bicep", []) + by_kind.get("arm", [])
+        }
+        if self.explicit_params is not None:
+            for template in templates:
+                sets[template] = [("--parameters", self.explicit_params)]
+            return sets
+        for f in by_kind.get("params", []):
+            for candidate in template_candidates(f.path):
+                if candidate.resolve() in templates:
+                    sets.setdefault(candidate.resolve(), []).append(
+                        (f.display, json_values(f.data))
+                    )
+                    f.used = True
+                    break
+        for f in by_kind.get("bicepparam", []):
+            target, values = self._bicepparam(f)
+            if target is not None and target.resolve() in templates:
+                sets.setdefault(target.resolve(), []).append((f.display, values))
+                f.used = True
+        return sets
+
+    def _bicepparam(self, f: SourceFile) -> tuple[Path | None, dict[str, Any]]:
+        from azfn_profile.sources.bicep import BicepFile, Deployment, Workspace
+        from azfn_profile.sources.bicep_parser import parse
+
+        program = parse(f.text)
+        for error in program.errors:
+            self.result.findings.append(
+                unreadable(
+                    f.display,
+                    f"invalid Bicep parameters: {error.message}",
+                    error.line,
+                    error.col,
+                )
+            )
+        using = next((d for d in program.decls if d.keyword == "using"), None)
+        if using is None or not using.type:
+            return None, {}
+        deployment = Deployment(Graph(), Workspace(f.root), f.display)
+        reader = BicepFile(deployment, f.path, f.display, program, {}, (), ())
+        try:
+            values = {name: reader.lookup(name, {}) for name in reader.params}
+        except BudgetExceeded as exc:
+            self.result.findings.append(
+                unreadable(f.display, f"too large to evaluate: {exc}")
+            )
+            return None, {}
+        self.result.secrets |= deployment.graph.secrets
+        return f.path.parent / using.type, values
+
+    # templates ------------------------------------------------------------------------
+    def _module_targets(self, bicep_files: list[SourceFile]) -> set[Path]:
+        from azfn_profile.sources.bicep_parser import parse
+
+        called: set[Path] = set()
+        for f in bicep_files:
+            for decl in parse(f.text).decls:
+                if decl.keyword == "module" and not decl.type.startswith(
+                    ("br:", "br/", "ts:", "ts/")
+                ):
+                    called.add((f.path.parent / decl.type).resolve())
+        return called
+
+    def _deployment(
+        self, f: SourceFile, label: str | None, values: dict[str, Any]
+    ) -> None:
+        from azfn_profile.sources.join import join
+
+        graph = Graph()
+        name = f.display if label is None else f"{f.display} with {label}"
+        problems: list[Finding] = []
+        try:
+            if f.kind == "arm":
+                from azfn_profile.sources.arm import read_template
+
+                read_template(
+                    f.data,
+                    file=f.display,
+                    positions=Positions(f.text),
+                    params=values,
+                    graph=graph,
+                    deployment=name,
+                )
+            else:
+                from azfn_profile.sources.bicep import Deployment, Workspace, read_bicep
+
+                dep = Deployment(graph, Workspace(f.root), name)
+                read_bicep(f.path, f.display, values, dep)
+                problems = [
+                    unreadable(p.file, p.message, p.line, p.col) for p in dep.problems
+                ]
+        except BudgetExceeded as exc:
+            self.result.findings.append(
+                unreadable(f.display, f"too large to evaluate: {exc}", 1, 1)
+            )
+            return
+        except Unreadable as exc:
+            self.result.findings.append(
+                unreadable(f.display, exc.message, exc.line, exc.col)
+            )
+            return
+        self.result.findings.extend(problems)
+        self.result.not_inspected.extend(graph.not_inspected)
+        self.result.secrets |= graph.secrets
+
+        def problem(site: Resource, message: str) -> None:
+            self.result.findings.append(
+                raised("AZFN000", message, site.where(("tags",)))
+            )
+
+        targets = join(graph, self._declared, problem)
+        for target in targets:
+            info = (
+                target.info if label is None else replace(target.info, parameters=label)
+            )
+            self.app_targets.append(replace(target, info=info))
+        if not targets and not problems:
+            self.result.skipped.append(
+                skip(
+                    f,
+                    "no function app (Microsoft.Web/sites of kind functionapp) in it",
+                )
+            )
+
+    def _preview(self, f: SourceFile) -> None:
+        from azfn_profile.sources.preview import preview_targets
+
+        targets = preview_targets(f.data, f.display)
+        if not targets:
+            self.result.skipped.append(
+                skip(
+                    f,
+                    "no function app (azure-native:web:WebApp of kind functionapp) in this preview",
+                )
+            )
+        self.app_targets.extend(targets)
+
+    # host.json --------------------------------------------------------------------------
+    def _hosts(self, hosts: list[SourceFile], azd: list[SourceFile]) -> None:
+        services = self._azd_services(azd)
+        apps = list(self.app_targets)
+        paired: dict[int, dict[str, Any]] = {}
+        for f in hosts:
+            try:
+                data = loads(f.text)
+            except JsonError as exc:
+                self.result.findings.append(
+                    unreadable(
+                        f.display, f"invalid JSON: {exc.message}", exc.line, exc.col
+                    )
+                )
+                continue
+            if not isinstance(data, dict):
+                self.result.findings.append(
+                    unreadable(f.display, "host.json is not a JSON object", 1, 1)
+                )
+                continue
+            folder = f.path.parent.resolve()
+            owners = [
+                i
+                for i, t in enumerate(apps)
+                if services.get(
+                    str(t.target.spec.tags.get("azd-service-name", "")).lower()
+                )
+                == folder
+            ]
+            if not owners:  # apps whose template sits beside this host.json
+                owners = [
+                    i
+                    for i, t in enumerate(apps)
+                    if Path(t.info.file).parent.resolve() == folder
+                ]
+            if not owners and len(apps) == 1 and len(hosts) == 1:
+                owners = [0]
+            if owners:
+                for i in owners:
+                    paired[i] = {"host": data, "file": f}
+            else:
+                self.result.targets.append(_host_only(f, data))
+        for i, target in enumerate(apps):
+            if i in paired:
+                host: SourceFile = paired[i]["file"]
+                spec = replace(target.target.spec, host_json=paired[i]["host"])
+                info = replace(target.info, host_json=host.display)
+                target = SourceTarget(
+                    replace(target.target, spec=spec),
+                    _host_locator(host, target.locate),
+                    info,
+                )
+            self.result.targets.append(target)
+
+    def _azd_services(self, azd: list[SourceFile]) -> dict[str, Path]:
+        from azfn_profile.errors import InputError
+        from azfn_profile.yamlload import parse
+
+        services: dict[str, Path] = {}
+        for f in azd:
+            try:
+                data = parse(f.text, f.display).data
+            except InputError:
+                continue
+            entries = data.get("services") if isinstance(data, dict) else None
+            for name, spec in entries.items() if isinstance(entries, dict) else []:
+                project = spec.get("project") if isinstance(spec, dict) else None
+                if isinstance(project, str):
+                    services[str(name).lower()] = (f.path.parent / project).resolve()
+        return services
+
+
+def _host_locator(f: SourceFile, otherwise: Any) -> Any:
+    """Findings about host.json point into host.json; the rest as before."""
+    positions = Positions(f.text)
+
+    def locate(dotted: str) -> Location:
+        if not dotted.startswith("host_json"):
+            found: Location = otherwise(dotted)
+            return found
+        path = tuple(dotted.split(".")[1:])
+        line, col = positions.at(path)
+        return Location(f.display, line, col, otherwise("").resource)
+
+    return locate
+
+
+def _host_only(f: SourceFile, data: dict[str, Any]) -> SourceTarget:
+    spec = AppSpec(
+        name="host.json",
+        python="",
+        plan=PlanSpec("", "", "", "", 0.0, 0, None, None),
+        site=SiteSpec(None, None),
+        app_settings={},
+        host_json=data,
+        function_app_config=None,
+        runtime=None,
+    )
+    target = Target(spec, host_only=True)
+    locate = _host_locator(f, lambda dotted: Location(f.display, resource="host.json"))
+    info = AppInfo(
+        file=f.display, line=1, resource="host.json", kind="host.json (no app joined)"
+    )
+    return SourceTarget(target, locate, info)
