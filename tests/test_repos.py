@@ -106,7 +106,6 @@ def test_azd_python_flex_through_azure_verified_modules() -> None:
     assert code == 1
     assert skipped(report, repo) == [
         "infra/abbreviations.json",
-        "infra/app/api.bicep",  # called as a module
         "src/local.settings.json",
     ]
     assert sorted(n["what"].split(":")[0] for n in report["not_inspected"]) == [
@@ -278,6 +277,13 @@ def test_conditional_and_looped_sites_are_judged() -> None:
         ("AZFN505", "func-northeurope", "main.bicep", 68),
         ("AZFN505", "func-westeurope", "main.bicep", 68),
     ]
+    assert [(n["line"], n["what"], n["reason"]) for n in report["not_inspected"]] == [
+        (
+            83,
+            "disabled: Microsoft.Web/sites func-never",
+            "not deployed: condition is false",
+        )
+    ]
     assert code == 1
 
 
@@ -307,9 +313,9 @@ def test_rendered_output_directory_checks_clean(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     code, report = check(out)
     assert code in (0, 1)
-    assert len(report["targets"]) == 2 * len(
+    assert len(report["targets"]) == 3 * len(
         list(examples.glob("*.yaml"))
-    )  # ARM + Bicep
+    )  # ARM + Bicep + Terraform
     assert not [
         f
         for f in report["findings"]
@@ -376,7 +382,7 @@ def test_hook_and_workflow_pass_a_clean_repository_and_fail_a_seeded_bug(
     host.write_text(host.read_text().replace('"batchSize": 64', '"batchSize": 16'))
     monkeypatch.chdir(repo)
     commands = _hook_and_workflow_commands()
-    assert len(commands) == 3
+    assert len(commands) == 2  # the hook; the workflow's one run
     for command in commands:
         assert command[0] == "azfn-profile"
         result = CliRunner().invoke(cli, command[1:])
@@ -393,3 +399,5 @@ def test_hook_and_workflow_pass_a_clean_repository_and_fail_a_seeded_bug(
     github = CliRunner().invoke(cli, commands[1][1:]).stdout
     assert "::error file=infra/app/api.bicep,line=" in github
     assert "title=AZFN501 security.https-only::httpsOnly is off" in github
+    sarif = json.loads((repo / "azfn-profile.sarif").read_text())
+    assert any(r["ruleId"] == "AZFN501" for r in sarif["runs"][0]["results"])

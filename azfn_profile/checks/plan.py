@@ -9,7 +9,7 @@ from datetime import date
 from azfn_profile import catalog, cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 from azfn_profile.checks._facts import flex, workload
-from azfn_profile.spec import Field
+from azfn_profile.spec import Field, is_under
 
 
 @check(
@@ -19,18 +19,41 @@ from azfn_profile.spec import Field
     "Linux Consumption (Y1) retires; prefer Flex Consumption or Premium",
     why="Hosting function apps on Linux in a Consumption plan retires on "
     f"{facts.LINUX_CONSUMPTION_RETIREMENT}; the plan gets no new features or language "
-    "versions until then (Microsoft's published date).",
+    "versions until then (Microsoft's published date). Apps on Windows in a "
+    "Consumption plan are not affected: an app runs on Linux when its plan is "
+    "reserved or its site kind includes linux.",
     source=cite.CONSUMPTION,
 )
 def linux_consumption(t: Target, today: date) -> Iterator[Failure]:
     t.need(Field.PLAN_SKU)
-    if t.spec.plan.family == "consumption":
-        yield Failure(
-            f"Linux Consumption (Y1) retires on {facts.LINUX_CONSUMPTION_RETIREMENT} "
-            "and gets no new language versions; use Flex Consumption (FC1) or "
-            "Elastic Premium",
-            "plan.sku",
+    if t.spec.plan.family != "consumption":
+        return
+    if not on_linux(t):
+        raise NotApplicable(
+            "the app runs on Windows (the plan is not reserved and the site kind "
+            "has no linux); Windows Consumption is not retiring"
         )
+    yield Failure(
+        f"Linux Consumption (Y1) retires on {facts.LINUX_CONSUMPTION_RETIREMENT} "
+        "and gets no new language versions; use Flex Consumption (FC1) or "
+        "Elastic Premium",
+        "plan.sku",
+    )
+
+
+def on_linux(t: Target) -> bool:
+    """Whether the app runs on Linux: its plan is reserved or its site kind includes
+    linux. Unknown when neither says so and either is computed at deployment."""
+    reserved_known = is_under(Field.PLAN_RESERVED, t.unknown) is None
+    kind_known = is_under(Field.SITE_KIND, t.unknown) is None
+    if reserved_known and t.spec.plan.reserved:
+        return True
+    kinds = {part.strip().lower() for part in t.spec.site.kind.split(",")}
+    if kind_known and "linux" in kinds:
+        return True
+    t.need(Field.PLAN_RESERVED)
+    t.need(Field.SITE_KIND)
+    return False
 
 
 @check(

@@ -4,15 +4,18 @@ Evaluated as ARM would as far as a file allows: parameters (values from a parame
 file, else defaults, else computed at deployment), variables (with `copy`), resources
 as a list or, in language version 2.0, an object keyed by symbolic name, nested child
 resources, `condition` (false: not deployed; computed: judged, marked conditional),
-`copy` loops (bounded), `existing` resources, and nested deployments with an inline
-template in inner or outer expression scope. Linked templates are listed as not
-inspected. All work is charged to one `Budget` per file.
+`copy` loops (bounded; a count of 0 deploys nothing), `existing` resources, and nested
+deployments with an inline template in inner or outer expression scope. Sites and
+slots that are not deployed (a false condition, a copy count of 0) are listed as not
+inspected, with why, and never judged; so are linked templates. All work is charged
+to one `Budget` per file.
 Reference: learn.microsoft.com/azure/azure-resource-manager/templates/syntax
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from azfn_profile.sources.arm_expr import evaluate_text
@@ -21,6 +24,7 @@ from azfn_profile.sources.graph import (
     Locator,
     NotInspected,
     Resource,
+    identity,
     no_locator,
 )
 from azfn_profile.sources.jsonc import Positions
@@ -30,6 +34,7 @@ from azfn_profile.sources.values import (
     BudgetExceeded,
     Opaque,
     known,
+    split_text,
     text,
 )
 
@@ -63,6 +68,49 @@ def read_template(
     reader = _Reader(file, positions, graph, deployment, budget)
     scope = _Scope(template, params, budget, graph)
     reader.resources(template.get("resources"), scope, ("resources",), (), None)
+    list_not_deployed(graph, reader.dropped)
+
+
+SITE, SLOT = "microsoft.web/sites", "microsoft.web/sites/slots"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A site or slot a template declares but does not deploy."""
+
+    type: str
+    name: Any  # evaluated, or the value standing for the expression
+    kind: Any  # the evaluated `kind`; None when not written
+    deployment: str
+    file: str
+    line: int | None
+    what: str  # how the report names it
+    reason: str  # why it is not deployed: "condition is false", "copy count is 0"
+
+
+def list_not_deployed(graph: Graph, dropped: Sequence[Dropped]) -> None:
+    """List the function apps among `dropped` as not inspected ("not deployed: ..."):
+    a site whose kind is functionapp or computed, a slot whose kind (or, when it
+    has none, its site's) is. Each is listed once."""
+    if not dropped:
+        return
+    sites = {(r.deployment, r.key()): r for r in graph.resources if r.kind == SITE}
+    listed = set(graph.not_inspected)
+    for d in dropped:
+        kind = d.kind
+        if kind is None and d.type.lower() == SLOT:
+            segments = tuple(split_text(d.name, "/"))[:-1]
+            site = sites.get((d.deployment, identity(SITE, segments)))
+            kind = site.body.get("kind") if site is not None else Opaque("kind")
+        if kind is None or (
+            isinstance(kind, str)
+            and ("functionapp" not in kind.lower() or "workflowapp" in kind.lower())
+        ):
+            continue
+        entry = NotInspected(d.file, d.line, d.what, f"not deployed: {d.reason}")
+        if entry not in listed:
+            listed.add(entry)
+            graph.not_inspected.append(entry)
 
 
 class _Scope:
@@ -222,6 +270,7 @@ class _Reader:
     ) -> None:
         self.file, self.positions, self.graph = file, positions, graph
         self.deployment, self.budget = deployment, budget
+        self.dropped: list[Dropped] = []
 
     def where(self, path: JsonPath) -> tuple[int | None, int | None]:
         if self.positions is None:
@@ -274,6 +323,9 @@ class _Reader:
             )
         saved = scope.innermost
         scope.innermost = loop
+        if count <= 0:  # no instance: copyIndex() stays computed in its name
+            scope.copies[loop] = None
+            self._drop(raw, scope, path, parent, symbol, f"copy count is {count}")
         for i in range(max(0, count)):
             scope.copies[loop] = i
             self._instance(raw, scope, path, chain, parent, symbol, False)
@@ -292,26 +344,15 @@ class _Reader:
     ) -> None:
         condition = scope.value(raw["condition"]) if "condition" in raw else True
         if condition is False:
+            self._drop(raw, scope, path, parent, symbol, "condition is false")
             return
         conditional = conditional or condition is not True
-        rtype = scope.value(raw.get("type", ""))
-        name = scope.value(raw.get("name", Opaque("<no name>")))
-        if not isinstance(rtype, str):
-            rtype = "<computed type>"
-        if parent is not None:  # a nested child: type and name relative to it
-            rtype = f"{parent[0]}/{rtype}"
-            name = text([parent[1], "/", name])
+        rtype, name, display = _identity(raw, scope, parent, symbol)
         if rtype.lower() == "microsoft.resources/deployments":
             self._deployment(raw, scope, path, chain, name)
             return
         body = {str(k): scope.value(v) for k, v in raw.items() if k not in _SKIPPED}
         line, col = self.where(path)
-        raw_name = raw.get("name")
-        display = (
-            name
-            if isinstance(name, str)
-            else (raw_name if isinstance(raw_name, str) else symbol or "<computed>")
-        )
         self.graph.resources.append(
             Resource(
                 type=rtype,
@@ -332,6 +373,36 @@ class _Reader:
         children = raw.get("resources")
         if children is not None:
             self.resources(children, scope, (*path, "resources"), chain, (rtype, name))
+
+    def _drop(
+        self,
+        raw: dict[str, Any],
+        scope: _Scope,
+        path: JsonPath,
+        parent: tuple[str, Any] | None,
+        symbol: str | None,
+        reason: str,
+    ) -> None:
+        """Note a site or slot that is not deployed, for `list_not_deployed`."""
+        if raw.get("existing") is True:
+            return
+        rtype, name, display = _identity(raw, scope, parent, symbol)
+        if rtype.lower() not in (SITE, SLOT):
+            return
+        kind = scope.value(raw["kind"]) if "kind" in raw else None
+        line, _ = self.where(path)
+        self.dropped.append(
+            Dropped(
+                rtype,
+                name,
+                kind,
+                self.deployment,
+                self.file,
+                line,
+                f"{rtype} {display}",
+                reason,
+            )
+        )
 
     def _deployment(
         self,
@@ -382,6 +453,30 @@ class _Reader:
             (*chain, step),
             None,
         )
+
+
+def _identity(
+    raw: dict[str, Any],
+    scope: _Scope,
+    parent: tuple[str, Any] | None,
+    symbol: str | None,
+) -> tuple[str, Any, str]:
+    """A resource's type and name (a nested child's relative to its parent's), and
+    the name as shown: evaluated, else as written, else its symbol."""
+    rtype = scope.value(raw.get("type", ""))
+    name = scope.value(raw.get("name", Opaque("<no name>")))
+    if not isinstance(rtype, str):
+        rtype = "<computed type>"
+    if parent is not None:  # a nested child: type and name relative to it
+        rtype = f"{parent[0]}/{rtype}"
+        name = text([parent[1], "/", name])
+    raw_name = raw.get("name")
+    display = (
+        name
+        if isinstance(name, str)
+        else (raw_name if isinstance(raw_name, str) else symbol or "<computed>")
+    )
+    return rtype, name, display
 
 
 def _locator(positions: Positions | None, base: JsonPath) -> Locator:

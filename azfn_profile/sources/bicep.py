@@ -2,8 +2,9 @@
 
 Parameters take the values a caller, a parameter file or a module call passes, else
 their defaults, else are computed at deployment. Resources and modules are evaluated
-with their `if (...)` conditions and `[for ...]` loops (a condition that is false
-drops them; one that is computed keeps them, marked conditional), child resources
+with their `if (...)` conditions and `[for ...]` loops (a condition that is false, or
+a loop over no items, drops them, and a dropped site or slot is listed as not
+deployed; a condition that is computed keeps them, marked conditional), child resources
 declared inside a parent or with `parent:`, and `existing` resources. A local module
 (`./app/api.bicep`, or a JSON template) is evaluated with the caller's arguments and
 located in its own file, with the calls that reached it; Azure Verified Modules for
@@ -22,6 +23,7 @@ from typing import Any
 from azfn_profile.errors import Problem
 from azfn_profile.files import Unreadable, inside, read_text
 from azfn_profile.sources import avm
+from azfn_profile.sources.arm import SITE, SLOT, Dropped, list_not_deployed
 from azfn_profile.sources.arm_functions import member, opaque_call
 from azfn_profile.sources.bicep_expr import NO_SPECIAL, Evaluator
 from azfn_profile.sources.bicep_parser import Decl, Node, Program, parse
@@ -69,6 +71,7 @@ class Deployment:
     budget: Budget = field(default_factory=Budget)
     problems: list[Problem] = field(default_factory=list)
     module_calls: int = 0
+    dropped: list[Dropped] = field(default_factory=list)  # sites, slots not deployed
 
 
 @dataclass
@@ -110,6 +113,7 @@ def read_bicep(
             Problem(display, f"invalid Bicep: {error.message}", error.line, error.col)
         )
     BicepFile(deployment, path, display, program, supplied, (), (path.resolve(),)).run()
+    list_not_deployed(deployment.graph, deployment.dropped)
 
 
 class BicepFile:
@@ -297,18 +301,26 @@ class BicepFile:
         if key in self.frames:
             return self.frames[key]
         self.frames[key] = []  # a declaration that reaches its own name: none
+        dropped: list[tuple[dict[str, Any], Node, str]] = []
         frames = [
             frame
-            for env, conditional, body in self._instances(decl, parent)
+            for env, conditional, body in self._instances(decl, parent, dropped)
             if (frame := self._frame(decl, env, conditional, body, parent)) is not None
         ]
         self.frames[key] = frames
+        if not decl.existing:
+            for env, body, reason in dropped:
+                self._drop(decl, env, body, parent, reason)
         return frames
 
     def _instances(
-        self, decl: Decl, parent: Frame | None
+        self,
+        decl: Decl,
+        parent: Frame | None,
+        dropped: list[tuple[dict[str, Any], Node, str]] | None = None,
     ) -> list[tuple[dict[str, Any], bool, Node]]:
-        """(loop variables, conditional, object body) for each instance."""
+        """(loop variables, conditional, object body) for each instance; what is
+        not deployed goes to `dropped` as (loop variables, body, why)."""
         env = dict(parent.env) if parent else {}
         body = decl.value
         assert body is not None
@@ -322,29 +334,70 @@ class BicepFile:
                 local = {**env, item: Opaque(f"{item} in {decl.name}")}
                 if index:
                     local[index] = Opaque(f"{index} in {decl.name}")
-                return self._conditioned(inner, local, True)
+                return self._conditioned(inner, local, True, dropped)
             if len(source) > MAX_INSTANCES:
                 raise BudgetExceeded(
                     f"{decl.keyword} {decl.name}: a loop of {len(source):,} instances"
                 )
+            if not source and dropped is not None:
+                local = {**env, item: Opaque(f"{item} in {decl.name}")}
+                if index:
+                    local[index] = Opaque(f"{index} in {decl.name}")
+                obj = inner.args[1] if inner.kind == "if" else inner
+                dropped.append((local, obj, "loop count is 0"))
             out = []
             for i, value in enumerate(source):
                 local = {**env, item: value}
                 if index:
                     local[index] = i
-                out.extend(self._conditioned(inner, local, False))
+                out.extend(self._conditioned(inner, local, False, dropped))
             return out
-        return self._conditioned(body, env, False)
+        return self._conditioned(body, env, False, dropped)
 
     def _conditioned(
-        self, body: Node, env: dict[str, Any], conditional: bool
+        self,
+        body: Node,
+        env: dict[str, Any],
+        conditional: bool,
+        dropped: list[tuple[dict[str, Any], Node, str]] | None = None,
     ) -> list[tuple[dict[str, Any], bool, Node]]:
         if body.kind != "if":
             return [(env, conditional, body)] if body.kind == "obj" else []
         cond = self.eval(body.args[0], env)
         if cond is False:
+            if dropped is not None:
+                dropped.append((env, body.args[1], "condition is false"))
             return []
         return [(env, conditional or cond is not True, body.args[1])]
+
+    def _drop(
+        self,
+        decl: Decl,
+        env: dict[str, Any],
+        body: Node,
+        parent: Frame | None,
+        reason: str,
+    ) -> None:
+        """Note a site or slot that is not deployed, for `list_not_deployed`."""
+        if body.kind != "obj" or (parent is None and id(decl) in self.outer):
+            return  # a nested child named alone: listed when reached through its parent
+        frame = self._frame(decl, env, False, body, parent)
+        if frame is None or frame.type.lower() not in (SITE, SLOT):
+            return
+        kind = _prop(body, "kind")
+        name = frame.name if isinstance(frame.name, str) else None
+        self.dep.dropped.append(
+            Dropped(
+                frame.type,
+                frame.name,
+                None if kind is None else self.eval(kind, env),
+                self.dep.name,
+                self.display,
+                decl.line,
+                f"{decl.name}: {frame.type}" + (f" {name}" if name else ""),
+                reason,
+            )
+        )
 
     def _frame(
         self,

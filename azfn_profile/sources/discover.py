@@ -20,7 +20,16 @@ from azfn_profile.files import Unreadable, inside, read_text
 from azfn_profile.sources.jsonc import JsonError, check_depth, loads, too_deep
 from azfn_profile.sources.result import Scan, Skipped, unreadable
 
-SOURCE_SUFFIXES = (".json", ".yaml", ".yml", ".bicep", ".bicepparam", ".py")
+SOURCE_SUFFIXES = (
+    ".json",
+    ".yaml",
+    ".yml",
+    ".bicep",
+    ".bicepparam",
+    ".py",
+    ".tf",
+    ".tfvars",
+)
 # Python files a folder scan reads: an app's entry; its modules are read through it.
 APP_ENTRY = "function_app.py"
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "bin", "obj", "site-packages"})
@@ -123,7 +132,11 @@ def classify(f: SourceFile, result: Scan) -> None:
         result.findings.append(unreadable(f.display, exc.message, exc.line, exc.col))
         result.fatal = result.fatal or f.explicit
         return
-    if name.endswith(".bicep"):
+    if name.endswith((".tf", ".tf.json")):
+        f.kind = "terraform"  # read by the Terraform reader, root by root
+    elif name.endswith((".tfvars", ".tfvars.json")):
+        f.kind = "tfvars"
+    elif name.endswith(".bicep"):
         f.kind = "bicep"
     elif name.endswith(".bicepparam"):
         f.kind = "bicepparam"
@@ -136,8 +149,8 @@ def classify(f: SourceFile, result: Scan) -> None:
 def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
     if name == "host.json":
         f.kind = "host"
-    elif name in NOT_INFRA or name.endswith(".tf.json"):
-        reason = NOT_INFRA.get(name, "Terraform JSON (not judged by check)")
+    elif name in NOT_INFRA:
+        reason = NOT_INFRA[name]
         f.kind = "skip"
         result.skipped.append(skip(f, reason))
         return

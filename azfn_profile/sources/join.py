@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from azfn_profile import catalog
@@ -155,6 +155,15 @@ class _App:
             fac = None
         plan_res = self._plan()
         plan = self._plan_spec(plan_res, fac)
+        minimum = config.get("minimumElasticInstanceCount")
+        if (
+            plan.family == "premium"
+            and isinstance(minimum, int)
+            and not isinstance(minimum, bool)
+        ):
+            # The site's own minimum is what Elastic Premium keeps ready for the
+            # app; the plan's capacity only reserves instances.
+            plan = replace(plan, always_ready=minimum)
         runtime = resolve(settings, config, fac)
         if runtime.name is None:
             unknown.add(Field.RUNTIME)

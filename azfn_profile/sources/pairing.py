@@ -52,14 +52,13 @@ class Pairing:
         modules = self._module_targets(by_kind.get("bicep", []))
         for f in by_kind.get("bicep", []) + by_kind.get("arm", []):
             if f.path.resolve() in modules and not f.explicit:
-                self.result.skipped.append(
-                    skip(f, "called as a module; judged through its caller")
-                )
-                continue
+                continue  # read, and judged, through the files that call it
             for label, values in params.get(f.path.resolve(), [(None, {})]):
                 self._deployment(f, label, values)
         for f in by_kind.get("preview", []):
             self._preview(f)
+        if by_kind.get("terraform") or by_kind.get("tfvars"):
+            self._terraform(by_kind.get("terraform", []), by_kind.get("tfvars", []))
         self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
         for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
             if not f.used:
@@ -258,6 +257,15 @@ class Pairing:
                 )
             )
         self.app_targets.extend(targets)
+
+    def _terraform(
+        self, configs: list[SourceFile], var_files: list[SourceFile]
+    ) -> None:
+        from azfn_profile.sources.terraform_roots import TerraformScan
+
+        TerraformScan(self.result, self._declared, self.app_targets).run(
+            configs, var_files
+        )
 
     # host.json --------------------------------------------------------------------------
     def _hosts(self, hosts: list[SourceFile], azd: list[SourceFile]) -> None:

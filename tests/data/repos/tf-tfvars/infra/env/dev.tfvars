@@ -1,0 +1,5 @@
+plan_sku = "B1"
+
+tags = {
+  environment = "dev"
+}
