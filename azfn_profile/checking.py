@@ -139,7 +139,8 @@ def _applies(check: Check, target: Target) -> None:
 def apply_suppressions(
     findings: list[Finding], sources: Iterable[SourceTarget], today: date
 ) -> list[Finding]:
-    """Mark suppressed failures; report lapsed suppressions (AZFN002)."""
+    """Mark suppressed failures; report lapsed suppressions (AZFN002) and those
+    that name no check (AZFN003)."""
     by_resource: dict[tuple[str, str | None], list[Suppression]] = {}
     by_file: dict[str, list[Suppression]] = {}
     out: list[Finding] = []
@@ -154,7 +155,16 @@ def apply_suppressions(
             if s in seen:
                 continue  # one comment, read for two targets: reported once
             seen.add(s)
-            if not s.active(today):
+            if s.check_id.upper() not in REGISTRY:
+                out.append(
+                    raised(
+                        "AZFN003",
+                        f"the suppression names {s.check_id}, which is not a check, "
+                        "so it suppresses nothing (`azfn-profile checks` lists them)",
+                        s.location,
+                    )
+                )
+            elif not s.active(today):
                 assert s.expires is not None
                 out.append(
                     raised(

@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -18,7 +18,11 @@ from azfn_profile.errors import AzfnProfileError
 from azfn_profile.findings import Severity
 from azfn_profile.render import RENDERERS
 
+if TYPE_CHECKING:
+    from azfn_profile.lab.bench import Interrupted
+
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C in `bench`/`tune`: 130
 STDOUT = Path("-")  # `-o -`: standard output
 CHECK_ID = re.compile(r"AZFN\d{3}", re.IGNORECASE)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -134,7 +138,14 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
 )
 @click.option("--function", "function", help="Describe this function only.")
 @click.option("--name", help="The site name (default: from the app's folder).")
-@click.option("--python", "python", help='Python version, e.g. "3.12".')
+@click.option(
+    "--python",
+    "python",
+    metavar="VERSION|PATH",
+    help='The Python version, e.g. "3.12", or the app\'s interpreter (its '
+    "virtualenv's python): the draft takes its version, and --measure runs the app "
+    "with it.",
+)
 @click.option(
     "--measure",
     is_flag=True,
@@ -205,26 +216,27 @@ def explain(target: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
     default="text",
     show_default=True,
-    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+    type=click.Choice(["text", "json", "sarif", "github", "junit", "markdown"]),
+    help="The format printed (and written by -o FILE without a format).",
 )
 @click.option(
     "--fail-on",
-    default="error",
-    show_default=True,
     type=click.Choice(["error", "warning", "info"]),
-    help="Lowest severity that makes the exit code 1.",
+    help="Lowest severity that makes the exit code 1 [default: error].",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
-    help="Write the report to this file instead of standard output (- is "
+    "outputs",
+    multiple=True,
+    help="Write the report to FILE instead of standard output, or FORMAT=FILE to "
+    "write that format there; repeat it to write several formats in one run (- is "
     "standard output).",
 )
 @click.option(
@@ -242,46 +254,132 @@ def explain(target: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="A deploymentParameters file to apply to every template checked.",
 )
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The repository's root: SARIF file URIs are relative to it (uriBaseId "
+    "SRCROOT) and its .azfn-profile.yaml or pyproject.toml [tool.azfn-profile] "
+    "holds check's settings [default: the repository holding the current folder, "
+    "else the current folder].",
+)
+@click.option(
+    "--check",
+    "only",
+    multiple=True,
+    help="Report only these checks: IDs or names, wildcards allowed (AZFN1*, "
+    "security.*); repeatable or comma-separated.",
+)
+@click.option(
+    "--skip-check",
+    multiple=True,
+    help="Never report these checks (IDs or names, wildcards allowed).",
+)
+@click.option(
+    "--skip-path",
+    multiple=True,
+    help="Do not read files or folders matching this glob (relative to each path "
+    "checked, e.g. 'examples/*' or 'legacy'); repeatable.",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
-    fail_on: Severity,
-    output: Path | None,
+    fail_on: Severity | None,
+    outputs: tuple[str, ...],
     baseline: Path | None,
     write_baseline: Path | None,
     parameters: Path | None,
+    root: Path | None,
+    only: tuple[str, ...],
+    skip_check: tuple[str, ...],
+    skip_path: tuple[str, ...],
 ) -> None:
     """Check profiles, templates (ARM, Bicep), preview output and host.json files,
-    or whole folders of them, against the rules."""
+    or whole folders of them, against the rules (default: the current folder)."""
+    from azfn_profile import config
     from azfn_profile import report as reports
     from azfn_profile.fileio import write_output
     from azfn_profile.report import FORMATS, Report
     from azfn_profile.sources.scan import scan
 
+    paths = paths or (Path(),)
+    targets = _outputs(outputs, fmt)
+    base = _root(root)
+    settings = config.merged(
+        config.load(base),
+        check=_patterns(only),
+        skip_check=_patterns(skip_check),
+        skip_path=_patterns(skip_path),
+        fail_on=fail_on,
+    )
     day = today()
     prints = reports.load_baseline(baseline) if baseline is not None else frozenset()
-    found = scan(paths, day, parameters)
+    found = scan(paths, day, parameters, skip_paths=settings.skip_path)
     if not found.found and not found.fatal:
         raise click.UsageError(
             f"nothing to check in {', '.join(map(str, paths))}: no profile (.yaml, "
             ".yml), ARM template, parameter or preview file (.json), Bicep file "
-            "(.bicep, .bicepparam) or host.json"
+            "(.bicep, .bicepparam), Terraform file (.tf, .tf.json, .tfvars), app "
+            "code (function_app.py) or host.json"
         )
     if write_baseline is not None:
-        recorded = Report.from_scan(found, day)
+        recorded = Report.from_scan(found, day, select=settings.selects)
         write_output(write_baseline, reports.write_baseline(recorded), force=True)
         click.echo(
             f"recorded {len(recorded.failures)} finding(s) in {write_baseline}",
             err=True,
         )
         return
-    report = Report.from_scan(found, day, fail_on=fail_on, baseline=prints)
-    text = FORMATS[fmt](report)
-    if output is None or output == STDOUT:
-        click.echo(text, nl=False)
-    else:
-        write_output(output, text, force=True)
+    report = Report.from_scan(
+        found,
+        day,
+        fail_on=cast(Severity, settings.fail_on or "error"),
+        baseline=prints,
+        root=base,
+        select=settings.selects,
+    )
+    for name, output in targets:
+        text = FORMATS[name](report)
+        if output == STDOUT:
+            click.echo(text, nl=False)
+        else:
+            write_output(output, text, force=True)
     raise SystemExit(report.exit_code)
+
+
+def _patterns(values: tuple[str, ...]) -> list[str]:
+    """Repeated options, each of which may hold several comma-separated values."""
+    return [p.strip() for value in values for p in value.split(",") if p.strip()]
+
+
+def _root(given: Path | None) -> Path:
+    """The folder SARIF URIs are relative to: the one given, else the repository
+    (the nearest folder with .git) holding the current folder, else that folder."""
+    if given is not None:
+        return given.absolute()
+    here = Path.cwd()
+    return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
+
+
+def _outputs(values: tuple[str, ...], fmt: str) -> list[tuple[str, Path]]:
+    """`-o` values as (format, file): FILE takes --format's format, FORMAT=FILE its
+    own; none at all prints --format's format."""
+    from azfn_profile.report import FORMATS
+
+    if not values:
+        return [(fmt, STDOUT)]
+    out: list[tuple[str, Path]] = []
+    for value in values:
+        name, sep, file = value.partition("=")
+        if sep and name in FORMATS:
+            out.append((name, Path(file) if file else STDOUT))
+        else:
+            out.append((fmt, Path(value)))
+    files = [path for _, path in out if path != STDOUT]
+    if len(set(files)) < len(files):
+        raise click.UsageError("-o names the same file twice")
+    if sum(1 for _, path in out if path == STDOUT) > 1:
+        raise click.UsageError("-o: only one format can go to standard output")
+    return out
 
 
 @cli.command()
@@ -479,7 +577,13 @@ def bench(
         as_json,
         plot,
     )
-    click.echo(run_bench(request, lambda line: click.echo(line, err=True)), nl=False)
+    from azfn_profile.lab.bench import Interrupted
+
+    try:
+        text = run_bench(request, lambda line: click.echo(line, err=True))
+    except Interrupted as stop:
+        _interrupted(stop)
+    click.echo(text, nl=False)
 
 
 @cli.command()
@@ -551,9 +655,21 @@ def tune(
         "measured" if memory == "measured" else "larger",
         python,
     )
-    text, code = run_tune(request, today(), lambda line: click.echo(line, err=True))
+    from azfn_profile.lab.bench import Interrupted
+
+    try:
+        text, code = run_tune(request, today(), lambda line: click.echo(line, err=True))
+    except Interrupted as stop:
+        _interrupted(stop)
     click.echo(text, nl=False)
     raise SystemExit(code)
+
+
+def _interrupted(stop: Interrupted) -> NoReturn:
+    """Ctrl-C in `bench`/`tune`: print what was measured, exit 128 + SIGINT."""
+    click.echo(stop.output, nl=False)
+    click.echo(str(stop), err=True)
+    raise SystemExit(EXIT_INTERRUPTED)
 
 
 def _terminate(signum: int, _frame: object) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_BASELINE_BYTES = 16 * 1024 * 1024
+# How readers word a resource a false condition or a zero count leaves out.
+NOT_DEPLOYED = "not deployed"
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
@@ -44,6 +46,9 @@ class Report:
     files: int = 0
     fatal: bool = False  # an explicit path could not be read
     redact: Redactor = field(default_factory=Redactor)
+    # SARIF URIs are relative to this folder (uriBaseId SRCROOT), so they do not
+    # depend on where the tool ran; None: as the files were named.
+    root: Path | None = None
 
     @classmethod
     def from_scan(
@@ -53,16 +58,23 @@ class Report:
         *,
         fail_on: Severity = "error",
         baseline: frozenset[str] = frozenset(),
+        root: Path | None = None,
+        select: Callable[[str, str], bool] = lambda check_id, name: True,
     ) -> Report:
         """Judge what a scan found: run every check over its targets, add what
         reading found wrong, and mark what the baseline already records."""
         from azfn_profile.checking import run_checks
 
-        findings = found.findings + run_checks(found.targets, today)
+        findings = [
+            f
+            for f in found.findings + run_checks(found.targets, today)
+            if select(f.check_id, f.name)
+        ]
         if baseline:
             findings = apply_baseline(findings, baseline)
+        declared = {(t.info.resource, t.info.file) for t in found.targets}
         return cls(
-            findings,
+            ordered(findings, declared),
             fail_on,
             targets=[t.info for t in found.targets],
             skipped=[(s.file, s.reason, s.explicit) for s in found.skipped],
@@ -72,18 +84,24 @@ class Report:
             files=found.files,
             fatal=found.fatal,
             redact=Redactor(found.secrets),
+            root=root,
         )
 
     @property
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "fail"]
 
+    def blocks(self, f: Finding) -> bool:
+        """A failure at or above --fail-on: it makes the exit code 1."""
+        return f.status == "fail" and (
+            SEVERITY_RANK[f.severity] >= SEVERITY_RANK[self.fail_on]
+        )
+
     @property
     def exit_code(self) -> int:
         if self.fatal:
             return EXIT_INPUT
-        threshold = SEVERITY_RANK[self.fail_on]
-        if any(SEVERITY_RANK[f.severity] >= threshold for f in self.failures):
+        if any(self.blocks(f) for f in self.failures):
             return EXIT_FINDINGS
         return EXIT_CLEAN
 
@@ -102,7 +120,12 @@ class Report:
             "apps": len(self.targets),
             "files": self.files,
             "skipped": len(self.skipped),
-            "not_inspected": len(self.not_inspected),
+            "not_inspected": sum(
+                1 for n in self.not_inspected if not n[3].startswith(NOT_DEPLOYED)
+            ),
+            "not_deployed": sum(
+                1 for n in self.not_inspected if n[3].startswith(NOT_DEPLOYED)
+            ),
         }
 
     def message(self, f: Finding) -> str:
@@ -128,7 +151,11 @@ def text(report: Report) -> str:
             lines.append(f"{file}: not checked: {reason}")
     for file, line, what, reason in report.not_inspected:
         where = f"{file}:{line}" if line else file
-        lines.append(f"{where}: not inspected: {what} ({reason})")
+        if reason.startswith(NOT_DEPLOYED):
+            why = reason[len(NOT_DEPLOYED) :].lstrip(": ")
+            lines.append(f"{where}: {NOT_DEPLOYED}: {what} ({why})")
+        else:
+            lines.append(f"{where}: not inspected: {what} ({reason})")
     s = report.summary()
     if report.files or report.skipped:
         lines.append(
@@ -137,6 +164,11 @@ def text(report: Report) -> str:
             + (
                 f"; {s['not_inspected']} module(s) not inspected"
                 if s["not_inspected"]
+                else ""
+            )
+            + (
+                f"; {s['not_deployed']} resource(s) not deployed"
+                if s["not_deployed"]
                 else ""
             )
         )
@@ -255,7 +287,7 @@ def sarif(report: Report) -> str:
         if f.status not in ("fail", "suppressed"):
             continue
         physical: dict[str, object] = {
-            "artifactLocation": {"uri": _uri(f.location.file)}
+            "artifactLocation": _artifact(f.location.file, report.root)
         }
         if f.location.line:
             physical["region"] = {
@@ -280,38 +312,39 @@ def sarif(report: Report) -> str:
             "level": "note",
             "message": {"text": f"not inspected: {what} ({reason})"},
             "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": _uri(file)}}}
+                {"physicalLocation": {"artifactLocation": _artifact(file, report.root)}}
             ],
         }
         for file, _line, what, reason in report.not_inspected
     ]
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": "azfn-profile",
+                "version": __version__,
+                "informationUri": REPOSITORY_URL,
+                "rules": rules,
+            }
+        },
+        "invocations": [
+            {
+                "executionSuccessful": not report.fatal,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+        "results": results,
+        "properties": {
+            "outcomes": outcomes,
+            "skipped": [{"file": f, "reason": r} for f, r, _ in report.skipped],
+        },
+    }
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "azfn-profile",
-                        "version": __version__,
-                        "informationUri": REPOSITORY_URL,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": not report.fatal,
-                        "toolExecutionNotifications": notifications,
-                    }
-                ],
-                "results": results,
-                "properties": {
-                    "outcomes": outcomes,
-                    "skipped": [{"file": f, "reason": r} for f, r, _ in report.skipped],
-                },
-            }
-        ],
+        "runs": [run],
     }
+    if report.root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": report.root.as_uri() + "/"}}
     return json.dumps(log, indent=2) + "\n"
 
 
@@ -319,6 +352,22 @@ def _uri(file: str) -> str:
     from urllib.parse import quote
 
     return quote(file.replace("\\", "/"), safe="/:@!$&'()*+,;=-._~")
+
+
+SRCROOT = "SRCROOT"
+
+
+def _artifact(file: str, root: Path | None) -> dict[str, str]:
+    """A file as SARIF names it: relative to the root (uriBaseId SRCROOT) when it is
+    inside it, else as an absolute file URI, else as named."""
+    if root is None:
+        return {"uri": _uri(file)}
+    path = Path(file).absolute()
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return {"uri": path.as_uri()}
+    return {"uri": _uri(relative.as_posix()), "uriBaseId": SRCROOT}
 
 
 def github_data(value: str) -> str:
@@ -350,34 +399,132 @@ def _xml(value: str) -> str:
 
 
 def junit(report: Report) -> str:
+    """One test case per check and app. A failure below --fail-on is not a JUnit
+    failure (CI would fail the build the exit code passes): it is reported as a
+    passing case with the finding in its output."""
     cases = []
+    failures = skipped = 0
     for f in report.findings:
         if f.status == "baselined":
             continue
         resource = f.location.resource or f.location.file
         name = quoteattr(_xml(f"{f.check_id} {f.name} [{resource}]"))
         body = ""
-        if f.status == "fail":
+        if report.blocks(f):
+            failures += 1
             body = (
                 f"<failure type={quoteattr(f.severity)} "
                 f"message={quoteattr(_xml(report.message(f)))}>"
                 f"{escape(_xml(_line(report, f)))}</failure>"
             )
+        elif f.status == "fail":
+            body = (
+                f"<system-out>below --fail-on {escape(report.fail_on)}: "
+                f"{escape(_xml(_line(report, f)))}</system-out>"
+            )
         elif f.status != "pass":
+            skipped += 1
             body = f"<skipped message={quoteattr(_xml(f'{f.status}: {report.reason(f)}'))}/>"
         cases.append(
             f"  <testcase classname={quoteattr(_xml(f.location.file))} name={name}>"
             f"{body}</testcase>"
         )
-    failures = len(report.failures)
-    skipped = sum(1 for f in report.findings if f.status not in ("pass", "fail"))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuite name="azfn-profile" tests="{len(report.findings)}" '
+        f'<testsuite name="azfn-profile" tests="{len(cases)}" '
         f'failures="{failures}" errors="0" skipped="{skipped}">\n'
         + "\n".join(cases)
         + "\n</testsuite>\n"
     )
+
+
+def ordered(
+    findings: Sequence[Finding], declared: Collection[tuple[str, str]] = ()
+) -> list[Finding]:
+    """Findings in a stable reading order (file, line, column, check), each failure
+    once. A file several apps share (a host.json beside a bundle's ARM and Bicep
+    files describing one app, code two profiles name) fails the same check at the
+    same place with the same message for each of them: that is one finding. In the
+    file that declares an app (`declared`: resource and file), apps stay apart,
+    such as the instances of a loop."""
+    seen: set[tuple[str, ...]] = set()
+    unique: list[Finding] = []
+    for f in findings:
+        if f.status == "fail":
+            where = f.location
+            own = (where.resource or "", where.file) in declared
+            key = (
+                f.check_id,
+                where.format(),
+                f.message,
+                where.through(),
+                (where.resource or "") if own else "",
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(f)
+    return sorted(
+        unique,
+        key=lambda f: (
+            f.location.file,
+            f.location.line or 0,
+            f.location.col or 0,
+            f.check_id,
+            f.location.resource or "",
+        ),
+    )
+
+
+_MD_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "|": "&#124;",
+        "@": "&#64;",  # no mentions from a template's text
+        "\\": "&#92;",
+        "`": "&#96;",
+        "*": "&#42;",
+        "_": "&#95;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "#": "&#35;",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
+def _md(value: str) -> str:
+    """Text from inputs, inert in a Markdown table cell of a pull-request comment."""
+    return _XML_BAD.sub("", value).translate(_MD_ESCAPES)
+
+
+def markdown(report: Report) -> str:
+    """A summary for a pull-request comment: the failures in a table, then counts."""
+    s = report.summary()
+    head = f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info"
+    lines = [f"### azfn-profile: {head}", ""]
+    if report.failures:
+        lines += ["| severity | check | where | finding |", "|---|---|---|---|"]
+        for f in report.failures:
+            where = f.location.format()
+            lines.append(
+                f"| {f.severity} | [{f.check_id}]({f.doc_url}) {_md(f.name)} "
+                f"| {_md(where)} | {_md(report.message(f))} |"
+            )
+        lines.append("")
+    else:
+        lines += ["No failures.", ""]
+    lines.append(
+        f"Checked {s['apps']} app(s) and profile(s) in {s['files']} file(s): "
+        f"{s['passed']} passed, {s['not_applicable']} not applicable, "
+        f"{s['unknown']} unknown, {s['suppressed']} suppressed"
+        + (f", {s['baselined']} in the baseline" if s["baselined"] else "")
+        + "."
+    )
+    return "\n".join(lines) + "\n"
 
 
 FORMATS: dict[str, Callable[[Report], str]] = {
@@ -386,6 +533,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "sarif": sarif,
     "github": github,
     "junit": junit,
+    "markdown": markdown,
 }
 
 

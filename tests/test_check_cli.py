@@ -56,33 +56,34 @@ def test_handwritten_template_findings_are_exact() -> None:
     code, out, _ = invoke("check", str(HANDWRITTEN))
     name = str(HANDWRITTEN)
     assert code == 1
+    # sorted by position in the file
     assert out.splitlines()[:-2] == [
         (
-            f"{name}:49:47: AZFN101 [error] FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host "
-            f"accepts a whole number from 1 to 10 ({DOCS}#azfn101)"
+            f"{name}:24:5: AZFN508 [warning] the app has no managed identity "
+            f"({DOCS}#azfn508)"
         ),
+        (
+            f"{name}:32:21: AZFN505 [warning] basic-auth publishing credentials are allowed "
+            f"({DOCS}#azfn505)"
+        ),
+        (
+            f"{name}:34:22: AZFN501 [error] httpsOnly is off: the app accepts plain HTTP "
+            f"({DOCS}#azfn501)"
+        ),
+        f"{name}:35:23: AZFN504 [warning] ftpsState is AllAllowed ({DOCS}#azfn504)",
+        f"{name}:37:28: AZFN502 [error] minTlsVersion is 1.0 ({DOCS}#azfn502)",
         (
             f"{name}:46:25: AZFN104 [warning] PYTHON_THREADPOOL_THREAD_COUNT is not set: on "
             "EP3, the first worker process 8 threads (specialised from a placeholder: "
             f"min(32, cores + 4)), any other the host's 1000 ({DOCS}#azfn104)"
         ),
         (
-            f"{name}:34:22: AZFN501 [error] httpsOnly is off: the app accepts plain HTTP "
-            f"({DOCS}#azfn501)"
-        ),
-        f"{name}:37:28: AZFN502 [error] minTlsVersion is 1.0 ({DOCS}#azfn502)",
-        f"{name}:35:23: AZFN504 [warning] ftpsState is AllAllowed ({DOCS}#azfn504)",
-        (
-            f"{name}:32:21: AZFN505 [warning] basic-auth publishing credentials are allowed "
-            f"({DOCS}#azfn505)"
+            f"{name}:49:47: AZFN101 [error] FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host "
+            f"accepts a whole number from 1 to 10 ({DOCS}#azfn101)"
         ),
         (
             f"{name}:50:36: AZFN507 [warning] AzureWebJobsStorage carries a storage account key "
             f"({DOCS}#azfn507)"
-        ),
-        (
-            f"{name}:24:5: AZFN508 [warning] the app has no managed identity "
-            f"({DOCS}#azfn508)"
         ),
     ]
 
@@ -132,19 +133,35 @@ def test_junit_parses_with_failures_and_skips() -> None:
     _, out, _ = invoke("check", str(HANDWRITTEN), "--format", "junit")
     suite = ET.fromstring(out)
     assert suite.tag == "testsuite"
-    assert int(suite.get("failures", "0")) == 8
+    # --fail-on error: the 3 errors fail; the 5 warnings pass with their finding
+    assert int(suite.get("failures", "0")) == 3
     assert int(suite.get("skipped", "0")) >= 1
     assert len(suite.findall("testcase")) == int(suite.get("tests", "0"))
+    below = [c for c in suite.iter("system-out") if "below --fail-on" in (c.text or "")]
+    assert len(below) == 5
+
+
+def test_junit_failures_follow_fail_on() -> None:
+    """JUnit fails exactly the findings that make the exit code 1."""
+    for level, failures in (("error", 3), ("warning", 8), ("info", 8)):
+        code, out, _ = invoke(
+            "check", str(HANDWRITTEN), "--format", "junit", "--fail-on", level
+        )
+        suite = ET.fromstring(out)
+        assert (code, int(suite.get("failures", "0"))) == (1, failures), level
+    y1 = ROOT / "tests" / "data" / "y1-profile.yaml"
+    code, out, _ = invoke("check", str(y1), "--format", "junit")
+    assert (code, ET.fromstring(out).get("failures")) == (0, "0")
 
 
 def test_github_annotations() -> None:
     _, out, _ = invoke("check", str(HANDWRITTEN), "--format", "github")
     lines = out.splitlines()
-    assert lines[0] == (
+    assert (
         f"::error file={HANDWRITTEN},line=49,col=47,title=AZFN101 "
         "worker.process-count-range::FUNCTIONS_WORKER_PROCESS_COUNT is '12'; "
         "the host accepts a whole number from 1 to 10"
-    )
+    ) in lines
     assert len(lines) == 8
 
 
@@ -271,11 +288,11 @@ def test_expired_suppression_reports_both(tmp_path: Path) -> None:
     code, out, _ = invoke("check", str(path), "--fail-on", "warning")
     lines = out.splitlines()
     assert code == 1
-    assert lines[0].endswith(
-        "AZFN002 [warning] the suppression of AZFN110 expired on "
+    (lapse,) = [line for line in lines if "AZFN002" in line]
+    assert lapse == (
+        f"{path}:6:5: AZFN002 [warning] the suppression of AZFN110 expired on "
         f"2026-09-30 (Q3) ({DOCS}#azfn002)"
     )
-    assert lines[0].startswith(f"{path}:6:5:")
     assert any("AZFN110 [warning]" in line for line in lines)
 
 
@@ -334,3 +351,221 @@ def test_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
         "",
         f"{bad}: not an azfn-profile baseline (write one with --write-baseline)\n",
     )
+
+
+def test_no_path_checks_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    monkeypatch.chdir(tmp_path)
+    assert invoke("check") == invoke("check", ".")
+    assert invoke("check")[0] == 1
+
+
+def test_one_app_described_twice_is_reported_once(tmp_path: Path) -> None:
+    """A rendered bundle holds one app as ARM and as Bicep beside one host.json:
+    the host.json's failures are the same finding, printed once."""
+    bundle = tmp_path / "bundle"
+    code, _, err = invoke(
+        "render",
+        str(ROOT / "examples" / "queue-worker.yaml"),
+        "--format",
+        "all",
+        "-o",
+        str(bundle),
+    )
+    assert code == 0, err
+    host = json.loads((bundle / "host.json").read_text())
+    host["extensions"]["queues"]["batchSize"] = 64
+    (bundle / "host.json").write_text(json.dumps(host))
+    code, out, _ = invoke("check", str(bundle))
+    failures = [line for line in out.splitlines() if " [error] " in line]
+    assert code == 1
+    assert len(failures) == 1 and "AZFN301" in failures[0], out
+    assert out.splitlines()[-1].startswith("1 error(s)")
+
+
+def test_each_file_counts_once_checked_or_skipped() -> None:
+    repo = ROOT / "tests" / "data" / "repos" / "azd-python-flex"
+    _, out, _ = invoke("check", str(repo), "--format", "json")
+    report = json.loads(out)
+    found = [p for p in repo.rglob("*") if p.is_file()]
+    summary = report["summary"]
+    assert summary["files"] + summary["skipped"] <= len(found)
+    skipped = {s["file"] for s in report["skipped"]}
+    judged = {t["file"] for t in report["targets"]}
+    assert not skipped & judged
+
+
+def test_one_run_writes_several_formats(tmp_path: Path) -> None:
+    sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
+    code, out, _ = invoke(
+        "check",
+        str(HANDWRITTEN),
+        "-o",
+        "github=-",
+        "-o",
+        f"sarif={sarif}",
+        "-o",
+        f"junit={junit}",
+    )
+    assert code == 1
+    assert out == invoke("check", str(HANDWRITTEN), "--format", "github")[1]
+    assert (
+        sarif.read_text() == invoke("check", str(HANDWRITTEN), "--format", "sarif")[1]
+    )
+    assert ET.fromstring(junit.read_text()).get("failures") == "3"
+    # -o FILE alone keeps its meaning: --format's format, into FILE
+    plain = tmp_path / "plain.json"
+    assert (
+        invoke("check", str(HANDWRITTEN), "--format", "json", "-o", str(plain))[1] == ""
+    )
+    assert json.loads(plain.read_text())["summary"]["error"] == 3
+    code, _, err = invoke("check", str(HANDWRITTEN), "-o", "json=-", "-o", "text=-")
+    assert code == 2 and "only one format can go to standard output" in err
+
+
+def test_markdown_for_a_pull_request_comment_is_inert(tmp_path: Path) -> None:
+    """Values from a template cannot add rows, links, mentions or HTML to a PR
+    comment."""
+    template = json.loads(HANDWRITTEN.read_text())
+    config = template["resources"][1]["resources"][0]["properties"]
+    config["FUNCTIONS_WORKER_PROCESS_COUNT"] = (
+        "12 | x |\n## @octocat <img src=x onerror=alert(1)> [a](https://evil) `c` *b*"
+    )
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(template))
+    code, out, _ = invoke("check", str(path), "--format", "markdown")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "### azfn-profile: 3 error(s), 5 warning(s), 0 info"
+    rows = [line for line in lines if line.startswith("| ")]
+    assert len(rows) == 1 + 8  # the header and one row per failure
+    assert all(row.count(" | ") == 3 for row in rows[1:])
+    (bad,) = [row for row in rows if "AZFN101" in row]
+    for raw in ("@octocat", "<img", "[a](", "`c`", "*b*", "\n"):
+        assert raw not in bad, raw
+    assert "&#64;octocat" in bad and "&lt;img" in bad
+    assert lines[-1].startswith("Checked 1 app(s) and profile(s) in 1 file(s): ")
+
+
+def test_sarif_uris_do_not_depend_on_where_check_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code scanning matches results across runs by URI: relative to the repository
+    root (uriBaseId SRCROOT) whether check runs at the root or in a subfolder."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    infra = repo / "infra"
+    infra.mkdir()
+    (infra / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    runs = []
+    for where, target in ((repo, "infra"), (infra, "."), (infra, "azuredeploy.json")):
+        monkeypatch.chdir(where)
+        _, out, _ = invoke("check", target, "--format", "sarif")
+        runs.append(json.loads(out)["runs"][0])
+    uris = [
+        sorted(
+            {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in run["results"]
+            }
+        )
+        for run in runs
+    ]
+    assert uris == [["infra/azuredeploy.json"]] * 3
+    for run in runs:
+        location = run["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uriBaseId"] == "SRCROOT"
+        assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": repo.as_uri() + "/"}}
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = invoke("check", str(infra), "--format", "sarif", "--root", str(infra))
+    (uri,) = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(out)["runs"][0]["results"]
+    }
+    assert uri == "azuredeploy.json"
+
+
+def _failing_ids(out: str) -> list[str]:
+    return sorted(
+        {f["id"] for f in json.loads(out)["findings"] if f["status"] == "fail"}
+    )
+
+
+def test_checks_are_selected_and_skipped_by_id_or_name_with_wildcards() -> None:
+    everything = _failing_ids(invoke("check", str(HANDWRITTEN), "--format", "json")[1])
+    assert everything == [
+        "AZFN101",
+        "AZFN104",
+        "AZFN501",
+        "AZFN502",
+        "AZFN504",
+        "AZFN505",
+        "AZFN507",
+        "AZFN508",
+    ]
+    only = invoke("check", str(HANDWRITTEN), "--format", "json", "--check", "AZFN5*")
+    assert _failing_ids(only[1]) == [i for i in everything if i.startswith("AZFN5")]
+    named = invoke(
+        "check", str(HANDWRITTEN), "--format", "json", "--check", "worker.*,azfn508"
+    )
+    assert _failing_ids(named[1]) == ["AZFN101", "AZFN104", "AZFN508"]
+    code, out, _ = invoke(
+        "check",
+        str(HANDWRITTEN),
+        "--format",
+        "json",
+        "--skip-check",
+        "security.*",
+        "--skip-check",
+        "AZFN101",
+    )
+    assert (code, _failing_ids(out)) == (0, ["AZFN104"])  # no error left: exit 0
+
+
+def test_skip_path_leaves_files_unread(tmp_path: Path) -> None:
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    code, out, _ = invoke(
+        "check",
+        str(tmp_path),
+        "--format",
+        "json",
+        "--skip-path",
+        "legacy",
+        "--skip-path",
+        "examples/*.json",
+    )
+    report = json.loads(out)
+    assert code == 0 and report["targets"] == []
+    assert sorted(s["reason"] for s in report["skipped"]) == [
+        "--skip-path examples/*.json",
+        "--skip-path legacy",
+    ]
+
+
+def test_settings_from_the_repository_and_the_command_line_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.azfn-profile]\nskip-check = ["security.*"]\n'
+        'fail-on = "warning"\n'
+    )
+    code, out, _ = invoke("check", "--format", "json")
+    assert (code, _failing_ids(out)) == (1, ["AZFN101", "AZFN104"])
+    (tmp_path / ".azfn-profile.yaml").write_text(
+        "skip_check: [AZFN101, AZFN5*]\nfail-on: error\n"
+    )  # the YAML file comes first
+    code, out, _ = invoke("check", "--format", "json")
+    assert (code, _failing_ids(out)) == (0, ["AZFN104"])
+    code, out, _ = invoke("check", "--format", "json", "--skip-check", "AZFN104")
+    assert (code, "AZFN101" in _failing_ids(out)) == (1, True)  # the CLI replaces it
+    (tmp_path / ".azfn-profile.yaml").write_text("skip: [AZFN101]\n")
+    code, _, err = invoke("check")
+    assert code == 2 and "unknown key 'skip'; expected one of check" in err

@@ -272,6 +272,27 @@ def test_init_options_and_errors(tmp_path: Path) -> None:
     assert code == 2 and "no functions registered" in err
 
 
+@pytest.mark.slow  # a virtualenv and a lab run
+def test_init_measures_with_the_apps_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--python PATH` names the app's interpreter (a virtualenv made from the same
+    base interpreter as this one): the draft takes its version, `--measure` runs the
+    app with it."""
+    from tests.test_lab import make_app_venv
+
+    python = make_app_venv(tmp_path / "appenv")
+    monkeypatch.chdir(tmp_path)  # `python -c` puts the working folder on the path
+    app = ROOT / "tests" / "data" / "lab_apps" / "interpreter"
+    data = drafted(app, "--measure", "--python", str(python))
+    assert data["python"] == f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert data["workload"]["memory_per_process_mb"] >= 16
+    code, _, err = invoke(
+        "init", str(app), "--measure", "--python", str(tmp_path / "nowhere")
+    )
+    assert code == 2 and f"--python {tmp_path / 'nowhere'}: no such file" in err
+
+
 # -- the rules and check use the code a profile names ----------------------------------
 
 

@@ -37,6 +37,16 @@ def test_pre_commit_hook_and_actions_example() -> None:
 
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "azfn-profile-check" and hook["entry"] == "azfn-profile check"
+    # The hook runs on a change to any file the scan reads (an app's code included),
+    # and on nothing else.
+    from azfn_profile.sources.discover import APP_ENTRY, SOURCE_SUFFIXES
+
+    files = re.compile(hook["files"])
+    for suffix in SOURCE_SUFFIXES:
+        assert files.search(f"infra/main{suffix}"), suffix
+    assert files.search(f"src/{APP_ENTRY}")
+    for other in ("README.md", "src/app.js", "Dockerfile", "main.tfstate"):
+        assert not files.search(other), other
     workflow = yaml.safe_load(
         (ROOT / "docs" / "examples" / "github-actions.yml").read_text()
     )
@@ -45,7 +55,15 @@ def test_pre_commit_hook_and_actions_example() -> None:
         step.get("uses", "").startswith("github/codeql-action/upload-sarif")
         for step in steps
     )
-    assert any("--format sarif" in step.get("run", "") for step in steps)
+    (run,) = [
+        step["run"] for step in steps if "azfn-profile check" in step.get("run", "")
+    ]
+    assert "-o github=-" in run and "-o sarif=" in run  # one run, both outputs
+    assert set(workflow[True]) == {"pull_request", "push"}  # YAML reads `on` as True
+    install = next(
+        step["run"] for step in steps if "pip install" in step.get("run", "")
+    )
+    assert "@v" in install.rsplit("/", 1)[-1]  # a pinned version
 
 
 def _anchor(heading: str) -> str:

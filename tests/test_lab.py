@@ -417,3 +417,254 @@ def test_bench_flags_async_blocking_apps() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "the signature of async functions that make blocking calls" in result.stderr
+
+
+# -- `--python`: any interpreter, whatever it was made from ----------------------------
+
+
+def make_app_venv(folder: Path, base: Path | None = None, *, deps: bool = True) -> Path:
+    """A virtualenv as `python -m venv` makes it (the interpreter linked, not copied)
+    from `base` (default: the base interpreter of this one); with `deps`, it imports
+    azure-functions and its dependencies, from a folder a .pth file names, and
+    nothing else of this environment. Its interpreter."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    import azure.functions
+
+    base = base or Path(sys._base_executable)
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    if deps:
+        shelf = folder.parent / f"{folder.name}-deps"
+        (shelf / "azure").mkdir(parents=True)
+        (shelf / "azure" / "functions").symlink_to(
+            Path(azure.functions.__file__).parent, target_is_directory=True
+        )
+        for name in ("werkzeug", "markupsafe"):  # azure-functions' own dependencies
+            spec = importlib.util.find_spec(name)
+            assert spec is not None and spec.origin is not None
+            (shelf / name).symlink_to(
+                Path(spec.origin).parent, target_is_directory=True
+            )
+        site = next((folder / "lib").glob("python3.*/site-packages"))
+        (site / "app-deps.pth").write_text(f"{shelf}\n")
+    return python
+
+
+def test_bench_runs_a_venv_made_from_the_same_base_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual setup: the app's virtualenv and the tool's come from one base
+    interpreter, so both interpreters are links to the same file."""
+    import sys
+
+    python = make_app_venv(tmp_path / "appenv")
+    assert python.resolve() == Path(sys._base_executable).resolve()
+    monkeypatch.chdir(tmp_path)  # `python -c` puts the working folder on the path
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(APPS / "interpreter"),
+            "--function",
+            "where",
+            "--processes",
+            "1",
+            "--threads",
+            "2",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.1",
+            "--upstream-latency",
+            "0",
+            "--json",
+            "--python",
+            str(python),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert record["throughput"] > 0 and record["errors"] == 0
+    point = run_point(
+        settings("interpreter", "where", python=python), processes=1, threads=1
+    )
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert set(point.results) == {f"{python} {version}"}  # the venv ran the app
+
+
+def _other_python(minor: int) -> Path | None:
+    """An interpreter of Python 3.<minor> on this machine (PATH, then pyenv's)."""
+    import os
+    import shutil
+    import subprocess
+
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [shutil.which(f"python3.{minor}") or ""]
+    candidates += sorted(map(str, pyenv.glob(f"3.{minor}.*/bin/python3.{minor}")))
+    for candidate in filter(None, candidates):
+        done = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[1])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0 and done.stdout.strip() == str(minor):
+            return Path(candidate)
+    return None
+
+
+@pytest.mark.parametrize("minor", [10, 12, 13])
+def test_workers_run_another_python_version(
+    minor: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    if minor == sys.version_info[1]:
+        pytest.skip("the version this runs on")
+    base = _other_python(minor)
+    if base is None:
+        pytest.skip(f"no Python 3.{minor} here")
+    python = make_app_venv(tmp_path / "appenv", base)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # the linked deps stay clean
+    monkeypatch.chdir(tmp_path)
+    point = run_point(
+        settings("interpreter", "where", python=python), processes=2, threads=1
+    )
+    assert point.errors == 0 and point.measured > 0
+    assert set(point.results) == {f"{python} 3.{minor}"}
+
+
+def test_an_interpreter_without_the_apps_dependencies_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python = make_app_venv(tmp_path / "bare", deps=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--processes",
+            "1",
+            "--threads",
+            "1",
+            "--duration",
+            "0.2",
+            "--warmup",
+            "0",
+            "--python",
+            str(python),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{APPS / 'probe' / 'function_app.py'}:8: the app imports 'azure', which "
+        f"{python} cannot import (No module named 'azure')"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("echo 2.7", "is Python 2.7; the lab runs apps on Python 3.10 or newer"),
+        ("echo no", "not a Python interpreter (no)"),
+        ("echo broken >&2; exit 1", "not a Python interpreter (broken)"),
+    ],
+)
+def test_an_interpreter_that_cannot_run_the_lab_is_refused(
+    script: str, message: str, tmp_path: Path
+) -> None:
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    result = CliRunner().invoke(
+        cli,
+        ["bench", str(APPS / "probe"), "--function", "probe", "--python", str(fake)],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--python {fake}" in result.stderr and message in result.stderr
+
+
+# -- Ctrl-C keeps what was measured ----------------------------------------------------
+
+
+def interrupt_after_a_point(args: list[str], done: str) -> tuple[int, str, str]:
+    """Run `azfn-profile ARGS` in its own process group, send the group SIGINT (as
+    Ctrl-C in a terminal does) while a later point is being measured, and return the
+    exit code, stdout and stderr; `done` marks a finished point's progress line."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "azfn_profile", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    said: list[str] = []
+    while not any(done in line for line in said):  # a point finished
+        said.append(proc.stderr.readline())
+        assert said[-1], "".join(said)
+    said.append(proc.stderr.readline())  # the next one started ...
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # ... and its workers run
+        if {pid for pid in _children(proc.pid) if _is_worker(pid)}:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    workers = {pid for pid in _children(proc.pid) if _is_worker(pid)}
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+    return proc.returncode, out, "".join(said) + err
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ctrl_c_in_bench_prints_the_points_measured_and_exits_130(
+    as_json: bool,
+) -> None:
+    code, out, err = interrupt_after_a_point(
+        [
+            "bench",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--processes",
+            "1,2,3",
+            "--threads",
+            "2",
+            "--duration",
+            "2",
+            "--warmup",
+            "0.2",
+            *(["--json"] if as_json else []),
+        ],
+        done=" inv/s, p95 ",
+    )
+    assert code == 130, err
+    finished = err.count(" inv/s, p95 ")
+    assert 1 <= finished < 3
+    assert f"interrupted: {finished} of 3 point(s) measured" in err
+    assert "Traceback" not in err and "Aborted" not in err
+    if as_json:
+        records = json.loads(out)
+        assert [r["processes"] for r in records] == [1, 2][:finished]
+        assert records[0]["throughput"] > 0
+    else:
+        rows = out.splitlines()
+        assert rows[0].split()[:2] == ["PROCESSES", "THREADS"]
+        assert [row.split()[0] for row in rows[1:]] == ["1", "2"][:finished]

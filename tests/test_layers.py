@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.redact": 0,
     "azfn_profile.fileio": 0,
     "azfn_profile.files": 0,
+    "azfn_profile.config": 0,
     "azfn_profile.yamlload": 0,
     "azfn_profile.catalog": 0,
     "azfn_profile.guidance": 0,

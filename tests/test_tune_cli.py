@@ -234,3 +234,37 @@ def test_write_is_refused_when_the_winner_is_within_the_noise(tmp_path: Path) ->
 def test_write_needs_a_profile() -> None:
     code, _, err = tune(str(APPS / "probe"), "--function", "probe", "--write")
     assert code == 2 and "--write needs --profile PROFILE" in err
+
+
+def test_ctrl_c_prints_the_measurements_taken_writes_nothing_exits_130(
+    tmp_path: Path,
+) -> None:
+    from tests.test_lab import interrupt_after_a_point
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(PROFILE)
+    code, out, err = interrupt_after_a_point(
+        [
+            "tune",
+            str(APPS / "probe"),
+            "--function",
+            "probe",
+            "--profile",
+            str(profile),
+            "--write",
+            "--duration",
+            "2",
+            "--warmup",
+            "0.2",
+        ],
+        done=" inv/s, p95 ",
+    )
+    assert code == 130, err
+    finished = err.count(" inv/s, p95 ")
+    assert finished >= 1
+    assert f"interrupted: {finished} measurement(s) taken; nothing written" in err
+    assert "Traceback" not in err and "Aborted" not in err
+    rows = out.splitlines()
+    assert rows[0].split()[:2] == ["PROCESSES", "THREADS"]
+    assert len(rows) == 1 + finished
+    assert profile.read_text() == PROFILE

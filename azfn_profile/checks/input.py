@@ -48,11 +48,13 @@ CHECKS = (
         "AZFN003",
         "input.suppression-invalid",
         "warning",
-        "A suppression comment must give a reason",
+        "A suppression must name a check and give a reason",
         why="`# azfn: ignore[AZFN401] reason` accepts a finding on its line (or, on a "
         "def line, in the function); like a profile's suppressions it needs a "
         "reason, and takes an optional `expires=YYYY-MM-DD`. Without a reason it "
-        "suppresses nothing.",
+        "suppresses nothing, and so does a suppression (a comment, a profile's "
+        "`suppress` entry or a template's tag) whose ID is no check: a typo would "
+        "otherwise pass silently.",
         source="azfn-profile",
     )(_input_only),
 )

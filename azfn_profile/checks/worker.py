@@ -29,9 +29,11 @@ THREAD_PATH = Field.setting(facts.THREAD_COUNT)
     "AZFN101",
     "worker.process-count-range",
     "error",
-    "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10",
-    why="The host starts at most 10 worker processes per instance and refuses to start "
-    "the worker when the setting is larger (`MaxProcessCount = 10`, checked in "
+    "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to "
+    f"{facts.MAX_WORKER_PROCESSES}",
+    why=f"The host starts at most {facts.MAX_WORKER_PROCESSES} worker processes per "
+    "instance and refuses to start the worker when the setting is larger "
+    f"(`MaxProcessCount = {facts.MAX_WORKER_PROCESSES}`, checked in "
     "RpcWorkerConfigFactory); a value that is not a whole number fails to parse.",
     source=f"{cite.HOST_PROCESS_COUNT}; {cite.HOST_WORKER_CONFIG}; {cite.APP_SETTINGS}",
     refuses_profile=True,
@@ -139,7 +141,8 @@ def _unset_pools(t: Target) -> str:
     "AZFN105",
     "worker.cpu-processes-per-core",
     "error",
-    "CPU-bound work needs a worker process per core (up to 10, as memory allows)",
+    "CPU-bound work needs a worker process per core (up to "
+    f"{facts.MAX_WORKER_PROCESSES}, as memory allows)",
     why="Python threads share one interpreter lock, so CPU-bound functions scale with "
     "processes, not threads: run at least as many processes as cores (guide: Use "
     "multiple language worker processes).",
@@ -308,12 +311,14 @@ def memory_limits_processes(t: Target, today: date) -> Iterator[Failure]:
     "AZFN115",
     "worker.process-warm-up",
     "warning",
-    "Worker processes start 10 s apart on a new instance",
-    why="The host starts worker processes one at a time, 10 seconds apart, and sends "
+    f"Worker processes start {facts.PROCESS_STARTUP_INTERVAL_S} s apart on a new "
+    "instance",
+    why="The host starts worker processes one at a time, "
+    f"{facts.PROCESS_STARTUP_INTERVAL_S} seconds apart, and sends "
     "invocations only to those already started, while host.json admits what all of "
     "them together can run. On plans that add instances under load (Consumption, "
     "Elastic Premium), a cold instance with P processes reaches full capacity after "
-    "about 10 x (P - 1) s. Elastic Premium can keep instances always ready "
+    f"about {facts.PROCESS_STARTUP_INTERVAL_S} x (P - 1) s. Elastic Premium can keep instances always ready "
     "(plan.always_ready, the plan's minimum), and its pre-warmed buffer starts "
     "them ahead of need; Consumption cannot, so keep P at 2 or less there.",
     source=f"{cite.HOST_PROCESS_COUNT}; {cite.HOST_DISPATCHER}; {cite.APP_SETTINGS}; "

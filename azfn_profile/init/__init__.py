@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,12 +35,13 @@ def run_init(
     for problem in code.problems:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file
         say(f"init: {where}: {problem.message} (the rest was read)")
+    version, interpreter = _python(python)
     options = Options(
         sku=sku,
         concurrency=concurrency,
         function=function,
         name=name,
-        python=python,
+        python=version,
         app_path=relative_app_path(app, output),
     )
     measured = None
@@ -47,11 +49,23 @@ def run_init(
         from azfn_profile.init.measure import measure_app
 
         chosen = function or _measurable(code)
-        measured = measure_app(app, chosen, say)
+        measured = measure_app(app, chosen, say, python=interpreter)
     result = draft(code, options, today, measured)
     _validate(result.text, output, today)
     note = f" (measured for {measured.seconds:.0f} s)" if measured else ""
     return result.text, note
+
+
+def _python(value: str | None) -> tuple[str | None, Path | None]:
+    """`--python`: a version ("3.12"), or the app's interpreter, whose version the
+    draft takes and which `--measure` runs the app with."""
+    if value is None or re.fullmatch(r"\d+(\.\d+)+", value):
+        return value, None
+    from azfn_profile.lab.interpreter import version_of
+
+    interpreter = Path(value)
+    major, minor = version_of(interpreter)
+    return f"{major}.{minor}", interpreter
 
 
 def _measurable(code: object) -> str:
@@ -65,18 +79,11 @@ def _measurable(code: object) -> str:
 
 
 def _validate(text: str, output: Path | None, today: date) -> None:
-    """The draft must load as a profile, as written, from where it will be."""
-    import tempfile
-
+    """The draft must load as a profile, as written, from where it will be (its
+    `app:` path is relative to that folder). Nothing is written to check it."""
     from azfn_profile.loader import load_profile
+    from azfn_profile.yamlload import parse
 
-    folder = output.parent if output is not None else Path.cwd()
-    with tempfile.NamedTemporaryFile(
-        "w", suffix=".yaml", dir=folder if folder.is_dir() else None, delete=False
-    ) as handle:
-        handle.write(text)
-    path = Path(handle.name)
-    try:
-        load_profile(path, today=today, display="the draft")
-    finally:
-        path.unlink(missing_ok=True)
+    shown = "the draft"
+    where = output if output is not None else Path.cwd() / "profile.yaml"
+    load_profile(where, today=today, display=shown, document=parse(text, shown))

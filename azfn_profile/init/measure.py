@@ -17,7 +17,15 @@ from azfn_profile.init.draft import Measured
 DURATION_S, WARMUP_S, LATENCY_MS = 3.0, 0.5, 50.0
 
 
-def measure_app(app: Path, function: str, say: Callable[[str], None]) -> Measured:
+def measure_app(
+    app: Path,
+    function: str,
+    say: Callable[[str], None],
+    *,
+    python: Path | None = None,
+) -> Measured:
+    """Measure `function` in the lab, run by `python` (the app's interpreter;
+    default: this one)."""
     from azfn_profile.extras import require
 
     require("lab", "azfn-profile init --measure")
@@ -30,9 +38,10 @@ def measure_app(app: Path, function: str, say: Callable[[str], None]) -> Measure
         f"thread, one invocation at a time, upstream latency {LATENCY_MS:g} ms)"
     )
     with lab_environment(LATENCY_MS) as env:
-        point = run_point(
-            Settings(app, function, 1, DURATION_S, WARMUP_S, None, b"{}", env), 1, 1
+        settings = Settings(
+            app, function, 1, DURATION_S, WARMUP_S, None, b"{}", env, python=python
         )
+        point = run_point(settings, 1, 1)
     if point.total == 0 or point.busy_s <= 0:
         from azfn_profile.init.draft import DraftError
 

@@ -55,12 +55,21 @@ def load_functions(path: Path) -> dict[str, Function]:
     sys.modules["function_app"] = module
     try:
         spec.loader.exec_module(module)
+    except ModuleNotFoundError as exc:  # a dependency this interpreter does not have
+        raise LabError(_missing(file, exc)) from None
     except BaseException as exc:  # noqa: BLE001 - user code: show whatever it raised
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
         raise LabError(
             f"{file}: importing the app failed:\n{''.join(lines).rstrip()}"
         ) from None
-    import azure.functions as func
+    try:
+        import azure.functions as func
+    except ModuleNotFoundError as exc:
+        raise LabError(
+            f"{file}: the lab runs functions with azure-functions, which "
+            f"{sys.executable} cannot import ({exc}): install it there, or name the "
+            "app's own interpreter with --python"
+        ) from None
 
     apps = [v for v in vars(module).values() if isinstance(v, func.FunctionApp)]
     if not apps:
@@ -83,6 +92,24 @@ def load_functions(path: Path) -> dict[str, Function]:
     return functions
 
 
+def _missing(file: Path, exc: ModuleNotFoundError) -> str:
+    """Which module the app imports that this interpreter cannot, and where."""
+    where = str(file)
+    folder = file.parent.resolve()
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.startswith("<"):  # frozen importlib frames
+            continue
+        if Path(name).resolve().is_relative_to(folder):  # the app's deepest frame
+            where = f"{name}:{line}"
+    module = exc.name or str(exc)
+    return (
+        f"{where}: the app imports {module!r}, which {sys.executable} cannot "
+        f"import ({exc}): install the app's dependencies into that interpreter, or "
+        "name the one that has them with --python (the app's virtualenv)"
+    )
+
+
 def find_function(path: Path, name: str) -> Function:
     functions = load_functions(path)
     if name not in functions:
@@ -103,15 +130,17 @@ def check_function(path: Path, name: str, python: Path | None) -> None:
     """Clear errors before any worker starts: the app and the function exist.
 
     In this interpreter the app is imported (as the workers will); with another
-    interpreter (`--python`), only the file is checked here, and the workers report
-    import errors from the app's own environment.
+    interpreter (`--python`), the file is checked and the interpreter asked its
+    version here, and the workers report import errors from the app's own
+    environment.
     """
     if python is None:
         find_function(path, name)
         return
     app_file(path)
-    if not Path(python).is_file():
-        raise LabError(f"--python {python}: no such file")
+    from azfn_profile.lab.interpreter import version_of
+
+    version_of(Path(python))
 
 
 def trigger_input(function: Function, body: bytes) -> Any:

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+class Interrupted(Exception):
+    """Ctrl-C while measuring: the output for the points measured before it (the
+    table so far, or the JSON records), and a line saying how far the run got."""
+
+    def __init__(self, output: str, note: str) -> None:
+        super().__init__(note)
+        self.output = output
+
+
 def pick_cores(count: int | None) -> list[int] | None:
     """The first `count` CPUs this process may use (None: all of them)."""
     if count is None:

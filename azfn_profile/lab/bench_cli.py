@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azfn_profile.lab.bench import (
+    Interrupted,
     async_blocking_signature,
     heatmap,
     lab_environment,
@@ -48,32 +49,40 @@ class BenchRequest:
 def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
     """Measure every (processes, threads) point; the table (or JSON) to print."""
     grid = [(p, t) for p in request.processes for t in request.threads]
+    points: list[Point] = []  # in the order measured
 
     def progress(i: int, p: int, t: int, point: Point | None) -> None:
         head = f"[{i}/{len(grid)}] processes={p} threads={t}: "
         if point is None:
             say(head + f"measuring {request.warmup + request.duration:.0f} s ...")
         else:
+            points.append(point)
             say(
                 head
                 + f"{point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms"
                 + (f", {point.errors} error(s)" if point.errors else "")
             )
 
-    with lab_environment(request.latency_ms) as env:
-        settings = Settings(
-            request.app,
-            request.function,
-            request.concurrency or DEFAULT_CONCURRENCY,
-            request.duration,
-            request.warmup,
-            pick_cores(request.cores),
-            request.body,
-            env,
-            request.rate,
-            request.python,
-        )
-        points = run_grid(settings, grid, progress)
+    try:
+        with lab_environment(request.latency_ms) as env:
+            settings = Settings(
+                request.app,
+                request.function,
+                request.concurrency or DEFAULT_CONCURRENCY,
+                request.duration,
+                request.warmup,
+                pick_cores(request.cores),
+                request.body,
+                env,
+                request.rate,
+                request.python,
+            )
+            run_grid(settings, grid, progress)
+    except KeyboardInterrupt:  # Ctrl-C: keep what was measured
+        raise Interrupted(
+            _output(points, request.as_json),
+            f"interrupted: {len(points)} of {len(grid)} point(s) measured",
+        ) from None
     first = next((p.first_error for p in points if p.first_error), None)
     if first:
         say(f"first error: {first}")
@@ -89,6 +98,11 @@ def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
         )
         heatmap(points, request.plot, title)
         say(f"wrote {request.plot}")
-    if request.as_json:
+    return _output(points, request.as_json)
+
+
+def _output(points: list[Point], as_json: bool) -> str:
+    """The table or the JSON records (nothing for no point)."""
+    if as_json:
         return json.dumps([p.record() for p in points], indent=2) + "\n"
-    return table(points)
+    return table(points) if points else ""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from azfn_profile.lab.app import LabError
+from azfn_profile.lab.interpreter import Shim
 
 START_TIMEOUT_S = 60.0
 DRAIN_TIMEOUT_S = 10.0
@@ -121,7 +122,8 @@ class _Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.pids: dict[Connection, int] = {}
         self.cpu_at_ready: dict[Connection, float] = {}
-        self.shim = _Shim(s.python)
+        self.shim = Shim()
+        self.python = str(s.python or sys.executable)
         args = json.dumps(
             {
                 "app": str(s.app),
@@ -132,25 +134,33 @@ class _Workers:
                 "env": s.env,
             }
         )
-        python = str(s.python or sys.executable)
-        for _ in range(processes):
-            parent, child = multiprocessing.Pipe()
-            fd = child.fileno()
-            try:
-                with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
-                    proc = subprocess.Popen(
-                        [python, "-c", self.shim.boot, str(fd), args],
-                        pass_fds=(fd,),
-                        stdin=subprocess.DEVNULL,
-                    )
-            except OSError as exc:
-                parent.close()
-                child.close()
-                self.kill()
-                raise LabError(f"cannot start {python}: {exc.strerror}") from None
+        try:
+            for _ in range(processes):
+                self._start(args)
+        except BaseException:  # Ctrl-C included: no worker outlives a failed start
+            self.kill()
+            raise
+
+    def _start(self, args: str) -> None:
+        parent, child = multiprocessing.Pipe()
+        fd = child.fileno()
+        try:
+            with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
+                proc = subprocess.Popen(
+                    [self.python, "-c", self.shim.boot, str(fd), args],
+                    pass_fds=(fd,),
+                    stdin=subprocess.DEVNULL,
+                )
+        except OSError as exc:
+            parent.close()
+            raise LabError(f"cannot start {self.python}: {exc.strerror}") from None
+        except BaseException:
+            parent.close()
+            raise
+        finally:
             child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
+        self.conns.append(parent)
+        self.procs.append(proc)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -166,8 +176,8 @@ class _Workers:
                     message = conn.recv()
                 except EOFError:
                     raise LabError(
-                        "a worker process exited before importing the app"
-                        + self.shim.hint()
+                        f"a worker process ({self.python}) exited before importing "
+                        "the app; its error is above"
                     ) from None
                 if message[0] == "error":
                     raise LabError(message[1])
@@ -212,49 +222,6 @@ class _Workers:
         for conn in self.conns:
             conn.close()
         self.shim.close()
-
-
-class _Shim:
-    """How a worker finds this package's lab modules.
-
-    In this interpreter they import as usual. In another (the app's virtualenv), a
-    temporary folder holding a link to this package goes first on its path: the lab
-    modules use the standard library only, so none of the tool's dependencies follow.
-    """
-
-    def __init__(self, python: Path | None) -> None:
-        self.folder: Path | None = None
-        if (
-            python is not None
-            and Path(python).resolve() != Path(sys.executable).resolve()
-        ):
-            import tempfile
-
-            self.folder = Path(tempfile.mkdtemp(prefix="azfn-profile-lab-"))
-            package = Path(__file__).resolve().parent.parent
-            (self.folder / package.name).symlink_to(package, target_is_directory=True)
-        path = repr(str(self.folder)) if self.folder else None
-        self.boot = (
-            "import sys\n"
-            + (f"sys.path.insert(0, {path})\n" if path else "")
-            + "from azfn_profile.lab.worker import boot\nboot()\n"
-        )
-        self.python = python
-
-    def hint(self) -> str:
-        if self.folder is None:
-            return ""
-        return (
-            f" ({self.python} must be Python 3.10+ with the app's dependencies and "
-            "azure-functions installed; its error is above)"
-        )
-
-    def close(self) -> None:
-        if self.folder is not None:
-            import shutil
-
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
 
 
 def run_point(

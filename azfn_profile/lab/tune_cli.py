@@ -23,7 +23,7 @@ from typing import Literal
 
 from azfn_profile import facts
 from azfn_profile.lab.app import check_function
-from azfn_profile.lab.bench import lab_environment, pick_cores
+from azfn_profile.lab.bench import Interrupted, lab_environment, pick_cores, table
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
 from azfn_profile.rules._trace import whole_cores
@@ -31,6 +31,7 @@ from azfn_profile.rules._trace import whole_cores
 DEFAULT_CONCURRENCY = 64
 MemoryPolicy = Literal["larger", "measured"]
 EXIT_OK, EXIT_NOT_WRITTEN = 0, 1
+_Compared = dict[tuple[int, int], Comparison]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,27 @@ def run_tune(
     """Search, compare, maybe write; the report and the exit code."""
     plan = _read_profile(request.profile_path, today)
     check_function(request.app, request.function, request.python)
+    measured: list[Point] = []  # every measurement, in order
+    try:
+        search, compared, keys, notes = _measure(request, plan, say, measured)
+    except KeyboardInterrupt:  # Ctrl-C: keep what was measured, write nothing
+        raise Interrupted(
+            table(measured) if measured else "",
+            f"interrupted: {len(measured)} measurement(s) taken; nothing written",
+        ) from None
+    if compared is None:
+        return _nothing_meets(search, request), EXIT_NOT_WRITTEN
+    return _report(request, plan, search, compared, keys, notes, today)
+
+
+def _measure(
+    request: TuneRequest,
+    plan: _Plan,
+    say: Callable[[str], None],
+    measured: list[Point],
+) -> tuple[Search, _Compared | None, list[tuple[int, int]], str]:
+    """The search, then the winner, the rules' point and the default compared
+    (None when nothing met the constraints), those points, and the load's notes."""
     concurrency, load_note = _load(request, plan)
     cores, cores_note = _cores(request, plan)
     with lab_environment(request.latency_ms) as env:
@@ -97,7 +119,7 @@ def run_tune(
             python=request.python,
         )
         search = Search(
-            _Progress(settings, say),
+            _Progress(settings, say, measured),
             request.slo,
             plan.memory_limit_mb,
             1 if plan.flex else MAX_PROCESSES,
@@ -111,15 +133,14 @@ def run_tune(
         say(f"tune: {load_note}; {cores_note}")
         winner = search.run()
         if not search.ok(winner):
-            return _nothing_meets(search, request), EXIT_NOT_WRITTEN
+            return search, None, [], ""
         keys = [
             (winner.processes, winner.threads),
             *([plan.rules] if plan.rules else []),
             plan.default()[0],
         ]
         compared = search.compare(keys)
-    notes = f"{load_note}; {cores_note}"
-    return _report(request, plan, search, compared, keys, notes, today)
+    return search, compared, keys, f"{load_note}; {cores_note}"
 
 
 def _read_profile(path: Path | None, today: date) -> _Plan:
@@ -181,8 +202,10 @@ def _cores(request: TuneRequest, plan: _Plan) -> tuple[list[int] | None, str]:
 class _Progress:
     """Measures one point and says `[i/N]`, elapsed time and an estimate of the rest."""
 
-    def __init__(self, settings: Settings, say: Callable[[str], None]) -> None:
-        self.settings, self.say = settings, say
+    def __init__(
+        self, settings: Settings, say: Callable[[str], None], measured: list[Point]
+    ) -> None:
+        self.settings, self.say, self.measured = settings, say, measured
         self.total, self.done, self.started = 0, 0, time.monotonic()
 
     def __call__(self, processes: int, threads: int) -> Point:
@@ -198,6 +221,7 @@ class _Progress:
             f"measuring (elapsed {_clock(elapsed)}{estimate})"
         )
         point = run_point(self.settings, processes, threads)
+        self.measured.append(point)
         self.say(
             f"  {point.throughput:.1f} inv/s, p95 {point.p95_ms:.0f} ms, "
             f"rss {point.rss_mb:.0f} MB"

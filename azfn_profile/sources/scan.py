@@ -8,20 +8,56 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from azfn_profile.sources.discover import classify, expand, explicit_parameters
+from azfn_profile.config import skipped_path
+from azfn_profile.sources.discover import (
+    SourceFile,
+    classify,
+    expand,
+    explicit_parameters,
+)
 from azfn_profile.sources.pairing import Pairing
 from azfn_profile.sources.result import Scan, Skipped
 
 __all__ = ["Scan", "Skipped", "scan"]
 
 
-def scan(paths: Sequence[Path], today: date, parameters: Path | None = None) -> Scan:
+def scan(
+    paths: Sequence[Path],
+    today: date,
+    parameters: Path | None = None,
+    *,
+    skip_paths: Sequence[str] = (),
+) -> Scan:
     result = Scan()
-    files = list(expand(paths, result))
+    found = list(expand(paths, result))
+    result.found = len(found)
+    files = _unskipped(found, skip_paths, result)
     for f in files:
         classify(f, result)
-    result.files = sum(1 for f in files if f.kind)
-    result.found = len(files)
     explicit_params = explicit_parameters(parameters, result)
     Pairing(files, result, today, explicit_params).run()
+    # Each file counts once: checked (read and judged) or skipped, never both.
+    skipped = {s.file for s in result.skipped}
+    result.files = sum(1 for f in files if f.kind and f.display not in skipped)
     return result
+
+
+def _unskipped(
+    files: list[SourceFile], patterns: Sequence[str], result: Scan
+) -> list[SourceFile]:
+    """The files no --skip-path pattern names (those it names are listed as
+    skipped, with the pattern)."""
+    if not patterns:
+        return files
+    kept = []
+    for f in files:
+        try:
+            relative = f.path.relative_to(f.root).as_posix()
+        except ValueError:
+            relative = f.path.name
+        pattern = skipped_path(relative, patterns)
+        if pattern is None:
+            kept.append(f)
+        else:
+            result.skipped.append(Skipped(f.display, f"--skip-path {pattern}", False))
+    return kept
