@@ -311,6 +311,13 @@ def check(
         skip_path=_patterns(skip_path),
         fail_on=fail_on,
     )
+    from azfn_profile.checks import REGISTRY
+
+    unmatched = settings.unmatched([(c.id, c.name) for c in REGISTRY.values()])
+    if unmatched:
+        raise click.UsageError(
+            f"{', '.join(unmatched)} names no check (`azfn-profile checks` lists them)"
+        )
     day = today()
     prints = reports.load_baseline(baseline) if baseline is not None else frozenset()
     found = scan(paths, day, parameters, skip_paths=settings.skip_path)
@@ -372,6 +379,10 @@ def _outputs(values: tuple[str, ...], fmt: str) -> list[tuple[str, Path]]:
         name, sep, file = value.partition("=")
         if sep and name in FORMATS:
             out.append((name, Path(file) if file else STDOUT))
+        elif sep and name.isidentifier():
+            raise click.UsageError(
+                f"-o {value}: no format {name!r}; expected one of {', '.join(FORMATS)}"
+            )
         else:
             out.append((fmt, Path(value)))
     files = [path for _, path in out if path != STDOUT]

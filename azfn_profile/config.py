@@ -40,6 +40,21 @@ class CheckConfig:
             return True
         return matches(self.check, check_id, name)
 
+    def unmatched(self, checks: Sequence[tuple[str, str]]) -> list[str]:
+        """The check patterns that match none of `checks` (ID, name): a typo would
+        select nothing or skip nothing, silently."""
+        out = []
+        for option, patterns in (
+            ("--check", self.check),
+            ("--skip-check", self.skip_check),
+        ):
+            out += [
+                f"{option} {p}"
+                for p in patterns
+                if not any(matches([p], check_id, name) for check_id, name in checks)
+            ]
+        return out
+
 
 def matches(patterns: Iterable[str], check_id: str, name: str) -> bool:
     """A pattern matches a check's ID or its name, case-insensitively, with shell

@@ -569,3 +569,14 @@ def test_settings_from_the_repository_and_the_command_line_wins(
     (tmp_path / ".azfn-profile.yaml").write_text("skip: [AZFN101]\n")
     code, _, err = invoke("check")
     assert code == 2 and "unknown key 'skip'; expected one of check" in err
+
+
+def test_a_pattern_or_format_that_names_nothing_is_a_usage_error() -> None:
+    for args, said in (
+        (("--check", "AZFN9*"), "--check AZFN9* names no check"),
+        (("--skip-check", "secrity.*"), "--skip-check secrity.* names no check"),
+        (("-o", "sarfi=report.sarif"), "-o sarfi=report.sarif: no format 'sarfi'"),
+    ):
+        code, out, err = invoke("check", str(HANDWRITTEN), *args)
+        assert (code, out) == (2, ""), args
+        assert said in err, err
