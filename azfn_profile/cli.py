@@ -234,6 +234,7 @@ def explain(target: str) -> None:
     "-o",
     "--output",
     "outputs",
+    metavar="[FORMAT=]FILE",
     multiple=True,
     help="Write the report to FILE instead of standard output, or FORMAT=FILE to "
     "write that format there; repeat it to write several formats in one run (- is "
@@ -265,17 +266,20 @@ def explain(target: str) -> None:
 @click.option(
     "--check",
     "only",
+    metavar="PATTERN",
     multiple=True,
     help="Report only these checks: IDs or names, wildcards allowed (AZFN1*, "
     "security.*); repeatable or comma-separated.",
 )
 @click.option(
     "--skip-check",
+    metavar="PATTERN",
     multiple=True,
     help="Never report these checks (IDs or names, wildcards allowed).",
 )
 @click.option(
     "--skip-path",
+    metavar="GLOB",
     multiple=True,
     help="Do not read files or folders matching this glob (relative to each path "
     "checked, e.g. 'examples/*' or 'legacy'); repeatable.",
@@ -293,8 +297,9 @@ def check(
     skip_check: tuple[str, ...],
     skip_path: tuple[str, ...],
 ) -> None:
-    """Check profiles, templates (ARM, Bicep), preview output and host.json files,
-    or whole folders of them, against the rules (default: the current folder)."""
+    """Check profiles, templates (ARM, Bicep, Terraform), preview output, app code
+    and host.json files, or whole folders of them, against the checks (default: the
+    current folder)."""
     from azfn_profile import config
     from azfn_profile import report as reports
     from azfn_profile.fileio import write_output

@@ -739,3 +739,49 @@ def test_mutated_terraform_never_crashes(number: int, tmp_path: Path) -> None:
     assert outcome.exit_code in (0, 1, 2), (target, outcome.output)
     assert "Traceback" not in outcome.output and "internal error" not in outcome.output
     assert outcome.seconds < 20
+
+
+def test_a_function_app_with_no_instance_is_listed_as_not_deployed(
+    tmp_path: Path,
+) -> None:
+    """`count = 0` (a feature flag off) or an empty `for_each`: the app is listed,
+    never judged, and its file counts as read."""
+    (tmp_path / "main.tf").write_text(
+        'variable "enabled" {\n  type    = bool\n  default = false\n}\n\n'
+        'variable "regions" {\n  type    = set(string)\n  default = []\n}\n\n'
+        'resource "azurerm_service_plan" "plan" {\n  name                = "plan"\n'
+        '  resource_group_name = "rg"\n  location            = "westeurope"\n'
+        '  os_type             = "Linux"\n  sku_name            = "EP1"\n}\n\n'
+        'resource "azurerm_linux_function_app" "api" {\n'
+        "  count                      = var.enabled ? 1 : 0\n"
+        '  name                       = "func-api"\n'
+        '  resource_group_name        = "rg"\n  location = "westeurope"\n'
+        "  service_plan_id            = azurerm_service_plan.plan.id\n"
+        '  storage_account_name       = "st"\n  https_only = false\n'
+        "  site_config {}\n}\n\n"
+        'resource "azurerm_linux_function_app" "regional" {\n'
+        "  for_each            = var.regions\n"
+        '  name                = "func-${each.key}"\n'
+        '  resource_group_name = "rg"\n  location = each.key\n'
+        "  service_plan_id     = azurerm_service_plan.plan.id\n"
+        '  storage_account_name = "st"\n  https_only = false\n'
+        "  site_config {}\n}\n"
+    )
+    lines = (tmp_path / "main.tf").read_text().splitlines()
+
+    def line_of(header: str) -> int:
+        return lines.index(header) + 1
+
+    code, report = check(tmp_path)
+    assert code == 0 and report["targets"] == [] and report["skipped"] == []
+    api = line_of('resource "azurerm_linux_function_app" "api" {')
+    regional = line_of('resource "azurerm_linux_function_app" "regional" {')
+    assert [(n["line"], n["what"], n["reason"]) for n in report["not_inspected"]] == [
+        (api, "azurerm_linux_function_app.api", "not deployed: count is 0"),
+        (
+            regional,
+            "azurerm_linux_function_app.regional",
+            "not deployed: for_each is empty",
+        ),
+    ]
+    assert report["summary"]["files"] == 1

@@ -271,7 +271,14 @@ class Module:
     def run(self) -> None:
         for (kind, a, b), (_, display) in list(self.blocks.items()):
             if kind == "resource" and a in tfmap.MAPPED:
-                for inst in self.instances(kind, a, b)[0]:
+                made, mode = self.instances(kind, a, b)
+                if not made and mode in ("count", "for_each") and a in tfmap.SITES:
+                    block, _ = self.blocks[(kind, a, b)]
+                    why = "count is 0" if mode == "count" else "for_each is empty"
+                    self._not_inspected(
+                        block, display, f"{self.prefix}{a}.{b}", f"not deployed: {why}"
+                    )
+                for inst in made:
                     self._emit(inst, display, tfmap.resources(a, inst.view))
             elif kind == "data" and a in tfmap.DATA:
                 for inst in self.instances(kind, a, b)[0]:

@@ -127,8 +127,15 @@ class TerraformScan:
                 found |= self._read(workspace, root, var_file)
             broken = {p.file for p in workspace.problems}
             clean = not any(f.display in broken for f in root.files)
-            if not found and clean and len(workspace.problems) == before:
-                unread = len(self.result.not_inspected) > listed
+            seen = self.result.not_inspected[listed:]
+            dropped = any(n.reason.startswith("not deployed") for n in seen)
+            if (
+                not found
+                and not dropped
+                and clean
+                and len(workspace.problems) == before
+            ):
+                unread = len(seen) > 0
                 for f in root.files + root.auto + root.var_files:
                     self.result.skipped.append(
                         skip(f, NO_APP_READ if unread else NO_APP)
