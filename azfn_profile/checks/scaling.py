@@ -262,7 +262,8 @@ def _instance_limit(t: Target) -> int | None:
     "scaling.instance-limit-range",
     "error",
     "The instance limit must be one the plan allows",
-    why="Flex Consumption takes a maximum instance count from 1 to 1000, and every "
+    why="Flex Consumption takes a maximum instance count from "
+    f"{facts.FLEX_MIN_INSTANCES} to {facts.FLEX_MAX_INSTANCES}, and every "
     "other plan scales out to at most its SKU's maximum (`azfn-profile skus` lists "
     "them, each with its source).",
     source=f"{cite.FLEX}; {cite.SCALE}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,45 @@ _PREAMBLE = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One value the write-back set or left: `before` is the profile's own text for
+    it (None when the profile did not set it)."""
+
+    path: str
+    before: str | None
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
 def updated_profile(
     raw: bytes,
     *,
     processes: int | None,
-    threads: int,
+    threads: int | None,
     memory_mb: int | None,
     display: str = "profile",
 ) -> bytes:
     """The profile with explicit worker overrides (and memory per process, if given)."""
+    return edit_profile(
+        raw, processes=processes, threads=threads, memory_mb=memory_mb, display=display
+    )[0]
+
+
+def edit_profile(
+    raw: bytes,
+    *,
+    processes: int | None,
+    threads: int | None,
+    memory_mb: int | None,
+    display: str = "profile",
+) -> tuple[bytes, list[Edit]]:
+    """Set only the values given (None: leave that value as the profile has it) and
+    say, for each, what the profile held. A setting the profile already names keeps
+    its place and spelling; a new one is added at the end of `app_settings`."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
@@ -49,27 +80,46 @@ def updated_profile(
     yaml.preserve_quotes = True
     data = yaml.load(text[len(preamble) :])
     _refuse_shared_sections(data, display)
-    settings = data.get("app_settings")
-    if not isinstance(settings, dict):
-        settings = CommentedMap()
-        data["app_settings"] = settings
-    for key in [
-        k
-        for k in settings
-        if str(k).upper() in (facts.PROCESS_COUNT, facts.THREAD_COUNT)
-    ]:
-        del settings[key]
-    if processes is not None:
-        settings[facts.PROCESS_COUNT] = str(processes)
-    settings[facts.THREAD_COUNT] = str(threads)
+    edits: list[Edit] = []
+    wanted = [
+        (name, value)
+        for name, value in (
+            (facts.PROCESS_COUNT, processes),
+            (facts.THREAD_COUNT, threads),
+        )
+        if value is not None
+    ]
+    if wanted:
+        settings = data.get("app_settings")
+        if not isinstance(settings, dict):
+            settings = CommentedMap()
+            data["app_settings"] = settings
+        for name, value in wanted:
+            keys = [k for k in settings if str(k).upper() == name]
+            before = str(settings[keys[0]]).strip() if keys else None
+            edits.append(Edit(f"app_settings.{name}", before, str(value)))
+            if before == str(value):
+                continue
+            for key in keys or [name]:
+                settings[key] = str(value)
     if memory_mb is not None:
-        data["workload"]["memory_per_process_mb"] = memory_mb
+        workload = data.get("workload")
+        if not isinstance(workload, dict):
+            workload = CommentedMap()
+            data["workload"] = workload
+        old = workload.get("memory_per_process_mb")
+        before = None if old is None else str(old).strip()
+        edits.append(Edit("workload.memory_per_process_mb", before, str(memory_mb)))
+        if before != str(memory_mb):
+            workload["memory_per_process_mb"] = memory_mb
+    if not any(e.changed for e in edits):
+        return raw, edits
     out = io.StringIO()
     yaml.dump(data, out)
     result = preamble + out.getvalue()
     if crlf:
         result = result.replace("\n", "\r\n")
-    return (BOM if bom else b"") + result.encode("utf-8")
+    return (BOM if bom else b"") + result.encode("utf-8"), edits
 
 
 def _refuse_shared_sections(data: Any, display: str) -> None:
