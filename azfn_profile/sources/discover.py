@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azfn_profile.files import Unreadable, inside, read_text
+from azfn_profile.files import (
+    MAX_SOURCE_BYTES,
+    Unreadable,
+    decode,
+    inside,
+    read_text,
+)
 from azfn_profile.sources.jsonc import JsonError, check_depth, loads, too_deep
 from azfn_profile.sources.result import Scan, Skipped, unreadable
 
@@ -53,6 +60,7 @@ NOT_INFRA = {
 _TEMPLATE_NAME = re.compile(
     r"(azuredeploy|template|deploy|main)[^/]*\.json$", re.IGNORECASE
 )
+STDIN, STDIN_DISPLAY = "-", "<stdin>"
 _PROFILE_KEYS = re.compile(r"^(workload|plan)\s*:", re.MULTILINE)
 
 
@@ -68,6 +76,7 @@ class SourceFile:
     text: str = ""
     data: Any = None
     used: bool = False  # a parameter file that found its template
+    stdin: bool = False  # `-`: the document arrives on standard input
 
 
 def display_of(path: Path) -> str:
@@ -77,7 +86,9 @@ def display_of(path: Path) -> str:
 
 def expand(paths: Sequence[Path], result: Scan) -> Iterator[SourceFile]:
     for path in paths:
-        if path.is_dir():
+        if str(path) == STDIN:
+            yield SourceFile(path, STDIN_DISPLAY, True, Path.cwd(), stdin=True)
+        elif path.is_dir():
             found = sorted(_walk(path))
             if not found:
                 continue
@@ -115,7 +126,59 @@ def _walk(root: Path) -> Iterator[Path]:
 # -- what each file is -------------------------------------------------------------
 
 
+def read_stdin(limit: int = MAX_SOURCE_BYTES) -> str:
+    """Standard input, read up to `limit` bytes (more is refused, never read)."""
+    stream = sys.stdin.buffer
+    chunks, total = [], 0
+    while True:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise Unreadable(
+                f"larger than {limit // (1024 * 1024)} MiB; input that large is "
+                "refused",
+                why="too-large",
+                size=total,
+            )
+    return decode(b"".join(chunks))
+
+
+def _classify_stdin(f: SourceFile, result: Scan) -> None:
+    """`-`: a `pulumi preview --json` document (or other JSON `check` reads)."""
+    try:
+        f.text = read_stdin()
+    except (Unreadable, OSError, ValueError) as exc:
+        message = exc.message if isinstance(exc, Unreadable) else str(exc)
+        line = exc.line if isinstance(exc, Unreadable) else None
+        col = exc.col if isinstance(exc, Unreadable) else None
+        result.findings.append(unreadable(f.display, message, line, col))
+        result.fatal = True
+        return
+    _classify_json(f, "<stdin>.json", result)
+    data = f.data
+    if f.kind == "skip" and isinstance(data, dict) and "resource_changes" in data:
+        f.kind = "broken"
+        result.skipped.pop()
+        result.findings.append(
+            unreadable(
+                f.display,
+                "a Terraform plan (terraform show -json) is not read; check the "
+                "configuration's .tf files instead",
+                1,
+                1,
+            )
+        )
+    if f.kind in ("skip", "broken"):
+        result.fatal = True  # named on purpose: nothing in it could be judged
+
+
 def classify(f: SourceFile, result: Scan) -> None:
+    if f.stdin:
+        _classify_stdin(f, result)
+        return
     name = f.path.name.lower()
     if not name.endswith(SOURCE_SUFFIXES):
         f.kind = "skip"
@@ -199,6 +262,9 @@ def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
 def _classify_yaml(f: SourceFile, name: str, result: Scan) -> None:
     if name in ("azure.yaml", "azure.yml"):
         f.kind = "azd"
+        return
+    if name in ("pulumi.yaml", "pulumi.yml"):
+        f.kind = "pulumi"  # a Pulumi project: its program is read through it
         return
     from azfn_profile.errors import InputError
     from azfn_profile.yamlload import parse

@@ -57,6 +57,8 @@ class Pairing:
                 self._deployment(f, label, values)
         for f in by_kind.get("preview", []):
             self._preview(f)
+        for f in by_kind.get("pulumi", []):
+            self._pulumi_project(f)
         if by_kind.get("terraform") or by_kind.get("tfvars"):
             self._terraform(by_kind.get("terraform", []), by_kind.get("tfvars", []))
         self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
@@ -256,6 +258,17 @@ class Pairing:
                     "no function app (azure-native:web:WebApp of kind functionapp) in this preview",
                 )
             )
+        self.app_targets.extend(targets)
+
+    def _pulumi_project(self, f: SourceFile) -> None:
+        from azfn_profile.sources.pulumi_program_project import project_targets
+
+        before = len(self.result.findings)
+        targets, skipped = project_targets(f, self.result)
+        if f.explicit and len(self.result.findings) > before:
+            self.result.fatal = True  # named, and its program could not be read
+        if skipped:
+            self.result.skipped.append(skip(f, skipped))
         self.app_targets.extend(targets)
 
     def _terraform(

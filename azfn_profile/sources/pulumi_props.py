@@ -51,15 +51,16 @@ def stack_targets(
     graph = Graph()
     all_resources = list(resources)
     by_urn = {r.urn: r for r in all_resources}
-    names = {r.urn: _name(r) for r in all_resources}
+    names = {r.urn: graph_name(r) for r in all_resources}
     for r in all_resources:
-        converted = _convert(r, names, by_urn, file)
+        converted = convert(r, names, by_urn, file)
         if converted is not None:
             graph.resources.append(converted)
     return join(graph)
 
 
-def _name(r: PulumiResource) -> Any:
+def graph_name(r: PulumiResource) -> Any:
+    """The resource's name as the graph joins it: its `name` when known."""
     name = r.props.get("name")
     if isinstance(name, str) and "name" not in r.unknown:
         return name
@@ -97,12 +98,14 @@ def _marked(props: Mapping[str, Any], unknown: set[str]) -> dict[str, Any]:
     return out
 
 
-def _convert(
+def convert(
     r: PulumiResource,
     names: Mapping[str, Any],
     by_urn: Mapping[str, PulumiResource],
     file: str,
 ) -> Resource | None:
+    """One Pulumi resource as a graph resource (None: a type the join does not
+    read), its unknowns marked; `names` are every resource's `graph_name`."""
     props = _marked(r.props, r.unknown)
     deps = [by_urn[d] for d in r.dependencies if d in by_urn]
     if r.type in (SETTINGS, SLOT_SETTINGS, FTP, SCM):
