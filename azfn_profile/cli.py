@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
@@ -115,10 +115,51 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
+    if fmt == "host-json" and output.is_file():
+        _merge_host_json(output, spec.host_json, force=force)
+        return
     from azfn_profile.fileio import write_output
 
     changed = write_output(output, text, force=force)
     click.echo(f"{'wrote' if changed else 'unchanged'}: {output}", err=True)
+
+
+def _merge_host_json(output: Path, decided: Mapping[str, Any], *, force: bool) -> None:
+    """Merge the decided host.json keys into the app's file, keeping its others; a
+    decided key the file sets to another value changes only with `force`."""
+    from azfn_profile.errors import InputError, OutputError, Problem
+    from azfn_profile.fileio import replace_file
+    from azfn_profile.files import Unreadable, read_bytes
+    from azfn_profile.render.host_merge import merge_host_json, read_host_json
+
+    try:
+        raw = read_bytes(output)
+    except Unreadable as exc:
+        raise InputError([Problem(str(output), exc.message)]) from None
+    merged = merge_host_json(read_host_json(raw, str(output)), decided)
+    if not merged.changes:
+        click.echo(f"unchanged: {output} (holds every decided key)", err=True)
+        return
+    conflicts = merged.conflicts
+    if conflicts and not force:
+        raise OutputError(
+            f"{output}: sets {len(conflicts)} key(s) the tool decides to other "
+            "values; pass --force to replace them (nothing was written):\n"
+            + "\n".join(f"  {c.line()}" for c in conflicts)
+        )
+
+    def unchanged_meanwhile(_staged: Path) -> None:
+        if read_bytes(output) != raw:
+            raise OutputError(f"{output}: changed while merging; nothing written")
+
+    replace_file(output, merged.text.encode("utf-8"), unchanged_meanwhile)
+    for change in merged.changes:
+        click.echo(f"  {change.line()}", err=True)
+    click.echo(
+        f"merged: {output} ({len(merged.changes)} decided key(s) set; "
+        "every other key kept)",
+        err=True,
+    )
 
 
 @cli.command()
@@ -299,7 +340,8 @@ def check(
 ) -> None:
     """Check profiles, templates (ARM, Bicep, Terraform), preview output, app code
     and host.json files, or whole folders of them, against the checks (default: the
-    current folder)."""
+    current folder). `-` reads a `pulumi preview --json` document from standard
+    input."""
     from azfn_profile import config
     from azfn_profile import report as reports
     from azfn_profile.fileio import write_output
@@ -307,6 +349,8 @@ def check(
     from azfn_profile.sources.scan import scan
 
     paths = paths or (Path(),)
+    if sum(1 for p in paths if str(p) == "-") > 1:
+        raise click.UsageError("`-` (standard input) can be named only once")
     targets = _outputs(outputs, fmt)
     base = _root(root)
     settings = config.merged(
@@ -628,6 +672,12 @@ def bench(
     help="Memory per process to bound the search and to write: the larger of the "
     "declared and the measured, or the measured alone.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --write: write a process count below the one the rules chose for "
+    "async functions that block, which FUNCTION alone does not measure.",
+)
 def tune(
     app: Path,
     function: str,
@@ -635,6 +685,7 @@ def tune(
     slo_p95: float | None,
     write: bool,
     memory: str,
+    force: bool,
     concurrency: int | None,
     duration: float,
     warmup: float,
@@ -670,6 +721,7 @@ def tune(
         body.encode(),
         "measured" if memory == "measured" else "larger",
         python,
+        force,
     )
     from azfn_profile.lab.bench import Interrupted
 

@@ -98,24 +98,20 @@ def test_output_file_written_then_unchanged(tmp_path: Path) -> None:
 
 
 def test_output_refuses_to_clobber_a_different_file(tmp_path: Path) -> None:
-    target = tmp_path / "host.json"
+    target = tmp_path / "settings.json"
     target.write_text('{"mine": true}\n')
-    code, out, err = invoke(
-        "render", EXAMPLE, "--format", "host-json", "-o", str(target)
-    )
+    code, out, err = invoke("render", EXAMPLE, "--format", "json", "-o", str(target))
     assert (code, out) == (2, "")
     assert (
         err == f"{target}: exists with different content; pass --force to replace it\n"
     )
     assert target.read_text() == '{"mine": true}\n'
     assert (
-        invoke(
-            "render", EXAMPLE, "--format", "host-json", "-o", str(target), "--force"
-        )[0]
+        invoke("render", EXAMPLE, "--format", "json", "-o", str(target), "--force")[0]
         == 0
     )
-    assert json.loads(target.read_text())["version"] == "2.0"
-    assert [p.name for p in tmp_path.iterdir()] == ["host.json"]  # no temp file left
+    assert json.loads(target.read_text())["host_json"]["version"] == "2.0"
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]  # no temp left
 
 
 def test_bad_profile_writes_nothing(tmp_path: Path) -> None:

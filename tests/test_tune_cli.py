@@ -226,9 +226,13 @@ def test_write_is_refused_when_the_winner_is_within_the_noise(tmp_path: Path) ->
         "notes",
         TODAY,
     )
-    assert code == 0 and text.splitlines()[-1].startswith(
-        "wrote processes=2 threads=64"
-    )
+    assert code == 0
+    assert text.splitlines()[-4:] == [
+        "wrote app_settings.FUNCTIONS_WORKER_PROCESS_COUNT: 2 (was: the rules' 1)",
+        "wrote app_settings.PYTHON_THREADPOOL_THREAD_COUNT: 64 (was: the rules' 16)",
+        "wrote workload.memory_per_process_mb: 50 (was: not declared)",
+        f"wrote {profile}; every other key left as it was",
+    ]
 
 
 def test_write_needs_a_profile() -> None:

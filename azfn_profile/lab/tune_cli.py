@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from azfn_profile import facts
 from azfn_profile.lab.app import check_function
@@ -27,6 +27,9 @@ from azfn_profile.lab.bench import Interrupted, lab_environment, pick_cores, tab
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
 from azfn_profile.rules._trace import whole_cores
+
+if TYPE_CHECKING:
+    from azfn_profile.lab.write_back import Edit
 
 DEFAULT_CONCURRENCY = 64
 MemoryPolicy = Literal["larger", "measured"]
@@ -49,6 +52,7 @@ class TuneRequest:
     body: bytes
     memory: MemoryPolicy = "larger"
     python: Path | None = None  # the app's interpreter
+    force: bool = False  # write a process count lower than one sized for other code
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class _Plan:
     sku: str = ""
     flex: bool = False
     family: str | None = None
+    blocked: tuple[str, ...] = ()  # async functions the rules sized as blocking
+    processes_declared: bool = False  # the profile sets the process count itself
 
     def default(self) -> tuple[tuple[int, int], str]:
         """The settings an app without them runs on this plan, and the row's name."""
@@ -148,6 +154,7 @@ def _read_profile(path: Path | None, today: date) -> _Plan:
         return _Plan()
     from azfn_profile.engine import load_profile
     from azfn_profile.rules import resolve
+    from azfn_profile.rules.settings import override_int
 
     loaded = load_profile(path, today=today)
     profile = loaded.profile
@@ -166,6 +173,10 @@ def _read_profile(path: Path | None, today: date) -> _Plan:
         sku=spec.plan.sku,
         flex=spec.plan.family == "flex",
         family=spec.plan.family,
+        blocked=tuple(f.name for f in loaded.code.blocking_async)
+        if loaded.code is not None
+        else (),
+        processes_declared=override_int(profile, facts.PROCESS_COUNT) is not None,
     )
 
 
@@ -313,7 +324,7 @@ def _report(
         return "\n".join(lines) + "\n", EXIT_NOT_WRITTEN
     from azfn_profile.errors import InputError, Problem
     from azfn_profile.files import Unreadable, read_bytes
-    from azfn_profile.lab.write_back import updated_profile, write_profile
+    from azfn_profile.lab.write_back import edit_profile, write_profile
     from azfn_profile.yamlload import MAX_BYTES
 
     winner = tuned.median
@@ -322,20 +333,78 @@ def _report(
         blob = read_bytes(path, MAX_BYTES)
     except Unreadable as exc:
         raise InputError([Problem(str(path), exc.message)]) from None
-    text = updated_profile(
+    processes: int | None = None if plan.flex else winner.processes
+    warning = _lowers_blocking_processes(request, plan, winner.processes)
+    held = bool(warning) and not request.force
+    if warning:
+        lines.append(warning)
+    if held:
+        processes = None
+    text, edits = edit_profile(
         blob,
-        processes=None if plan.flex else winner.processes,
+        processes=processes,
         threads=winner.threads,
         memory_mb=memory[0] if memory else None,
         display=str(path),
     )
+    if plan.flex:
+        lines.append(
+            f"left app_settings.{facts.PROCESS_COUNT} unset (Flex Consumption "
+            "rejects it; tune searched threads only)"
+        )
+    elif held:
+        lines.append(
+            f"left app_settings.{facts.PROCESS_COUNT} at the rules' "
+            f"{plan.rules[0] if plan.rules else '?'}"
+        )
+    lines += [_edit_line(edit, plan) for edit in edits]
+    if not any(edit.changed for edit in edits):
+        lines.append(f"not written: {path} already holds these values")
+        return "\n".join(lines) + "\n", EXIT_NOT_WRITTEN
     write_profile(path, text, today)
-    lines.append(
-        f"wrote processes={winner.processes} threads={winner.threads}"
-        + (f" memory_per_process_mb={memory[0]}" if memory else "")
-        + f" to {path}"
-    )
+    lines.append(f"wrote {path}; every other key left as it was")
     return "\n".join(lines) + "\n", EXIT_OK
+
+
+def _lowers_blocking_processes(
+    request: TuneRequest, plan: _Plan, processes: int
+) -> str:
+    """A warning when the measured process count would lower the one the rules chose
+    for the whole app because other functions block their event loops ("" if not)."""
+    if plan.flex or plan.rules is None or plan.processes_declared:
+        return ""
+    others = [name for name in plan.blocked if name != request.function]
+    if not others or processes >= plan.rules[0]:
+        return ""
+    where = ", ".join(others)
+    if request.force:
+        return (
+            f"warning: writing {facts.PROCESS_COUNT} {processes} below the rules' "
+            f"{plan.rules[0]}, which were sized for async functions that block "
+            f"({where}) (--force)"
+        )
+    return (
+        f"warning: not writing {facts.PROCESS_COUNT} {processes}: the rules chose "
+        f"{plan.rules[0]} for the whole app because async functions that block "
+        f"({where}) need a process per invocation; {request.function} alone does not "
+        "measure them (pass --force to write it anyway)"
+    )
+
+
+def _edit_line(edit: Edit, plan: _Plan) -> str:
+    if not edit.changed:
+        if edit.path.startswith("workload."):
+            return f"left {edit.path} as declared ({edit.after})"
+        return f"left {edit.path} at {edit.after} (already the profile's)"
+    if edit.before is not None:
+        was = f"{edit.before} in the profile"
+    elif edit.path.endswith(facts.PROCESS_COUNT) and plan.rules:
+        was = f"the rules' {plan.rules[0]}"
+    elif edit.path.endswith(facts.THREAD_COUNT) and plan.rules:
+        was = f"the rules' {plan.rules[1]}"
+    else:
+        was = "not declared"
+    return f"wrote {edit.path}: {edit.after} (was: {was})"
 
 
 def _default_note(plan: _Plan, name: str) -> str:
