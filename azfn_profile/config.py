@@ -73,11 +73,15 @@ def skipped_path(relative: str, patterns: Sequence[str]) -> str | None:
     checked: a glob matched against the path or any of its leading folders."""
     parts = relative.split("/")
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    # `**/x` matches x at any depth: every tail of the path is tried too.
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
     for pattern in patterns:
         clean = pattern.strip("/")
-        if any(fnmatch.fnmatchcase(p, clean) for p in prefixes) or any(
-            fnmatch.fnmatchcase(part, clean) for part in parts
-        ):
+        anywhere = clean.startswith("**/")
+        if anywhere:
+            clean = clean[3:]
+        candidates = [*prefixes, *parts, *(tails if anywhere else ())]
+        if any(fnmatch.fnmatchcase(c, clean) for c in candidates):
             return pattern
     return None
 
