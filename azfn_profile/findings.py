@@ -20,6 +20,8 @@ class Location:
     # The module calls that reached a resource (outermost first): one module file
     # called twice defines two apps, told apart by this.
     via: tuple[str, ...] = ()
+    # The parameter file the template was judged with, when it was given one.
+    parameters: str | None = None
 
     def format(self) -> str:
         where = (
@@ -30,8 +32,10 @@ class Location:
         return where
 
     def through(self) -> str:
-        """' (via main.bicep:36 module legacy)' for module-reached resources."""
-        return f" (via {' > '.join(self.via)})" if self.via else ""
+        """' (via main.bicep:36 module legacy)' for module-reached resources, and
+        ' (with main.prod.parameters.json)' for a template judged with one."""
+        via = f" (via {' > '.join(self.via)})" if self.via else ""
+        return via + (f" (with {self.parameters})" if self.parameters else "")
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,7 @@ def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
             "col": f.location.col,
             "resource": f.location.resource or None,
             "via": list(f.location.via),
+            "parameters": f.location.parameters,
         },
         "fingerprint": f.fingerprint(),
         "doc": f.doc_url,

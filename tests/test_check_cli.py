@@ -580,3 +580,19 @@ def test_a_pattern_or_format_that_names_nothing_is_a_usage_error() -> None:
         code, out, err = invoke("check", str(HANDWRITTEN), *args)
         assert (code, out) == (2, ""), args
         assert said in err, err
+
+
+def test_findings_name_the_parameter_file_the_template_was_judged_with() -> None:
+    repo = ROOT / "tests" / "data" / "repos" / "arm-quickstart"
+    params = f"{repo}/azuredeploy.parameters.json"
+    _, out, _ = invoke("check", str(repo))
+    failures = [line for line in out.splitlines() if " [warning] " in line]
+    assert failures and all(f"(with {params})" in line for line in failures)
+    _, out, _ = invoke("check", str(repo), "--format", "json")
+    located = [
+        f["location"] for f in json.loads(out)["findings"] if f["status"] == "fail"
+    ]
+    assert {loc["parameters"] for loc in located} == {params}
+    # a template with no parameter file says nothing of one
+    _, out, _ = invoke("check", str(HANDWRITTEN))
+    assert "(with " not in out

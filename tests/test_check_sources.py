@@ -117,6 +117,7 @@ def test_preview_json_good_and_bad(tmp_path: Path) -> None:
         "col": None,
         "resource": site_urn,
         "via": [],
+        "parameters": None,
     }
 
 

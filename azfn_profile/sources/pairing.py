@@ -8,6 +8,7 @@ one app beside it) or judged on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -235,10 +236,13 @@ class Pairing:
 
         targets = join(graph, self._declared, problem)
         for target in targets:
-            info = (
-                target.info if label is None else replace(target.info, parameters=label)
-            )
-            self.app_targets.append(replace(target, info=info))
+            if label is not None:
+                target = replace(
+                    target,
+                    info=replace(target.info, parameters=label),
+                    locate=_with_parameters(target.locate, label),
+                )
+            self.app_targets.append(target)
         if not targets and not problems:
             self.result.skipped.append(
                 skip(
@@ -384,3 +388,14 @@ def _host_only(f: SourceFile, data: dict[str, Any]) -> SourceTarget:
         file=f.display, line=1, resource="host.json", kind="host.json (no app joined)"
     )
     return SourceTarget(target, locate, info)
+
+
+def _with_parameters(
+    locate: Callable[[str], Location], label: str
+) -> Callable[[str], Location]:
+    """Findings of a template judged with a parameter file name that file."""
+
+    def located(dotted: str) -> Location:
+        return replace(locate(dotted), parameters=label)
+
+    return located
