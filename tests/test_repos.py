@@ -22,18 +22,9 @@ from click.testing import CliRunner
 from azfn_profile.checks import REGISTRY
 from azfn_profile.cli import cli
 from tests.conftest import ROOT
+from tests.repo_reports import check, mutant_changes_view, rel
 
 REPOS = ROOT / "tests" / "data" / "repos"
-
-
-def check(repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["check", str(repo), "--format", "json", *args])
-    assert result.exit_code in (0, 1), result.output
-    return result.exit_code, json.loads(result.stdout)
-
-
-def rel(path: str | None, repo: Path) -> str | None:
-    return None if path is None else path.replace(f"{repo}/", "")
 
 
 def apps(report: dict[str, Any], repo: Path) -> list[tuple[Any, ...]]:
@@ -68,7 +59,7 @@ def failures(report: dict[str, Any], repo: Path) -> list[tuple[Any, ...]]:
 
 
 def skipped(report: dict[str, Any], repo: Path) -> list[str]:
-    return sorted(rel(s["file"], repo) or "" for s in report["skipped"])
+    return sorted(rel(s["file"], repo) for s in report["skipped"])
 
 
 def test_azd_python_flex_through_azure_verified_modules() -> None:
@@ -342,14 +333,11 @@ def test_breaking_a_join_changes_what_these_tests_see(
     mutant: str, repo: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fixtures pin the joins: each broken join changes the apps or findings."""
-    path = REPOS / repo
-    _, before = check(path)
-    target, replacement = MUTANTS[mutant]
-    monkeypatch.setattr(target, replacement)
-    _, after = check(path)
-    assert (apps(after, path), failures(after, path)) != (
-        apps(before, path),
-        failures(before, path),
+    assert mutant_changes_view(
+        REPOS / repo,
+        MUTANTS[mutant],
+        lambda report, path: (apps(report, path), failures(report, path)),
+        monkeypatch,
     )
 
 

@@ -23,6 +23,7 @@ from azfn_profile.engine import resolve_file
 from azfn_profile.sources.scan import scan
 from tests.conftest import EXAMPLES, ROOT, TODAY
 from tests.fuzzing import mutate_text, run_check
+from tests.repo_reports import check, mutant_changes_view, rel
 
 REPOS = ROOT / "tests" / "data" / "repos"
 TF_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
@@ -31,16 +32,6 @@ NO_APP_READ = (
     "no function app (azurerm_*function_app*) in what was read of this Terraform "
     "configuration; its registry or remote modules were not inspected"
 )
-
-
-def check(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["check", str(path), "--format", "json", *args])
-    assert result.exit_code in (0, 1), result.output
-    return result.exit_code, json.loads(result.stdout)
-
-
-def rel(path: str, repo: Path) -> str:
-    return path.replace(f"{repo}/", "")
 
 
 def apps(report: dict[str, Any], repo: Path) -> list[tuple[Any, ...]]:
@@ -70,6 +61,11 @@ def failures(report: dict[str, Any], repo: Path) -> list[tuple[Any, ...]]:
         for f in report["findings"]
         if f["status"] == "fail"
     )
+
+
+def view(report: dict[str, Any], repo: Path) -> tuple[Any, ...]:
+    """What the fixture tests compare: the apps and the failures."""
+    return apps(report, repo), failures(report, repo)
 
 
 def skipped(report: dict[str, Any], repo: Path) -> list[tuple[str, str]]:
@@ -520,15 +516,7 @@ MUTANTS = {
 def test_breaking_a_join_changes_what_the_fixture_tests_see(
     mutant: str, repo: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = REPOS / repo
-    _, before = check(path)
-    target, replacement = MUTANTS[mutant]
-    monkeypatch.setattr(target, replacement)
-    _, after = check(path)
-    assert (apps(after, path), failures(after, path)) != (
-        apps(before, path),
-        failures(before, path),
-    )
+    assert mutant_changes_view(REPOS / repo, MUTANTS[mutant], view, monkeypatch)
 
 
 # -- discovery ------------------------------------------------------------------------
