@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
@@ -116,50 +116,15 @@ def render(profile: Path, fmt: str, output: Path | None, force: bool) -> None:
         click.echo(text, nl=False)
         return
     if fmt == "host-json" and output.is_file():
-        _merge_host_json(output, spec.host_json, force=force)
+        from azfn_profile.render.host_merge import merge_into_file
+
+        for line in merge_into_file(output, spec.host_json, force=force):
+            click.echo(line, err=True)
         return
     from azfn_profile.fileio import write_output
 
     changed = write_output(output, text, force=force)
     click.echo(f"{'wrote' if changed else 'unchanged'}: {output}", err=True)
-
-
-def _merge_host_json(output: Path, decided: Mapping[str, Any], *, force: bool) -> None:
-    """Merge the decided host.json keys into the app's file, keeping its others; a
-    decided key the file sets to another value changes only with `force`."""
-    from azfn_profile.errors import InputError, OutputError, Problem
-    from azfn_profile.fileio import replace_file
-    from azfn_profile.files import Unreadable, read_bytes
-    from azfn_profile.render.host_merge import merge_host_json, read_host_json
-
-    try:
-        raw = read_bytes(output)
-    except Unreadable as exc:
-        raise InputError([Problem(str(output), exc.message)]) from None
-    merged = merge_host_json(read_host_json(raw, str(output)), decided)
-    if not merged.changes:
-        click.echo(f"unchanged: {output} (holds every decided key)", err=True)
-        return
-    conflicts = merged.conflicts
-    if conflicts and not force:
-        raise OutputError(
-            f"{output}: sets {len(conflicts)} key(s) the tool decides to other "
-            "values; pass --force to replace them (nothing was written):\n"
-            + "\n".join(f"  {c.line()}" for c in conflicts)
-        )
-
-    def unchanged_meanwhile(_staged: Path) -> None:
-        if read_bytes(output) != raw:
-            raise OutputError(f"{output}: changed while merging; nothing written")
-
-    replace_file(output, merged.text.encode("utf-8"), unchanged_meanwhile)
-    for change in merged.changes:
-        click.echo(f"  {change.line()}", err=True)
-    click.echo(
-        f"merged: {output} ({len(merged.changes)} decided key(s) set; "
-        "every other key kept)",
-        err=True,
-    )
 
 
 @cli.command()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from azfn_profile.errors import InputError, Problem
+from azfn_profile.errors import InputError, OutputError, Problem
 from azfn_profile.render import dumps
 
 _MISSING = object()
@@ -108,3 +109,39 @@ def _merge(
             changes.append(KeyChange(path, old, value, False))
         out[key] = value
     return out
+
+
+def merge_into_file(
+    output: Path, decided: Mapping[str, Any], *, force: bool
+) -> list[str]:
+    """Merge the decided keys into the app's host.json at `output`, keeping its
+    others, atomically; a decided key the file sets to another value changes only
+    with `force`. The lines to tell the user."""
+    from azfn_profile.fileio import replace_file
+    from azfn_profile.files import Unreadable, read_bytes
+
+    try:
+        raw = read_bytes(output)
+    except Unreadable as exc:
+        raise InputError([Problem(str(output), exc.message)]) from None
+    merged = merge_host_json(read_host_json(raw, str(output)), decided)
+    if not merged.changes:
+        return [f"unchanged: {output} (holds every decided key)"]
+    conflicts = merged.conflicts
+    if conflicts and not force:
+        raise OutputError(
+            f"{output}: sets {len(conflicts)} key(s) the tool decides to other "
+            "values; pass --force to replace them (nothing was written):\n"
+            + "\n".join(f"  {c.line()}" for c in conflicts)
+        )
+
+    def unchanged_meanwhile(_staged: Path) -> None:
+        if read_bytes(output) != raw:
+            raise OutputError(f"{output}: changed while merging; nothing written")
+
+    replace_file(output, merged.text.encode("utf-8"), unchanged_meanwhile)
+    done = (
+        f"merged: {output} ({len(merged.changes)} decided key(s) set; "
+        "every other key kept)"
+    )
+    return [f"  {change.line()}" for change in merged.changes] + [done]
