@@ -28,6 +28,7 @@ FLEX = _LEARN + "flex-consumption-plan"
 FLEX_LIMITS = _LEARN + "migration/migrate-aws-lambda-to-azure-functions"
 SCALE = _LEARN + "functions-scale"
 PREMIUM = _LEARN + "functions-premium-plan"
+SCALE_LIMIT = _LEARN + "event-driven-scaling#limit-scale-out"
 CONSUMPTION = _LEARN + "consumption-plan"
 SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
 

@@ -36,6 +36,7 @@ from pulumi_azure_native import (
     web,
 )
 
+from azfn_profile.facts import SITE_ALWAYS_READY, SITE_SCALE_LIMIT
 from azfn_profile.infra import (
     Cloud,
     Concat,
@@ -270,6 +271,8 @@ class PythonFunctionApp(pulumi.ComponentResource):
             ftps_state=site.ftps_state,
             always_on=site.always_on,
             linux_fx_version=site.linux_fx_version,
+            minimum_elastic_instance_count=infra.site_scale.get(SITE_ALWAYS_READY),
+            function_app_scale_limit=infra.site_scale.get(SITE_SCALE_LIMIT),
         )
         return web.WebApp(
             f"{self._prefix}-site",

@@ -92,6 +92,14 @@ FLEX_DEFAULT_INSTANCE_MEMORY = 2048
 FLEX_DEFAULT_MAX_INSTANCES = 100
 FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
 
+# The site's scale properties (siteConfig). Elastic Premium keeps an app's
+# always-ready instances warm from minimumElasticInstanceCount (cite.PREMIUM, "Always
+# ready instances"; the plan's sku.capacity is its minimum instance count), and
+# functionAppScaleLimit caps an app's scale-out, "only applies to the Consumption and
+# Elastic Premium Plans" (cite.SCALE_LIMIT). Flex sets both in functionAppConfig.
+SITE_ALWAYS_READY = "minimumElasticInstanceCount"
+SITE_SCALE_LIMIT = "functionAppScaleLimit"
+
 # Linux Consumption retires on this date (cite.CONSUMPTION: "The option to host
 # function apps on Linux in a Consumption plan is retiring on 30 September 2028").
 LINUX_CONSUMPTION_RETIREMENT = "2028-09-30"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TypeAlias
 
+from azfn_profile.facts import SITE_ALWAYS_READY, SITE_SCALE_LIMIT
 from azfn_profile.spec import AppSpec, JsonValue
 from azfn_profile.terms import NAME_LENGTH
 
@@ -137,6 +138,12 @@ class Infra:
     # (learn.microsoft.com/azure/azure-functions/functions-premium-plan).
     elastic_minimum: int | None = None
     elastic_maximum: int | None = None
+    # The site's own scale properties (siteConfig names): Elastic Premium's
+    # always-ready count (minimumElasticInstanceCount, what the platform keeps warm
+    # for this app) and Consumption's scale-out limit (functionAppScaleLimit, which
+    # applies to Consumption and Elastic Premium only). Flex writes both in its
+    # functionAppConfig instead.
+    site_scale: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def secret_settings(self) -> frozenset[str]:
@@ -293,4 +300,15 @@ def describe(
         elastic_maximum=spec.plan.max_instances
         if spec.plan.family == "premium"
         else None,
+        site_scale=site_scale(spec),
     )
+
+
+def site_scale(spec: AppSpec) -> dict[str, int]:
+    """The siteConfig scale properties the plan family takes (see `Infra`)."""
+    plan = spec.plan
+    if plan.family == "premium" and plan.always_ready:
+        return {SITE_ALWAYS_READY: plan.always_ready}
+    if plan.family == "consumption" and plan.max_instances is not None:
+        return {SITE_SCALE_LIMIT: plan.max_instances}
+    return {}

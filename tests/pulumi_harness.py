@@ -28,6 +28,9 @@ class Registered:
     inputs: dict[str, Any]  # secrets unwrapped
     parent: str = ""
     secret_paths: list[str] = field(default_factory=list)
+    urn: str = ""
+    id: str = ""
+    dependencies: list[str] = field(default_factory=list)  # URNs
 
 
 def unwrap(value: Any, path: str, found: list[str]) -> Any:
@@ -127,6 +130,26 @@ class Recorder(pulumi.runtime.Mocks):
     def of_type(self, suffix: str) -> list[Registered]:
         return [r for r in self.resources if r.typ.endswith(suffix)]
 
+    def preview(self) -> dict[str, Any]:
+        """The registrations as `pulumi preview --json` shows them: one create step
+        per resource, its inputs, id and dependencies."""
+        return {
+            "steps": [
+                {
+                    "op": "create",
+                    "urn": r.urn,
+                    "newState": {
+                        "type": r.typ,
+                        "urn": r.urn,
+                        "inputs": r.inputs,
+                        "outputs": {"id": r.id},
+                        "dependencies": r.dependencies,
+                    },
+                }
+                for r in self.resources
+            ]
+        }
+
 
 class _Monitor(pulumi_mocks.MockMonitor):
     """Also records each resource's parent URN, which mocks are not told."""
@@ -139,7 +162,12 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self.recorder.parents[(request.type, request.name)] = request.parent
         if request.protect:
             self.recorder.protected.add(request.name)
-        return super().RegisterResource(request)
+        response = super().RegisterResource(request)
+        for r in self.recorder.resources:
+            if (r.typ, r.name) == (request.type, request.name) and not r.urn:
+                r.urn, r.id = response.urn, response.id
+                r.dependencies = list(request.dependencies)
+        return response
 
 
 @dataclass

@@ -173,13 +173,13 @@ def test_terraform_reads_the_suffix_from_the_account() -> None:
     suffix = tf_value(Cloud.STORAGE_SUFFIX)
     assert suffix.startswith("${trimprefix(") and suffix.endswith("}")
     assert "azurerm_storage_account.storage.primary_blob_host" in suffix
-    # The provider writes the content-share setting itself, from the account key.
+    # The host reaches storage by identity, so the provider writes no content-share
+    # setting: the app's settings carry the key-based one the share needs.
     module = json.loads(render_terraform_json(content_share_spec()))
     app = module["resource"]["azurerm_linux_function_app"]["app"]
-    assert CONTENT_SHARE not in app["app_settings"]
-    assert app["storage_account_access_key"] == (
-        "${azurerm_storage_account.storage.primary_access_key}"
-    )
+    assert app["app_settings"][CONTENT_SHARE] == connection
+    assert app["storage_uses_managed_identity"] is True
+    assert "storage_account_access_key" not in app
 
 
 @pytest.mark.parametrize(

@@ -55,8 +55,40 @@ def normal(value: Any) -> Any:
     if isinstance(value, list):
         return [normal(v) for v in value]
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return json.loads(value)
+        return unquote(value[1:-1])
     return value
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unquote(body: str) -> str:
+    """A quoted HCL template's text: escapes decoded in its literal parts, its
+    `${...}` interpolations (expressions, with quotes unescaped) kept as written."""
+    out: list[str] = []
+    i, depth = 0, 0
+    while i < len(body):
+        char = body[i]
+        if depth == 0 and body.startswith("$${", i):
+            out.append("$${")
+            i += 3
+        elif depth == 0 and body.startswith("${", i):
+            out.append("${")
+            depth, i = 1, i + 2
+        elif depth:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            out.append(char)
+            i += 1
+        elif char == "\\" and body[i + 1] == "u":
+            out.append(chr(int(body[i + 2 : i + 6], 16)))
+            i += 6
+        elif char == "\\":
+            out.append(_ESCAPES[body[i + 1]])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
 
 
 def normal_key(key: str) -> str:
@@ -258,7 +290,8 @@ def test_content_share_plans_say_why_shared_keys_stay_on() -> None:
     assert (
         "# Consumption and Elastic Premium mount the app's content from an Azure" in hcl
     )
-    assert "storage_account_access_key" in hcl
+    assert "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING" in hcl
+    assert "storage_account_access_key" not in hcl  # the host uses its identity
     assert "Azure Files" not in render(EXAMPLES / "catalog-api.yaml", "terraform")
 
 

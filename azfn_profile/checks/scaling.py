@@ -249,6 +249,7 @@ def _instance_limit(t: Target) -> int | None:
     functionAppConfig's maximumInstanceCount when the plan does not say)."""
     if t.spec.plan.max_instances is not None:
         return t.spec.plan.max_instances
+    t.need(Field.PLAN_MAX_INSTANCES)
     if t.spec.plan.family != "flex":
         return None
     t.need(Field.FUNCTION_APP_CONFIG)
@@ -263,10 +264,13 @@ def _instance_limit(t: Target) -> int | None:
     "error",
     "The instance limit must be one the plan allows",
     why="Flex Consumption takes a maximum instance count from "
-    f"{facts.FLEX_MIN_INSTANCES} to {facts.FLEX_MAX_INSTANCES}, and every "
-    "other plan scales out to at most its SKU's maximum (`azfn-profile skus` lists "
-    "them, each with its source).",
-    source=f"{cite.FLEX}; {cite.SCALE}",
+    f"{facts.FLEX_MIN_INSTANCES} to {facts.FLEX_MAX_INSTANCES}; Consumption and "
+    "Elastic Premium scale out to at most their SKU's maximum (`azfn-profile skus` "
+    "lists them, each with its source). Dedicated plans do not scale by events: "
+    "their instances are the plan's count or its autoscale rules, and the site's "
+    "scale limit does not apply to them, so an instance limit there would be "
+    "written nowhere.",
+    source=f"{cite.FLEX}; {cite.SCALE}; {cite.SCALE_LIMIT}",
     refuses_profile=True,
 )
 def instance_limit(t: Target, today: date) -> Iterator[Failure]:
@@ -281,6 +285,14 @@ def instance_limit(t: Target, today: date) -> Iterator[Failure]:
                 f"Flex Consumption allows {low}-{high} instances, got {limit}",
                 Field.PLAN_MAX_INSTANCES,
             )
+        return
+    if t.spec.plan.family == "dedicated":
+        yield Failure(
+            f"{t.spec.plan.sku} is a Dedicated plan: it runs the plan's instance count "
+            "(or its autoscale rules), and no setting caps an app's scale-out on it; "
+            "remove the instance limit, or choose an Elastic Premium or Flex plan",
+            Field.PLAN_MAX_INSTANCES,
+        )
         return
     sku = known_sku(t)
     if limit > sku.max_instances:

@@ -431,6 +431,7 @@ def _site(infra: Infra, tags: Any) -> TemplateResource:
         "linuxFxVersion": site.linux_fx_version,
     }
     config.update({k: v for k, v in optional.items() if v is not None})
+    config.update(infra.site_scale)
     properties: dict[str, Any] = {
         "serverFarmId": Id("plan"),
         "httpsOnly": site.https_only,

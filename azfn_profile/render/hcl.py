@@ -166,10 +166,23 @@ def _value(value: Any, level: int) -> str:
 
 def _string(text: str) -> str:
     """A quoted template: already escaped for `${`/`%{`; quotes, backslashes and
-    control characters escaped here. One whole interpolation prints bare."""
+    control characters escaped here, in its literal parts only (an interpolation is
+    an expression, where HCL takes quotes unescaped). One whole interpolation prints
+    bare."""
     bare = _whole_interpolation(text)
     if bare is not None:
         return bare
+    return (
+        '"'
+        + "".join(
+            part if interpolation else _escape_literal(part)
+            for part, interpolation in _template_parts(text)
+        )
+        + '"'
+    )
+
+
+def _escape_literal(text: str) -> str:
     escaped = (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -177,12 +190,46 @@ def _string(text: str) -> str:
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
-    escaped = re.sub(
+    return re.sub(
         r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]",
         lambda m: f"\\u{ord(m.group()):04x}",
         escaped,
     )
-    return f'"{escaped}"'
+
+
+def _template_parts(text: str) -> list[tuple[str, bool]]:
+    """The string's literal parts and its `${...}` interpolations, in order. A `$${`
+    (an escaped data `${`) is literal; an interpolation ends at its matching brace
+    (the project writes them, nested templates included)."""
+    parts: list[tuple[str, bool]] = []
+    literal_start = i = 0
+    while i < len(text):
+        if text.startswith("$${", i):
+            i += 3
+            continue
+        if not text.startswith("${", i):
+            i += 1
+            continue
+        end = _closing_brace(text, i + 1)
+        if end is None:  # unbalanced: the rest is literal
+            break
+        parts.append((text[literal_start:i], False))
+        parts.append((text[i : end + 1], True))
+        literal_start = i = end + 1
+    parts.append((text[literal_start:], False))
+    return [(part, interpolation) for part, interpolation in parts if part]
+
+
+def _closing_brace(text: str, start: int) -> int | None:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -195,14 +242,6 @@ def _whole_interpolation(text: str) -> str | None:
     """The expression of a string that is exactly one `${...}` (nested templates in
     it included), else None. Data strings never start with `${`: the writer has
     escaped them to `$${`."""
-    if not text.startswith("${"):
-        return None
-    depth = 0
-    for i, char in enumerate(text):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[2:i] if i == len(text) - 1 else None
+    if text.startswith("${") and _closing_brace(text, 1) == len(text) - 1:
+        return text[2:-1]
     return None

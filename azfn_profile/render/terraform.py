@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from azfn_profile.facts import SITE_ALWAYS_READY, SITE_SCALE_LIMIT
 from azfn_profile.infra import (
     NAMES,
     NO_PUBLIC_ACCESS,
@@ -49,15 +50,16 @@ def escape_templates(value: Any) -> Any:
     return value
 
 
+# Settings the azurerm function-app resources write from their own arguments. With
+# storage_uses_managed_identity the provider writes no content-share settings on
+# Consumption and Elastic Premium (internal/services/appservice/
+# linux_function_app_resource.go, `sendContentSettings`), so those stay in app_settings.
 PROVIDER_OWNED = frozenset(
     {
         "FUNCTIONS_EXTENSION_VERSION",
         "FUNCTIONS_WORKER_RUNTIME",
         "AzureWebJobsStorage",
         "AzureWebJobsStorage__accountName",
-        "AzureWebJobsStorage__credential",
-        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
-        "WEBSITE_CONTENTSHARE",
         "APPINSIGHTS_INSTRUMENTATIONKEY",
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "WEBSITE_HEALTHCHECK_MAXPINGFAILURES",
@@ -242,6 +244,13 @@ def _storage(infra: Infra) -> dict[str, Any]:
     }
 
 
+# The azurerm site_config arguments of the site's scale properties.
+_SITE_SCALE = {
+    SITE_ALWAYS_READY: "elastic_instance_minimum",
+    SITE_SCALE_LIMIT: "app_scale_limit",
+}
+
+
 def _site_config(infra: Infra) -> dict[str, Any]:
     site = infra.spec.site
     config: dict[str, Any] = {
@@ -263,23 +272,18 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     spec = infra.spec
     config = _site_config(infra)
     config["application_stack"] = [{"python_version": spec.python}]
-    if infra.elastic_minimum is not None:
-        config["elastic_instance_minimum"] = infra.elastic_minimum
+    config.update({_SITE_SCALE[k]: v for k, v in infra.site_scale.items()})
     storage: dict[str, Any] = {
-        "storage_account_name": Expr("${azurerm_storage_account.storage.name}")
+        "storage_account_name": Expr("${azurerm_storage_account.storage.name}"),
+        "storage_uses_managed_identity": True,
     }
     if infra.storage.allow_shared_key_access:
-        # Y1/EP mount an Azure Files content share, which needs the account key.
         storage["//"] = (
             "Consumption and Elastic Premium mount the app's content from an Azure "
             "Files share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), which takes the "
-            "account key; that is why this plan keeps shared keys on."
+            "account key: the share's settings are in app_settings, and the host "
+            "itself reaches storage by identity."
         )
-        storage["storage_account_access_key"] = Expr(
-            "${azurerm_storage_account.storage.primary_access_key}"
-        )
-    else:
-        storage["storage_uses_managed_identity"] = True
     return {
         "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
@@ -287,6 +291,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
         "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
         **storage,
         **_extension_version(infra),
+        "builtin_logging_enabled": False,  # AzureWebJobsDashboard: retired
         "https_only": spec.site.https_only,
         "ftp_publish_basic_authentication_enabled": spec.site.basic_publishing_credentials,
         "webdeploy_publish_basic_authentication_enabled": spec.site.basic_publishing_credentials,
@@ -357,6 +362,8 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         "sku_name": spec.plan.sku,
         "tags": TAGS,
     }
+    if infra.elastic_minimum is not None:
+        plan["worker_count"] = infra.elastic_minimum  # the plan's sku.capacity
     if infra.elastic_maximum is not None:
         plan["maximum_elastic_worker_count"] = infra.elastic_maximum
     resources: dict[str, Any] = {

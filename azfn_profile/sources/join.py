@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from azfn_profile import catalog
@@ -21,6 +21,7 @@ from azfn_profile.checks import Target
 from azfn_profile.findings import Location, Suppression
 from azfn_profile.sources.graph import Graph, Resource, identity, name_text, ref_key
 from azfn_profile.sources.runtime import Runtime, resolve
+from azfn_profile.sources.scale import scaled, whole_number
 from azfn_profile.sources.tags import (
     SUPPRESS_TAG,
     suppressions_from_tags,
@@ -155,15 +156,14 @@ class _App:
             fac = None
         plan_res = self._plan()
         plan = self._plan_spec(plan_res, fac)
-        minimum = config.get("minimumElasticInstanceCount")
-        if (
-            plan.family == "premium"
-            and isinstance(minimum, int)
-            and not isinstance(minimum, bool)
-        ):
-            # The site's own minimum is what Elastic Premium keeps ready for the
-            # app; the plan's capacity only reserves instances.
-            plan = replace(plan, always_ready=minimum)
+        plan_props = plan_res.props() if plan_res is not None else None
+        plan = scaled(
+            plan,
+            plan_props if isinstance(plan_props, dict) else {},
+            config,
+            fac,
+            unknown,
+        )
         runtime = resolve(settings, config, fac)
         if runtime.name is None:
             unknown.add(Field.RUNTIME)
@@ -316,9 +316,7 @@ class _App:
     def _flex_memory(self, fac: Any) -> int | None:
         scale = fac.get("scaleAndConcurrency") if isinstance(fac, dict) else None
         memory = scale.get("instanceMemoryMB") if isinstance(scale, dict) else None
-        if memory is not None and not isinstance(memory, int):
-            self.unknown.add(Field.PLAN_INSTANCE_MEMORY)
-            return None
+        memory = whole_number(memory, Field.PLAN_INSTANCE_MEMORY, self.unknown)
         return memory if memory in (512, 2048, 4096) else None
 
     def _site_spec(

@@ -119,13 +119,15 @@ def _storage_settings(family: str, v: View, settings: Settings) -> None:
 
 
 # application_stack argument -> (FUNCTIONS_WORKER_RUNTIME, linuxFxVersion prefix,
-# the Windows siteConfig property), in the order the provider applies them.
+# the Windows siteConfig property), in the order the provider applies them, with the
+# prefixes its Linux function-app helpers write (terraform-provider-azurerm,
+# internal/services/appservice/helpers/function_app_schema.go: "Python|%s", ...).
 _STACKS = (
     ("dotnet_version", "dotnet", "DOTNET", "netFrameworkVersion"),
     ("node_version", "node", "NODE", None),
-    ("python_version", "python", "PYTHON", None),
-    ("java_version", "java", "JAVA", "javaVersion"),
-    ("powershell_core_version", "powershell", "POWERSHELL", "powerShellVersion"),
+    ("python_version", "python", "Python", None),
+    ("java_version", "java", "Java", "javaVersion"),
+    ("powershell_core_version", "powershell", "PowerShell", "powerShellVersion"),
 )
 
 

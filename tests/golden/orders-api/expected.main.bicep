@@ -164,6 +164,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       alwaysOn: false
       linuxFxVersion: 'Python|3.12'
+      minimumElasticInstanceCount: 1
     }
   }
 }

@@ -108,20 +108,22 @@ resource "azurerm_service_plan" "plan" {
   os_type                      = "Linux"
   sku_name                     = "EP2"
   tags                         = local.tags
+  worker_count                 = 1
   maximum_elastic_worker_count = 20
 }
 
 resource "azurerm_linux_function_app" "app" {
-  name                 = local.site_name
-  resource_group_name  = var.resource_group_name
-  location             = var.location
-  service_plan_id      = azurerm_service_plan.plan.id
-  storage_account_name = azurerm_storage_account.storage.name
+  name                          = local.site_name
+  resource_group_name           = var.resource_group_name
+  location                      = var.location
+  service_plan_id               = azurerm_service_plan.plan.id
+  storage_account_name          = azurerm_storage_account.storage.name
+  storage_uses_managed_identity = true
   # Consumption and Elastic Premium mount the app's content from an Azure Files share
-  # (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), which takes the account key; that is why
-  # this plan keeps shared keys on.
-  storage_account_access_key                     = azurerm_storage_account.storage.primary_access_key
+  # (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), which takes the account key: the share's
+  # settings are in app_settings, and the host itself reaches storage by identity.
   functions_extension_version                    = "~4"
+  builtin_logging_enabled                        = false
   https_only                                     = true
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
@@ -147,8 +149,11 @@ resource "azurerm_linux_function_app" "app" {
 
   app_settings = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
+    AzureWebJobsStorage__credential           = "managedidentity"
     FUNCTIONS_WORKER_PROCESS_COUNT            = "2"
     PYTHON_THREADPOOL_THREAD_COUNT            = "6"
+    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING  = "DefaultEndpointsProtocol=https;AccountName=${azurerm_storage_account.storage.name};AccountKey=${azurerm_storage_account.storage.primary_access_key};EndpointSuffix=${trimprefix(azurerm_storage_account.storage.primary_blob_host, "${azurerm_storage_account.storage.name}.blob.")}"
+    WEBSITE_CONTENTSHARE                      = "orders-api"
   }
   tags = local.tags
 }
