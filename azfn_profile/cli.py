@@ -262,6 +262,17 @@ def explain(target: str) -> None:
     help="A deploymentParameters file to apply to every template checked.",
 )
 @click.option(
+    "--var-file",
+    "var_files",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A Terraform variables file (.tfvars, .tfvars.json) to apply to every "
+    "Terraform root checked, after terraform.tfvars and *.auto.tfvars, as "
+    "`terraform plan -var-file` does; repeatable, later files win. Each root is "
+    "then read once, with these files, instead of once per .tfvars file found.",
+)
+@click.option(
     "--root",
     type=click.Path(path_type=Path, file_okay=False),
     help="The repository's root: SARIF file URIs are relative to it (uriBaseId "
@@ -298,15 +309,17 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     parameters: Path | None,
+    var_files: tuple[Path, ...],
     root: Path | None,
     only: tuple[str, ...],
     skip_check: tuple[str, ...],
     skip_path: tuple[str, ...],
 ) -> None:
-    """Check profiles, templates (ARM, Bicep, Terraform), preview output, app code
-    and host.json files, or whole folders of them, against the checks (default: the
-    current folder). `-` reads a `pulumi preview --json` document from standard
-    input."""
+    """Check profiles, templates (ARM, Bicep, Terraform), Pulumi preview and
+    Terraform plan output, app code and host.json files, or whole folders of them,
+    against the checks (default: the current folder). `-` reads a `pulumi preview
+    --json` document or a Terraform plan (`terraform show -json tfplan`) from
+    standard input."""
     from azfn_profile import config
     from azfn_profile import report as reports
     from azfn_profile.fileio import write_output
@@ -334,7 +347,9 @@ def check(
         )
     day = today()
     prints = reports.load_baseline(baseline) if baseline is not None else frozenset()
-    found = scan(paths, day, parameters, skip_paths=settings.skip_path)
+    found = scan(
+        paths, day, parameters, skip_paths=settings.skip_path, var_files=var_files
+    )
     if not found.found and not found.fatal:
         raise click.UsageError(
             f"nothing to check in {', '.join(map(str, paths))}: no profile (.yaml, "

@@ -147,7 +147,8 @@ def read_stdin(limit: int = MAX_SOURCE_BYTES) -> str:
 
 
 def _classify_stdin(f: SourceFile, result: Scan) -> None:
-    """`-`: a `pulumi preview --json` document (or other JSON `check` reads)."""
+    """`-`: a `pulumi preview --json` document, a Terraform plan (`terraform show
+    -json`) or other JSON `check` reads."""
     try:
         f.text = read_stdin()
     except (Unreadable, OSError, ValueError) as exc:
@@ -158,19 +159,6 @@ def _classify_stdin(f: SourceFile, result: Scan) -> None:
         result.fatal = True
         return
     _classify_json(f, "<stdin>.json", result)
-    data = f.data
-    if f.kind == "skip" and isinstance(data, dict) and "resource_changes" in data:
-        f.kind = "broken"
-        result.skipped.pop()
-        result.findings.append(
-            unreadable(
-                f.display,
-                "a Terraform plan (terraform show -json) is not read; check the "
-                "configuration's .tf files instead",
-                1,
-                1,
-            )
-        )
     if f.kind in ("skip", "broken"):
         result.fatal = True  # named on purpose: nothing in it could be judged
 
@@ -222,7 +210,12 @@ def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
     try:
         f.data = loads(f.text, depth_checked=False)  # templates bound their own depth
     except JsonError as exc:
-        looks = _TEMPLATE_NAME.search(name) or "deploymentTemplate" in f.text[:4096]
+        head = f.text[:4096]
+        looks = (
+            _TEMPLATE_NAME.search(name)
+            or "deploymentTemplate" in head
+            or ('"format_version"' in head and '"terraform_version"' in head)
+        )
         if f.explicit or looks:
             f.kind = "broken"
             result.findings.append(
@@ -235,6 +228,7 @@ def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
     from azfn_profile.sources.arm import is_template
     from azfn_profile.sources.params import is_parameters
     from azfn_profile.sources.preview import is_preview
+    from azfn_profile.sources.terraform_plan import is_plan
 
     if is_template(f.data):
         f.kind = "arm"
@@ -252,6 +246,8 @@ def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
         f.kind = "params"
     elif is_preview(f.data):
         f.kind = "preview"
+    elif is_plan(f.data, f.explicit):
+        f.kind = "tfplan"  # terraform show -json: read by the plan reader
     elif isinstance(f.data, dict) and {"workload", "plan"} & set(f.data):
         f.kind = "profile"
     else:
@@ -310,3 +306,21 @@ def explicit_parameters(path: Path | None, result: Scan) -> dict[str, Any] | Non
         result.fatal = True
         return None
     return json_values(data)
+
+
+def explicit_var_files(paths: Sequence[Path], result: Scan) -> list[SourceFile]:
+    """The `--var-file` files, read (through the bounded reader) in the order
+    given; one that cannot be read is reported at its path."""
+    files = []
+    for path in paths:
+        display = display_of(path)
+        try:
+            text = read_text(path)
+        except (Unreadable, OSError) as exc:
+            message = exc.message if isinstance(exc, Unreadable) else str(exc)
+            result.findings.append(unreadable(display, f"--var-file: {message}"))
+            result.fatal = True
+            continue
+        f = SourceFile(path, display, True, path.parent, kind="tfvars", text=text)
+        files.append(f)
+    return files

@@ -1,9 +1,10 @@
 """Pairing: discovered files become targets. Profiles and app code first (a profile
 names its app), then templates with their parameter files (each root once per
 parameter file that names it, or once with its defaults; a Bicep file another one
-calls is judged through its caller), `pulumi preview --json` output, and last each
-`host.json` joined to the app it belongs to (azd's `azure.yaml` service folder, or the
-one app beside it) or judged on its own.
+calls is judged through its caller), `pulumi preview --json` output, Terraform plans
+(`terraform show -json`) and configurations (with the `--var-file` files, when
+given), and last each `host.json` joined to the app it belongs to (azd's
+`azure.yaml` service folder, or the one app beside it) or judged on its own.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ class Pairing:
         result: Scan,
         today: date,
         explicit_params: dict[str, Any] | None,
+        var_files: list[SourceFile] | None = None,
     ) -> None:
         self.files, self.result, self.today = files, result, today
         self.explicit_params = explicit_params
+        self.var_files = var_files  # --var-file: applied to every Terraform root
         self.declared: dict[str, WorkloadSpec] = {}
         self.app_targets: list[SourceTarget] = []
         self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
@@ -60,7 +63,9 @@ class Pairing:
             self._preview(f)
         for f in by_kind.get("pulumi", []):
             self._pulumi_project(f)
-        if by_kind.get("terraform") or by_kind.get("tfvars"):
+        for f in by_kind.get("tfplan", []):
+            self._terraform_plan(f)
+        if by_kind.get("terraform") or by_kind.get("tfvars") or self.var_files:
             self._terraform(by_kind.get("terraform", []), by_kind.get("tfvars", []))
         self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
         for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
@@ -281,8 +286,21 @@ class Pairing:
         from azfn_profile.sources.terraform_roots import TerraformScan
 
         TerraformScan(self.result, self._declared, self.app_targets).run(
-            configs, var_files
+            configs, var_files, self.var_files
         )
+
+    def _terraform_plan(self, f: SourceFile) -> None:
+        from azfn_profile.sources.terraform_plan import NO_APP, plan_targets
+
+        targets, read = plan_targets(f.data, f.text, f.display, self._declared)
+        self.result.findings.extend(read.problems)
+        self.result.not_inspected.extend(read.graph.not_inspected)
+        self.result.secrets |= read.graph.secrets
+        if not targets and read.problems:
+            self.result.fatal = self.result.fatal or f.stdin  # nothing read
+        elif not targets:
+            self.result.skipped.append(skip(f, NO_APP))
+        self.app_targets.extend(targets)
 
     # host.json --------------------------------------------------------------------------
     def _hosts(self, hosts: list[SourceFile], azd: list[SourceFile]) -> None:

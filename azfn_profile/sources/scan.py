@@ -14,6 +14,7 @@ from azfn_profile.sources.discover import (
     classify,
     expand,
     explicit_parameters,
+    explicit_var_files,
 )
 from azfn_profile.sources.pairing import Pairing
 from azfn_profile.sources.result import Scan, Skipped
@@ -27,6 +28,7 @@ def scan(
     parameters: Path | None = None,
     *,
     skip_paths: Sequence[str] = (),
+    var_files: Sequence[Path] = (),
 ) -> Scan:
     result = Scan()
     found = list(expand(paths, result))
@@ -35,7 +37,8 @@ def scan(
     for f in files:
         classify(f, result)
     explicit_params = explicit_parameters(parameters, result)
-    Pairing(files, result, today, explicit_params).run()
+    given = explicit_var_files(var_files, result) if var_files else None
+    Pairing(files, result, today, explicit_params, given).run()
     # Each file counts once: checked (read and judged) or skipped, never both.
     skipped = {s.file for s in result.skipped}
     result.files = sum(1 for f in files if f.kind and f.display not in skipped)

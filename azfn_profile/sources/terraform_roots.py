@@ -1,5 +1,6 @@
-"""Terraform in a scan: which folders are roots, which variables files go with them,
-and each root read into the apps the join builds (see `terraform`)."""
+"""Terraform in a scan: which folders are roots, which variables files go with them
+(those found, or the `--var-file` files named), and each root read into the apps the
+join builds (see `terraform`)."""
 
 from __future__ import annotations
 
@@ -104,27 +105,56 @@ def _owner(f: SourceFile, folders: dict[Path, list[SourceFile]]) -> Path | None:
         here = here.parent
 
 
+NOT_APPLIED = "not applied: --var-file names the variables files to apply"
+NO_ROOT = "--var-file: no Terraform configuration checked here"
+
+
+def _given(plan: Plan, explicit: list[SourceFile], result: Scan) -> list[SourceFile]:
+    """With --var-file, each root is read once, with its automatic variables files
+    and then the files named, in order (later ones win, as with `terraform plan
+    -var-file`); the other variables files found are listed as not applied."""
+    named = {f.path.resolve() for f in explicit}
+    for root in plan.roots:
+        for f in root.var_files:
+            if f.path.resolve() not in named:
+                result.skipped.append(skip(f, NOT_APPLIED))
+        root.var_files = []
+    plan.skipped = [(f, r) for f, r in plan.skipped if f.path.resolve() not in named]
+    if not plan.roots:
+        result.skipped += [skip(f, NO_ROOT) for f in explicit]
+    return explicit
+
+
 class TerraformScan:
-    """Each root read once per variables file (or once), joined into targets."""
+    """Each root read once per variables file (or once, or with the --var-file
+    files), joined into targets."""
 
     def __init__(
         self, result: Scan, declared: Declared, targets: list[SourceTarget]
     ) -> None:
         self.result, self.declared, self.targets = result, declared, targets
         self.listed: set[tuple[str, int | None, str]] = set()
+        self.given: dict[Path, dict[str, Any]] = {}  # --var-file values, read once
 
-    def run(self, configs: list[SourceFile], var_files: list[SourceFile]) -> None:
+    def run(
+        self,
+        configs: list[SourceFile],
+        var_files: list[SourceFile],
+        explicit: list[SourceFile] | None = None,
+    ) -> None:
         known = {f.path.resolve(): (f.display, f.text) for f in configs}
         workspace = Workspace(known)
         plan = plan_roots(workspace, configs, var_files)
+        given = _given(plan, explicit, self.result) if explicit else []
         self.result.skipped += [skip(f, reason) for f, reason in plan.skipped]
         for root in plan.roots:
             workspace.root = root.files[0].root
             before = len(workspace.problems)
             listed = len(self.result.not_inspected)
             found = False
-            for var_file in root.var_files or [None]:
-                found |= self._read(workspace, root, var_file)
+            readings = [[f] for f in root.var_files] or [given]
+            for extra in readings:
+                found |= self._read(workspace, root, extra)
             broken = {p.file for p in workspace.problems}
             clean = not any(f.display in broken for f in root.files)
             seen = self.result.not_inspected[listed:]
@@ -143,22 +173,21 @@ class TerraformScan:
         self.result.findings += [
             unreadable(p.file, p.message, p.line, p.col) for p in workspace.problems
         ]
+        named = {f.display for f in given}
+        if any(p.file in named for p in workspace.problems):
+            self.result.fatal = True  # a file named on purpose could not be read
 
-    def _read(
-        self, workspace: Workspace, root: Root, var_file: SourceFile | None
-    ) -> bool:
-        applied = root.auto + ([var_file] if var_file is not None else [])
+    def _read(self, workspace: Workspace, root: Root, extra: list[SourceFile]) -> bool:
+        auto = {f.path.resolve() for f in root.auto}
+        applied = root.auto + [f for f in extra if f.path.resolve() not in auto]
         budget = Budget()
         graph = Graph()
-        name = (
-            root.display
-            if var_file is None
-            else f"{root.display} with {var_file.display}"
-        )
+        shown = ", ".join(f.display for f in extra)
+        name = f"{root.display} with {shown}" if extra else root.display
         try:
             values: dict[str, Any] = {}
             for f in applied:
-                values.update(variables(workspace, f, budget))
+                values.update(self._variables(workspace, f, budget))
                 f.used = True
             read_root(workspace, root, values, graph, name, budget)
         except BudgetExceeded as exc:
@@ -178,6 +207,18 @@ class TerraformScan:
                 replace(target, info=replace(target.info, parameters=label))
             )
         return bool(targets)
+
+    def _variables(
+        self, workspace: Workspace, f: SourceFile, budget: Budget
+    ) -> dict[str, Any]:
+        """A variables file's values; a --var-file file is read (and any problem
+        in it reported) once, whatever the number of roots."""
+        if not f.explicit or f.kind != "tfvars":
+            return variables(workspace, f, budget)
+        key = f.path.resolve()
+        if key not in self.given:
+            self.given[key] = variables(workspace, f, budget)
+        return self.given[key]
 
     def _not_inspected(self, item: NotInspected) -> None:
         key = (item.file, item.line, item.what)
