@@ -30,6 +30,9 @@ class CheckConfig:
     skip_path: tuple[str, ...] = ()  # files and folders not to read (globs)
     fail_on: str | None = None
     source: str | None = None  # the file the settings came from
+    # The check-pattern settings whose values came from that file (the command line
+    # replaces a setting it gives): errors about them name the file.
+    from_file: frozenset[str] = frozenset()
 
     def selects(self, check_id: str, name: str) -> bool:
         """Whether a check's findings are reported. Input findings (AZFN000-003)
@@ -44,12 +47,15 @@ class CheckConfig:
         """The check patterns that match none of `checks` (ID, name): a typo would
         select nothing or skip nothing, silently."""
         out = []
-        for option, patterns in (
-            ("--check", self.check),
-            ("--skip-check", self.skip_check),
-        ):
+        for key, patterns in (("check", self.check), ("skip_check", self.skip_check)):
+            option = key.replace("_", "-")
+            where = (
+                f"{self.source}: {option}:"
+                if key in self.from_file and self.source
+                else f"--{option}"
+            )
             out += [
-                f"{option} {p}"
+                f"{where} {p}"
                 for p in patterns
                 if not any(matches([p], check_id, name) for check_id, name in checks)
             ]
@@ -173,4 +179,12 @@ def merged(
         tuple(skip_path) or file.skip_path,
         fail_on or file.fail_on,
         file.source,
+        frozenset(
+            key
+            for key, given, kept in (
+                ("check", check, file.check),
+                ("skip_check", skip_check, file.skip_check),
+            )
+            if kept and not given
+        ),
     )

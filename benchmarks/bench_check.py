@@ -2,9 +2,9 @@
 
 Default: N generated ARM templates (1,000, the bundled examples rendered with varied
 worker settings), against `checkov --framework arm`; target >= 10x faster.
-`--repos`: the fixture repositories in tests/data/repos (ARM, Bicep, modules,
-parameter files), against `checkov --framework arm bicep`, with how many function
-apps each tool saw. checkov runs from its own virtualenv (tests/tools.py creates it:
+`--repos`: the fixture repositories in tests/data/repos (ARM, Bicep, Terraform,
+Pulumi, modules, parameter and variables files), against `checkov --framework arm
+bicep terraform`, with how many function apps each tool saw. checkov runs from its own virtualenv (tests/tools.py creates it:
 it pins an old `packaging`).
 
 Usage: python benchmarks/bench_check.py [--templates 1000 | --repos] [--json FILE]
@@ -61,8 +61,23 @@ def timed_output(cmd: list[str]) -> tuple[float, int, str]:
     return time.perf_counter() - started, done.returncode, done.stdout
 
 
+_TF_APPS = (
+    "azurerm_linux_function_app.",
+    "azurerm_windows_function_app.",
+    "azurerm_function_app_flex_consumption.",
+    "azurerm_function_app.",
+)
+
+
+def _is_site(resource: str) -> bool:
+    if "Microsoft.Web/sites" in resource:
+        return "/config" not in resource
+    return any(kind in resource for kind in _TF_APPS)
+
+
 def checkov_sites(output: str) -> int:
-    """Distinct Microsoft.Web/sites resources checkov reported on."""
+    """Distinct function-app resources checkov reported on (ARM/Bicep sites and
+    the azurerm function-app resources)."""
     try:
         data = json.loads(output) if output.strip() else []
     except ValueError:
@@ -74,7 +89,7 @@ def checkov_sites(output: str) -> int:
         for key in ("passed_checks", "failed_checks"):
             for check in results.get(key, []):
                 resource = str(check.get("resource", ""))
-                if "Microsoft.Web/sites" in resource and "/config" not in resource:
+                if _is_site(resource):
                     sites.add((check.get("file_path"), resource))
     return len(sites)
 
@@ -96,6 +111,7 @@ def repos(ours: list[str], checkov_exe: Path) -> dict[str, object]:
                 "--framework",
                 "arm",
                 "bicep",
+                "terraform",
                 "-o",
                 "json",
                 "--quiet",

@@ -1,8 +1,8 @@
 """Mutations of real-shaped inputs, shared by the suite (a bounded run) and
 benchmarks/fuzz.py (a long one).
 
-Seeds are the fixture repositories' templates, the examples' profiles, the fixture
-apps' code and a preview document; a seed number picks the mutations
+Seeds are the fixture repositories' templates, Terraform files and Pulumi programs,
+the examples' profiles, the fixture apps' code and a preview document; a seed number picks the mutations
 deterministically, so any failing input can be written out and replayed as a
 regression case (tests/data/fuzz/).
 """
@@ -318,6 +318,13 @@ def case(
     if kind == "repo":
         return repo_case(seed_index, number)
     rng = random.Random(f"{kind}-{seed_index}-{number}")
+    if kind == "pulumi":  # a project whose Python program is mutated
+        programs = sorted(REPOS.rglob("__main__.py"))
+        program = programs[seed_index % len(programs)].read_text(encoding="utf-8")
+        return "pulumi-project", {
+            "Pulumi.yaml": "name: fuzzed\nruntime: python\n",
+            "__main__.py": mutate_text(program, rng),
+        }
     if kind == "json":
         seeds = json_seeds()
         name, seed = seeds[seed_index % len(seeds)]
@@ -327,10 +334,20 @@ def case(
         "profile": ".yaml",
         "bicepparam": ".bicepparam",
         "python": ".py",
+        "terraform": ".tf",
     }[kind]
     text_seeds_ = text_seeds(suffix)
     name, text = text_seeds_[seed_index % len(text_seeds_)]
     return name, mutate_text(text, rng)
 
 
-KINDS = ("json", "bicep", "profile", "bicepparam", "python", "repo")
+KINDS = (
+    "json",
+    "bicep",
+    "profile",
+    "bicepparam",
+    "python",
+    "terraform",
+    "pulumi",
+    "repo",
+)

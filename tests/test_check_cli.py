@@ -596,3 +596,20 @@ def test_findings_name_the_parameter_file_the_template_was_judged_with() -> None
     # a template with no parameter file says nothing of one
     _, out, _ = invoke("check", str(HANDWRITTEN))
     assert "(with " not in out
+
+
+def test_a_settings_file_pattern_that_names_nothing_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "azuredeploy.json").write_text(HANDWRITTEN.read_text())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".azfn-profile.yaml").write_text("skip-check: [secrity.*]\n")
+    code, out, err = invoke("check")
+    assert (code, out) == (2, "")
+    assert ".azfn-profile.yaml: skip-check: secrity.* names no check" in err
+    assert "--skip-check" not in err
+    # given on the command line, the option replaces the file's: the error says so
+    code, _, err = invoke("check", "--skip-check", "AZFN9*")
+    assert code == 2 and "--skip-check AZFN9* names no check" in err
+    assert ".azfn-profile.yaml" not in err
