@@ -362,8 +362,8 @@ def _statuses_per_reading(repo: Path) -> dict[str, dict[str, str]]:
 def test_registry_modules_are_listed_and_fetched_ones_are_read() -> None:
     repo = REPOS / "tf-registry"
     code, report = check(repo)
+    # The web-site AVM (0.17.2) is mapped from its inputs; the git module is listed.
     assert not_inspected(report, repo) == [
-        ("infra/main.tf", 20, "catalog_api: module Azure/avm-res-web-site/azurerm"),
         (
             "infra/main.tf",
             39,
@@ -373,7 +373,7 @@ def test_registry_modules_are_listed_and_fetched_ones_are_read() -> None:
             ),
         ),
     ]
-    assert skipped(report, repo) == [("infra/main.tf", NO_APP_READ)]
+    assert skipped(report, repo) == []
     # .terraform/modules/modules.json maps the other root's registry module to the
     # folder `terraform init` fetched: that module is read.
     assert apps(report, repo) == [
@@ -385,10 +385,29 @@ def test_registry_modules_are_listed_and_fetched_ones_are_read() -> None:
             "python",
             "S1",
             False,
-        )
+        ),
+        (
+            "infra/main.tf",
+            20,
+            "azurerm_linux_function_app.this[0]",
+            ("infra/main.tf:20 module catalog_api",),
+            "python",
+            None,  # the call names no service_plan_resource_id
+            False,
+        ),
     ]
-    assert [f[0] for f in failures(report, repo)] == ["AZFN104", "AZFN505", "AZFN508"]
-    assert code == 0
+    fetched = "azurerm_linux_function_app.this"
+    avm = "azurerm_linux_function_app.this[0]"
+    assert [(f[0], f[1]) for f in failures(report, repo)] == [
+        ("AZFN104", fetched),
+        ("AZFN104", avm),
+        ("AZFN501", avm),  # https_only defaults to false
+        ("AZFN505", fetched),
+        ("AZFN505", avm),  # ftps_state "FtpsOnly" keeps basic auth on
+        ("AZFN508", fetched),
+        ("AZFN508", avm),
+    ]
+    assert code == 1
     assert_every_file_accounted_for(report, repo)
 
 
@@ -450,9 +469,9 @@ def test_check_reads_rendered_terraform_back(
     )
     for key, value in spec.app_settings.items():
         assert got.app_settings.get(key) == value, key
-    # The provider writes linuxFxVersion as PYTHON|<version> (Flex: none).
+    # The provider writes linuxFxVersion as Python|<version> (Flex: none).
     flex = spec.function_app_config is not None
-    assert got.site.linux_fx_version == (None if flex else f"PYTHON|{spec.python}")
+    assert got.site.linux_fx_version == (None if flex else f"Python|{spec.python}")
     assert got.site == spec.site.__class__(
         **{**spec.site.__dict__, "linux_fx_version": got.site.linux_fx_version}
     )
@@ -773,3 +792,191 @@ def test_a_function_app_with_no_instance_is_listed_as_not_deployed(
         ),
     ]
     assert report["summary"]["files"] == 1
+
+
+# -- modules not fetched: the web-site AVM and function-app arguments ----------------
+
+AVM_SITE = "azurerm_linux_function_app.this[0]"
+AVM_FLEX = "azurerm_function_app_flex_consumption.this[0]"
+
+
+def _statuses(report: dict[str, Any], resource: str) -> dict[str, str]:
+    """Each reported check's status for one app (a pass is not reported)."""
+    return {
+        f["id"]: f["status"]
+        for f in report["findings"]
+        if f["location"]["resource"] == resource
+    }
+
+
+def test_the_web_site_avm_is_mapped_from_its_inputs_when_not_fetched() -> None:
+    repo = REPOS / "tf-avm"
+    code, report = check(repo)
+    assert apps(report, repo) == [
+        (  # ~> 0.16.0 resolves to 0.16.4; the plan joins through its id
+            "infra/main.tf",
+            48,
+            AVM_SITE,
+            ("infra/main.tf:48 module invoice_api",),
+            "python",
+            "EP1",
+            False,
+        ),
+        (  # Flex Consumption (0.19.3): runtime from fc1_runtime_name
+            "infra/main.tf",
+            83,
+            AVM_FLEX,
+            ("infra/main.tf:83 module invoice_events",),
+            "python",
+            "FC1",
+            False,
+        ),
+        (  # a git module judged from the settings it is passed
+            "infra/main.tf",
+            119,
+            "module.reminders",
+            ("infra/main.tf:119 module reminders",),
+            "python",
+            None,
+            False,
+        ),
+    ]
+    assert failures(report, repo) == [
+        # FUNCTIONS_WORKER_PROCESS_COUNT = "12", at the call's app_settings entry
+        ("AZFN101", "module.reminders", "infra/main.tf", 128, 5),
+        ("AZFN501", AVM_FLEX, "infra/main.tf", 83, 1),  # https_only: false
+        ("AZFN505", AVM_FLEX, "infra/main.tf", 83, 1),
+        ("AZFN505", AVM_SITE, "infra/main.tf", 48, 1),  # ftps_state "FtpsOnly"
+        ("AZFN508", AVM_FLEX, "infra/main.tf", 83, 1),  # no managed_identities
+    ]
+    site = _statuses(report, AVM_SITE)
+    for passed in ("AZFN201", "AZFN203", "AZFN501", "AZFN508"):  # EP1 Linux, ...
+        assert passed not in site
+    by_resource = {t["resource"]: t for t in report["targets"]}
+    assert by_resource[AVM_SITE]["kind"] == "functionapp,linux"
+    # The generic call: settings known, the rest of the app unknown, never failed.
+    generic = by_resource["module.reminders"]
+    for path in ("plan.sku", "site.https_only", "site.identity", "app_settings.*"):
+        assert path in generic["unknown"]
+    reminders = _statuses(report, "module.reminders")
+    assert reminders["AZFN501"] == reminders["AZFN508"] == "unknown"
+    # The web app deploys no function app; the generic call is still listed, noted.
+    listed = {n["line"]: n["reason"] for n in report["not_inspected"]}
+    assert sorted(listed) == [119, 132]
+    assert "judged from the function-app arguments it passes" in listed[119]
+    assert code == 1
+    assert_every_file_accounted_for(report, repo)
+
+
+def test_the_avm_plan_join_is_real(tmp_path: Path) -> None:
+    """Break `service_plan_resource_id` and the plan-dependent outcomes go unknown."""
+    shutil.copytree(REPOS / "tf-avm", tmp_path / "repo")
+    main = tmp_path / "repo" / "infra" / "main.tf"
+    source = main.read_text()
+    _, before = check(tmp_path / "repo")
+    main.write_text(
+        source.replace(
+            "service_plan_resource_id = azurerm_service_plan.premium.id",
+            "service_plan_resource_id = azurerm_service_plan.missing.id",
+            1,
+        )
+    )
+    _, after = check(tmp_path / "repo")
+    was, now = _statuses(before, AVM_SITE), _statuses(after, AVM_SITE)
+    assert "AZFN203" not in was and now["AZFN203"] == "unknown"  # passed, then not
+    (site,) = [t for t in after["targets"] if t["resource"] == AVM_SITE]
+    assert site["plan_sku"] is None and "plan.sku" in site["unknown"]
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0.17.2", (0, 17, 2)),
+        ("~> 0.16.0", (0, 16, 4)),
+        ("~> 0.16", (0, 22, 0)),
+        (">= 0.19.3, < 0.20.0", (0, 19, 3)),
+        ("!= 0.20.0, < 0.21", (0, 19, 3)),
+        (None, (0, 22, 0)),
+        ("9.9.9", None),
+        ("latest", None),
+        (3, None),
+    ],
+)
+def test_avm_version_constraints_pick_the_newest_release(
+    version: Any, expected: Any
+) -> None:
+    from azfn_profile.sources.terraform_avm import version as resolve_version
+
+    assert resolve_version(version) == expected
+
+
+AVM_CALL = (
+    'module "app" {\n'
+    '  source  = "Azure/avm-res-web-site/azurerm"\n'
+    '  version = "%s"\n'
+    '  kind    = "functionapp"\n'
+    '  os_type = "Linux"\n'
+    '  name    = "func-odd"\n'
+    "%s"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        '  site_config = "always"\n',
+        '  site_config = { application_stack = "python" }\n',
+        '  site_config = { application_stack = { python = "3.11" } }\n',
+        '  managed_identities = "system"\n',
+        '  app_settings = "FUNCTIONS_WORKER_RUNTIME=python"\n',
+        "  always_ready = [1, 2]\n  function_app_uses_fc1 = true\n",
+        "  function_app_uses_fc1 = var.flex\n",
+        "  storage_uses_managed_identity = var.msi\n",
+        '  https_only = "yes"\n  service_plan_resource_id = 42\n',
+    ],
+)
+def test_avm_inputs_of_the_wrong_shape_never_crash(tmp_path: Path, args: str) -> None:
+    (tmp_path / "variables.tf").write_text(
+        'variable "flex" {\n  type = bool\n}\nvariable "msi" {\n  type = bool\n}\n'
+    )
+    for version in ("0.4.0", "0.10.0", "0.19.3", "0.21.0"):
+        (tmp_path / "main.tf").write_text(AVM_CALL % (version, args))
+        check(tmp_path)  # judged: exit 0 or 1, never 3
+
+
+def test_a_git_module_passing_function_settings_is_judged_at_the_call(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "worker" {\n'
+        '  source = "git::https://github.com/contoso/tf-func.git?ref=v1"\n'
+        "  app_settings = {\n"
+        '    FUNCTIONS_WORKER_RUNTIME       = "python"\n'
+        '    FUNCTIONS_WORKER_PROCESS_COUNT = "12"\n'
+        "  }\n"
+        "}\n"
+        'module "site" {\n'
+        '  source = "git::https://github.com/contoso/tf-web.git?ref=v1"\n'
+        '  python_version = "3.12"\n'
+        '  app_settings = { WEBSITES_PORT = "8000" }\n'
+        "}\n"
+    )
+    code, report = check(tmp_path)
+    assert apps(report, tmp_path) == [
+        (
+            "main.tf",
+            1,
+            "module.worker",
+            ("main.tf:1 module worker",),
+            "python",
+            None,
+            False,
+        )
+    ]
+    assert failures(report, tmp_path) == [
+        ("AZFN101", "module.worker", "main.tf", 5, 5),
+    ]
+    # A python_version alone is no sign of a function app (web apps take it too).
+    assert [n["line"] for n in report["not_inspected"]] == [1, 8]
+    assert code == 1

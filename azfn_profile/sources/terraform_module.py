@@ -15,8 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from azfn_profile.sources import terraform_avm
 from azfn_profile.sources import terraform_map as tfmap
 from azfn_profile.sources.graph import NotInspected, Resource
+from azfn_profile.sources.terraform_call import Call
 from azfn_profile.sources.terraform_eval import ROOTS, Evaluator
 from azfn_profile.sources.terraform_nodes import Attr, Block
 from azfn_profile.sources.terraform_ops import Failed, Instances, plain
@@ -221,7 +223,12 @@ class Module:
             return ModuleRef(self, label, key, None)
         found = self.dep.loader.locate(self, name, source)
         if isinstance(found, str):
-            self._not_inspected(block, display, f"{name}: module {source}", found)
+            # Not read: judged from its arguments where they show a function app.
+            call = Call(self, name, block, display, key, env, conditional)
+            note = terraform_avm.unread(call, source)
+            if note is not None:
+                why = f"{found}; {note}" if note else found
+                self._not_inspected(block, display, f"{name}: module {source}", why)
             return ModuleRef(self, label, key, None)
         folder, display_dir = found
         if folder.resolve() in self.stack or len(self.stack) > MAX_MODULE_DEPTH:
