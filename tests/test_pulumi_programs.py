@@ -187,3 +187,216 @@ def test_other_runtime_names_and_main(tmp_path: Path) -> None:
     )
     code, doc = run([str(tmp_path)])
     assert ("AZFN101", 3) in failed(doc) and code == 1
+
+
+def test_a_component_is_judged_per_instantiation() -> None:
+    repo = REPOS / "pulumi-component"
+    code, doc = run([str(repo)])
+    component = f"{repo}/components/python_functions.py"
+    assert [
+        (t["resource"], t["file"], t["line"], t["via"], t["plan_sku"], t["unknown"])
+        for t in doc["targets"]
+    ] == [
+        (
+            "azure-native:web:WebApp::checkout-app",
+            component,
+            49,
+            [f"{repo}/__main__.py:9 PythonFunctions"],
+            "EP1",
+            [],
+        ),
+        (
+            "azure-native:web:WebApp::ledger-app",
+            component,
+            49,
+            [f"{repo}/__main__.py:18 PythonFunctions"],
+            "EP2",
+            [],
+        ),
+    ]
+    fails = [
+        (f["id"], f["location"]["line"], f["location"]["resource"])
+        for f in doc["findings"]
+        if f["status"] == "fail"
+    ]
+    # ledger: 14 processes, Python 3.9, no thread count (the branch that sets it is
+    # not taken); checkout passes its thread count through that branch.
+    ledger = "azure-native:web:WebApp::ledger-app"
+    assert sorted(fails) == [
+        ("AZFN101", 62, ledger),
+        ("AZFN104", 62, ledger),
+        ("AZFN109", 49, ledger),
+    ]
+    assert code == 1  # no AZFN505: the FTP and SCM policies joined their apps
+
+
+def _component_program(body: str, calls: str) -> str:
+    return (
+        "import pulumi\nfrom pulumi_azure_native import web\n\n"
+        "class App(pulumi.ComponentResource):\n"
+        "    def __init__(self, name, processes='1', sku='EP1', *rest, **options):\n"
+        "        super().__init__('t:App', name, None, None)\n"
+        "        plan = web.AppServicePlan(f'{name}-plan', kind='elastic',\n"
+        "            reserved=True, sku=web.SkuDescriptionArgs(name=sku))\n"
+        "        settings = {'FUNCTIONS_WORKER_RUNTIME': 'python'}\n"
+        + "".join(f"        {line}\n" for line in body.splitlines())
+        + "        app = web.WebApp(f'{name}-app', name=f'{name}-app',\n"
+        "            kind='functionapp,linux', server_farm_id=plan.id, https_only=True)\n"
+        "        web.WebAppApplicationSettings(f'{name}-settings', name=app.name,\n"
+        "            properties=settings)\n\n" + calls
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a certain change holds its new value
+        ("settings['FUNCTIONS_WORKER_PROCESS_COUNT'] = processes", "fail"),
+        ("settings.update({'FUNCTIONS_WORKER_PROCESS_COUNT': processes})", "fail"),
+        # a branch decided by bound values is the only path
+        (
+            (
+                "if processes != '1':\n"
+                "    settings['FUNCTIONS_WORKER_PROCESS_COUNT'] = processes"
+            ),
+            "fail",
+        ),
+        ("if processes is None:\n    settings = {}", None),  # no count: not listed
+        # a branch or loop nobody can decide makes what it changes computed
+        (
+            (
+                "if pulumi.get_stack() == 'prod':\n"
+                "    settings['FUNCTIONS_WORKER_PROCESS_COUNT'] = processes"
+            ),
+            "unknown",
+        ),
+        (
+            "for extra in options.get('settings', []):\n    settings.update(extra)",
+            "unknown",
+        ),
+        ("settings.update(pulumi.Config().get_object('more'))", "unknown"),
+    ],
+)
+def test_statements_in_a_component(
+    tmp_path: Path, body: str, expected: str | None
+) -> None:
+    """`processes` is '12' (a failure when the setting is certain) in the one
+    instantiation."""
+    program = _component_program(body, "App('orders', processes='12')\n")
+    code, doc = run([str(project(tmp_path, program))])
+    assert len(doc["targets"]) == 1, doc["findings"]
+    assert status(doc, "AZFN101") == ([expected] if expected else [])
+    assert code in (0, 1)
+
+
+def test_component_arguments_bind_positionally_by_keyword_and_by_default(
+    tmp_path: Path,
+) -> None:
+    program = _component_program(
+        "settings['FUNCTIONS_WORKER_PROCESS_COUNT'] = processes",
+        "App('a', '12')\nApp('b', processes='4', sku='EP2')\nApp('c')\n"
+        "App('d', *['11'])\n",
+    )
+    _code, doc = run([str(project(tmp_path, program))])
+    assert [(t["resource"], t["plan_sku"]) for t in doc["targets"]] == [
+        ("azure-native:web:WebApp::a-app", "EP1"),
+        ("azure-native:web:WebApp::b-app", "EP2"),
+        ("azure-native:web:WebApp::c-app", "EP1"),
+        ("azure-native:web:WebApp::d-app", None),  # starred: the sku is computed
+    ]
+    listed = {
+        f["location"]["resource"]: f["status"]
+        for f in doc["findings"]
+        if f["id"] == "AZFN101"
+    }  # passes are not listed
+    assert listed == {
+        "azure-native:web:WebApp::a-app": "fail",
+        "azure-native:web:WebApp::d-app": "unknown",
+    }
+
+
+def test_components_that_recurse_or_nest_deeply_stop(tmp_path: Path) -> None:
+    program = (
+        "from pulumi_azure_native import web\n"
+        "def forever(n):\n"
+        "    web.WebApp(f'a{n}', kind='functionapp,linux')\n"
+        "    forever(n + 1)\n"
+        "forever(0)\n"
+        + "".join(f"def f{i}():\n    f{i + 1}()\n" for i in range(30))
+        + "def f30():\n    web.WebApp('deep', kind='functionapp,linux')\n"
+        "f0()\n" + "many = [forever(i) for i in range(3)]\n"
+    )
+    code, doc = run([str(project(tmp_path, program))])
+    assert code in (0, 1)
+    names = [t["resource"] for t in doc["targets"]]
+    assert "azure-native:web:WebApp::a0" in names  # read once, never recursing
+    assert len(names) < 50
+
+
+def test_project_modules_are_read_inside_the_project_only(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "stolen.py").write_text(
+        "from pulumi_azure_native import web\n"
+        "web.WebApp('outside', kind='functionapp,linux')\n"
+    )
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "stolen.py").symlink_to(outside / "stolen.py")
+    (proj / "broken.py").write_text("def (:\n")
+    program = "import stolen\nimport broken\nimport os.path\nimport json\n"
+    code, doc = run([str(project(proj, program))])
+    assert doc["targets"] == []
+    listed = {(n["file"].rsplit("/", 1)[-1], n["what"]) for n in doc["not_inspected"]}
+    assert ("__main__.py", "module stolen") in listed
+    assert ("broken.py", "module broken") in listed
+    assert code in (0, 2)
+
+
+def test_the_component_plan_join_is_real(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPOS / "pulumi-component", repo)
+    module = repo / "components" / "python_functions.py"
+    text = module.read_text()
+    assert "server_farm_id=plan.id" in text
+    module.write_text(text.replace("server_farm_id=plan.id", "server_farm_id=None"))
+    _code, doc = run([str(repo)])
+    assert [t["plan_sku"] for t in doc["targets"]] == [None, None]
+    assert all("plan.sku" in t["unknown"] for t in doc["targets"])
+
+
+def test_a_component_method_runs_with_the_instance_values(tmp_path: Path) -> None:
+    program = (
+        "import pulumi\nfrom pulumi_azure_native import web\n\n"
+        "class App(pulumi.ComponentResource):\n"
+        "    def __init__(self, name, processes):\n"
+        "        super().__init__('t:App', name, None, None)\n"
+        "        plan = self._plan(name, sku='EP2')\n"
+        "        self._site(name, processes)\n\n"
+        "    def _plan(self, name, sku):\n"
+        "        return web.AppServicePlan(f'{name}-plan', kind='elastic',\n"
+        "            reserved=True, sku=web.SkuDescriptionArgs(name=sku))\n\n"
+        "    def _site(self, name, processes):\n"
+        "        web.WebApp(f'{name}-app', kind='functionapp,linux',\n"
+        "            site_config=web.SiteConfigArgs(app_settings=[\n"
+        "                web.NameValuePairArgs(name='FUNCTIONS_WORKER_RUNTIME',\n"
+        "                    value='python'),\n"
+        "                web.NameValuePairArgs(name='FUNCTIONS_WORKER_PROCESS_COUNT',\n"
+        "                    value=processes)]))\n\n"
+        "    def unused(self):\n"
+        "        web.WebApp('never', kind='functionapp,linux')\n\n"
+        "App('orders', '12')\nApp('billing', '2')\n"
+    )
+    _code, doc = run([str(project(tmp_path, program))])
+    assert sorted(t["resource"] for t in doc["targets"]) == [
+        "azure-native:web:WebApp::billing-app",
+        "azure-native:web:WebApp::orders-app",
+    ]  # not `never`: a method no one calls does not run
+    listed = {
+        f["location"]["resource"]: f["status"]
+        for f in doc["findings"]
+        if f["id"] == "AZFN101"
+    }
+    assert listed == {"azure-native:web:WebApp::orders-app": "fail"}

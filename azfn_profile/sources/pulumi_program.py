@@ -5,7 +5,7 @@ project folder, or in the folder `main:` names) is parsed, and the calls that cr
 function-app resources are evaluated from their literal arguments:
 
 - azure-native (`pulumi_azure_native.web`): `WebApp`, `WebAppSlot`, `AppServicePlan`,
-  `WebAppApplicationSettings`. Their snake_case arguments are the API's camelCase
+  `WebAppApplicationSettings`, `WebAppFtpAllowed`, `WebAppScmAllowed`. Their snake_case arguments are the API's camelCase
   properties; they go through `pulumi_props`, as preview output does.
 - classic (`pulumi_azure.appservice`): `LinuxFunctionApp`, `WindowsFunctionApp`,
   `ServicePlan`. The classic provider is bridged from azurerm, so its arguments are
@@ -28,6 +28,14 @@ from typing import Any
 from azfn_profile.sources import pulumi_props as pp
 from azfn_profile.sources import terraform_map as tfmap
 from azfn_profile.sources.graph import Graph, Resource
+from azfn_profile.sources.pulumi_program_components import (
+    DEFINITIONS,
+    ComponentsMixin,
+    Definition,
+    Loader,
+    Shared,
+)
+from azfn_profile.sources.pulumi_program_statements import StatementsMixin
 from azfn_profile.sources.terraform_refs import locator
 from azfn_profile.sources.values import MAX_DEPTH, Opaque, ResourceId, text
 
@@ -40,6 +48,8 @@ _NATIVE_TYPES = {
     "web.AppServicePlan": pp.PLAN,
     "web.WebAppApplicationSettings": pp.SETTINGS,
     "web.WebAppApplicationSettingsSlot": pp.SLOT_SETTINGS,
+    "web.WebAppFtpAllowed": pp.FTP,
+    "web.WebAppScmAllowed": pp.SCM,
     "storage.StorageAccount": pp.STORAGE,
 }
 _CLASSIC_TYPES = {
@@ -79,10 +89,12 @@ class Declared:
     # where each part of the arguments is, by argument path (argument names as
     # written, API names in camelCase for azure-native)
     nested: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
+    file: str = ""  # the program file that makes the call
+    chain: tuple[str, ...] = ()  # component instantiations that reached it
+    urn: str = ""
 
-    @property
-    def urn(self) -> str:
-        return f"{self.type}::{self.logical}"
+    def __post_init__(self) -> None:
+        self.urn = self.urn or f"{self.type}::{self.logical}"
 
 
 @dataclass(frozen=True)
@@ -115,13 +127,24 @@ def parse_program(source: str, display: str) -> ast.Module:
         raise ProgramError(f"invalid Python: {exc}", 1, 1) from None
 
 
-class Reader:
-    def __init__(self, display: str) -> None:
+class Reader(StatementsMixin, ComponentsMixin):
+    """One program file's names and calls; the files of a program share `shared`."""
+
+    def __init__(
+        self, display: str, shared: Shared | None = None, loader: Loader | None = None
+    ) -> None:
         self.display = display
         self.aliases: dict[str, str] = {}  # local name -> dotted module or class path
         self.env: dict[str, Any] = {}
-        self.declared: list[Declared] = []
-        self.seen: set[int] = set()  # ids of Call nodes read
+        self.shared = shared or Shared(loader)
+        self.declared = self.shared.declared
+        # module-level components and functions (their own file's reader)
+        self.definitions: dict[str, tuple[Definition, Reader]] = {}
+        self.modules: dict[str, Reader] = {}  # local modules imported whole
+
+    @property
+    def seen(self) -> set[int]:  # ids of Call nodes read
+        return self.shared.seen
 
     # -- names ------------------------------------------------------------------------
     def imports(self, node: ast.stmt) -> None:
@@ -132,10 +155,16 @@ class Reader:
                 else:
                     top = alias.name.split(".")[0]
                     self.aliases[top] = top
+                found = self.local_module(alias.name)
+                if found is not None and alias.asname:
+                    self.modules[alias.asname] = found
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            module = self.local_module(node.module)
             for alias in node.names:
                 local = alias.asname or alias.name
                 self.aliases[local] = f"{node.module}.{alias.name}"
+                if module is not None:
+                    self.bind_import(module, alias.name, local)
 
     def dotted(self, node: ast.expr) -> str | None:
         parts: list[str] = []
@@ -216,6 +245,9 @@ class Reader:
 
     def call(self, node: ast.Call, deps: set[int], depth: int) -> Any:
         self.seen.add(id(node))
+        component = self.component(node)
+        if component is not None:
+            return self.instantiate(*component, node, deps, depth)
         name = self.dotted(node.func) or ""
         declared = self.resource(node, name, depth)
         if declared is not None:
@@ -257,6 +289,11 @@ class Reader:
             {},
             node.lineno,
             node.col_offset + 1,
+            file=self.display,
+            chain=self.shared.chain,
+            urn=self.shared.unique_urn(
+                rtype, logical if isinstance(logical, str) else f"line {node.lineno}"
+            ),
         )
         for kw in node.keywords:
             if kw.arg is None:
@@ -273,31 +310,13 @@ class Reader:
 
     # -- the program --------------------------------------------------------------------
     def read(self, module: ast.Module) -> None:
-        for stmt in module.body:
-            self.imports(stmt)
-            if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-                got = self.value(stmt.value, set())
-                targets = (
-                    stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                )
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self.env[target.id] = got
-                    else:
-                        for sub in ast.walk(target):
-                            if isinstance(sub, ast.Name):
-                                self.env[sub.id] = Opaque(f"the value of {sub.id}")
-            elif isinstance(stmt, ast.Expr):
-                self.value(stmt.value, set())
-            else:
-                for sub in ast.walk(stmt):
-                    if isinstance(sub, ast.Import | ast.ImportFrom):
-                        self.imports(sub)
-                    if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                        self.env[sub.id] = Opaque(f"the value of {sub.id}")
-        for sub in ast.walk(module):  # calls inside functions, loops and branches
-            if isinstance(sub, ast.Call) and id(sub) not in self.seen:
-                self.call(sub, set(), 0)
+        self.body(module.body, top=True)
+        for stmt in module.body:  # calls in lambdas, comprehensions, decorators, ...
+            if isinstance(stmt, DEFINITIONS):
+                continue  # read per instantiation, or once at the end
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and id(sub) not in self.seen:
+                    self.call(sub, set(), 0)
 
 
 class _View:
@@ -420,16 +439,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def program_graph(source: str, display: str) -> Graph:
+def program_graph(source: str, display: str, loader: Loader | None = None) -> Graph:
     """The graph of a Python program's function-app resources (ProgramError when it
-    cannot be parsed)."""
+    cannot be parsed); `loader` reads the project's own modules it imports."""
     module = parse_program(source, display)
-    reader = Reader(display)
+    reader = Reader(display, loader=loader)
     try:
         reader.read(module)
+        reader.read_uninstantiated()
     except (RecursionError, MemoryError):
         raise ProgramError("nested too deeply to read", 1, 1) from None
     graph = Graph()
+    graph.not_inspected.extend(reader.shared.not_inspected)
     by_id = {id(d): d for d in reader.declared}
     native = [d for d in reader.declared if d.provider == NATIVE]
     resources = [
@@ -451,6 +472,7 @@ def program_graph(source: str, display: str) -> Graph:
         converted = pp.convert(r, names, by_urn, display)
         if converted is not None:
             converted.line, converted.col = d.line, d.col
+            converted.file, converted.chain = d.file, d.chain
             converted.locate = _native_locator(d)
             converted.display = d.urn
             graph.resources.append(converted)
@@ -466,11 +488,12 @@ def program_graph(source: str, display: str) -> Graph:
                     type=m.type,
                     name=m.name,
                     body=m.body,
-                    file=display,
+                    file=d.file,
                     line=d.line,
                     col=d.col,
                     display=d.urn,
                     deployment=display,
+                    chain=d.chain,
                     locate=locator(m.places),
                     extra=m.extra,
                 )

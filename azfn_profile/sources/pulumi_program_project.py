@@ -17,6 +17,7 @@ from azfn_profile.sources.result import Scan, unreadable
 
 if TYPE_CHECKING:
     from azfn_profile.sources.discover import SourceFile
+    from azfn_profile.sources.pulumi_program_components import Loader
 
 ROUTE = "run `pulumi preview --json | azfn-profile check -` or use the policy pack"
 
@@ -74,17 +75,44 @@ def project_targets(f: SourceFile, result: Scan) -> tuple[list[SourceTarget], st
             unreadable(f.display, "main: names a program outside the project", 1, 1)
         )
         return [], ""
-    return _python(program, display, result)
+    return _python(program, display, result, f.path.parent)
+
+
+def module_loader(folder: Path, shown: Path, project: Path) -> Loader:
+    """The project's own modules, as the program imports them: `a.b` is `a/b.py` or
+    `a/b/__init__.py` beside the program, read only inside the project folder."""
+
+    def load(name: str) -> tuple[str, str] | str | None:
+        parts = name.split(".")
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for relative in (Path(*parts).with_suffix(".py"), Path(*parts, "__init__.py")):
+            path = folder / relative
+            try:
+                if not path.is_file():
+                    continue
+            except OSError:
+                continue
+            if not inside(path, project):
+                return "it resolves outside the project folder"
+            try:
+                return read_text(path), str(shown / relative)
+            except Unreadable as exc:
+                return exc.message
+        return None
+
+    return load
 
 
 def _python(
-    program: Path, display: str, result: Scan
+    program: Path, display: str, result: Scan, project: Path
 ) -> tuple[list[SourceTarget], str]:
     from azfn_profile.sources.join import join
     from azfn_profile.sources.pulumi_program import ProgramError, program_graph
 
+    loader = module_loader(program.parent, Path(display).parent, project)
     try:
-        graph = program_graph(read_text(program), display)
+        graph = program_graph(read_text(program), display, loader)
     except Unreadable as exc:
         result.findings.append(unreadable(display, exc.message, exc.line, exc.col))
         return [], ""
