@@ -228,6 +228,8 @@ def test_a_component_is_judged_per_instantiation() -> None:
         ("AZFN109", 49, ledger),
     ]
     assert code == 1  # no AZFN505: the FTP and SCM policies joined their apps
+    # Pulumi.yaml, __main__.py and the component's module: each read, each counted
+    assert doc["summary"]["files"] == 3
 
 
 def _component_program(body: str, calls: str) -> str:

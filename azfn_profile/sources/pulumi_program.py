@@ -451,6 +451,7 @@ def program_graph(source: str, display: str, loader: Loader | None = None) -> Gr
         raise ProgramError("nested too deeply to read", 1, 1) from None
     graph = Graph()
     graph.not_inspected.extend(reader.shared.not_inspected)
+    graph.read = {display} | {m.display for m in reader.shared.modules.values() if m}
     by_id = {id(d): d for d in reader.declared}
     native = [d for d in reader.declared if d.provider == NATIVE]
     resources = [

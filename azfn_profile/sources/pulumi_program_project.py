@@ -120,6 +120,7 @@ def _python(
         result.findings.append(unreadable(display, exc.message, exc.line, exc.col))
         return [], ""
     result.not_inspected.extend(graph.not_inspected)
+    result.read_through |= graph.read
     targets = join(graph)
     if not targets:
         return [], f"no function app in its program ({display})"

@@ -25,6 +25,7 @@ class Scan:
     not_inspected: list[NotInspected] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
     files: int = 0  # files read
+    read_through: set[str] = field(default_factory=set)  # read through another file
     found: int = 0  # files found, read or not
     fatal: bool = False  # an explicitly named path could not be read
 

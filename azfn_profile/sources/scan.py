@@ -41,7 +41,8 @@ def scan(
     Pairing(files, result, today, explicit_params, given).run()
     # Each file counts once: checked (read and judged) or skipped, never both.
     skipped = {s.file for s in result.skipped}
-    result.files = sum(1 for f in files if f.kind and f.display not in skipped)
+    counted = {f.display for f in files if f.kind and f.display not in skipped}
+    result.files = len(counted | result.read_through)
     return result
 
 
