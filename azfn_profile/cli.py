@@ -301,6 +301,13 @@ def explain(target: str) -> None:
     help="Do not read files or folders matching this glob (relative to each path "
     "checked, e.g. 'examples/*' or 'legacy'); repeatable.",
 )
+@click.option(
+    "--passed",
+    "show_passed",
+    is_flag=True,
+    help="Also list the checks each app passes (text and Markdown: one line per "
+    "app; JSON: the passing findings; SARIF: run properties).",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -314,6 +321,7 @@ def check(
     only: tuple[str, ...],
     skip_check: tuple[str, ...],
     skip_path: tuple[str, ...],
+    show_passed: bool,
 ) -> None:
     """Check profiles, templates (ARM, Bicep, Terraform), Pulumi preview and
     Terraform plan output, app code and host.json files, or whole folders of them,
@@ -372,6 +380,7 @@ def check(
         baseline=prints,
         root=base,
         select=settings.selects,
+        show_passed=show_passed,
     )
     for name, output in targets:
         text = FORMATS[name](report)

@@ -73,6 +73,9 @@ class Finding:
     location: Location
     status: Status = "fail"
     reason: str = ""  # why not applicable / unknown / suppressed
+    # The same failure found for other apps at this place (a host.json two apps
+    # share), reported once: where each of those was found (SARIF relatedLocations).
+    related: tuple[Location, ...] = ()
 
     @property
     def doc_url(self) -> str:

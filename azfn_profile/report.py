@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ class Report:
     # SARIF URIs are relative to this folder (uriBaseId SRCROOT), so they do not
     # depend on where the tool ran; None: as the files were named.
     root: Path | None = None
+    show_passed: bool = False  # list each app's passing checks too (--passed)
 
     @classmethod
     def from_scan(
@@ -60,6 +61,7 @@ class Report:
         baseline: frozenset[str] = frozenset(),
         root: Path | None = None,
         select: Callable[[str, str], bool] = lambda check_id, name: True,
+        show_passed: bool = False,
     ) -> Report:
         """Judge what a scan found: run every check over its targets, add what
         reading found wrong, and mark what the baseline already records."""
@@ -85,6 +87,7 @@ class Report:
             fatal=found.fatal,
             redact=Redactor(found.secrets),
             root=root,
+            show_passed=show_passed,
         )
 
     @property
@@ -144,8 +147,34 @@ def _line(report: Report, f: Finding) -> str:
     )
 
 
+def passed_per_app(report: Report) -> list[tuple[str, list[str]]]:
+    """Each judged app (where it is declared, and its name) with the checks it
+    passes, in the report's order."""
+    by_app: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.status == "pass":
+            ids = by_app.setdefault(f.location.resource or f.location.file, [])
+            if f.check_id not in ids:
+                ids.append(f.check_id)
+    out = []
+    for t in report.targets:
+        key = t.resource or t.file
+        if key in by_app:
+            where = f"{t.file}:{t.line}" if t.line else t.file
+            out.append(
+                (f"{where}: {t.resource}" if t.resource else where, by_app.pop(key))
+            )
+    out += [(key, ids) for key, ids in by_app.items()]
+    return out
+
+
 def text(report: Report) -> str:
     lines = [_line(report, f) for f in report.failures]
+    if report.show_passed:
+        lines += [
+            f"{app}: passed {len(ids)}: {', '.join(sorted(ids))}"
+            for app, ids in passed_per_app(report)
+        ]
     for file, reason, explicit in report.skipped:
         if explicit:
             lines.append(f"{file}: not checked: {reason}")
@@ -199,14 +228,17 @@ def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
         },
         "fingerprint": f.fingerprint(),
         "doc": f.doc_url,
+        "related": [
+            {"file": r.file, "line": r.line, "resource": r.resource or None}
+            for r in f.related
+        ],
     }
 
 
 def to_json(report: Report) -> str:
+    hidden = ("baselined",) if report.show_passed else ("pass", "baselined")
     listed = [
-        _finding_dict(report, f)
-        for f in report.findings
-        if f.status not in ("pass", "baselined")
+        _finding_dict(report, f) for f in report.findings if f.status not in hidden
     ]
     targets = [t.as_dict() for t in report.targets]
     document = {
@@ -273,8 +305,11 @@ def sarif(report: Report) -> str:
     index = {c.id: i for i, c in enumerate(REGISTRY.values())}
     results = []
     outcomes = []
+    outcome_statuses = ("not-applicable", "unknown") + (
+        ("pass",) if report.show_passed else ()
+    )
     for f in report.findings:
-        if f.status in ("not-applicable", "unknown"):
+        if f.status in outcome_statuses:
             outcomes.append(
                 {
                     "ruleId": f.check_id,
@@ -303,6 +338,9 @@ def sarif(report: Report) -> str:
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {"azfnProfile/v1": f.fingerprint()},
         }
+        related = _related(report, f)
+        if related:
+            result["relatedLocations"] = related
         if f.status == "suppressed":
             result["suppressions"] = [
                 {"kind": "external", "justification": report.reason(f)}
@@ -347,6 +385,26 @@ def sarif(report: Report) -> str:
     if report.root is not None:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": report.root.as_uri() + "/"}}
     return json.dumps(log, indent=2) + "\n"
+
+
+def _related(report: Report, f: Finding) -> list[dict[str, object]]:
+    """The other apps a merged failure applies to, each where it is declared."""
+    declared = {t.resource: t for t in report.targets}
+    out: list[dict[str, object]] = []
+    for i, where in enumerate(f.related, start=1):
+        app = declared.get(where.resource or "")
+        file, line = (app.file, app.line) if app else (where.file, where.line)
+        physical: dict[str, object] = {"artifactLocation": _artifact(file, report.root)}
+        if line:
+            physical["region"] = {"startLine": line}
+        out.append(
+            {
+                "id": i,
+                "physicalLocation": physical,
+                "message": {"text": f"also found for {where.resource}"},
+            }
+        )
+    return out
 
 
 def _uri(file: str) -> str:
@@ -448,7 +506,7 @@ def ordered(
     same place with the same message for each of them: that is one finding. In the
     file that declares an app (`declared`: resource and file), apps stay apart,
     such as the instances of a loop."""
-    seen: set[tuple[str, ...]] = set()
+    first: dict[tuple[str, ...], int] = {}
     unique: list[Finding] = []
     for f in findings:
         if f.status == "fail":
@@ -461,9 +519,15 @@ def ordered(
                 where.through(),
                 (where.resource or "") if own else "",
             )
-            if key in seen:
+            if key in first:
+                kept = unique[first[key]]
+                if where.resource and where.resource not in (
+                    kept.location.resource,
+                    *(r.resource for r in kept.related),
+                ):
+                    unique[first[key]] = replace(kept, related=(*kept.related, where))
                 continue
-            seen.add(key)
+            first[key] = len(unique)
         unique.append(f)
     return sorted(
         unique,
@@ -518,6 +582,13 @@ def markdown(report: Report) -> str:
         lines.append("")
     else:
         lines += ["No failures.", ""]
+    if report.show_passed:
+        lines += ["| app | passed |", "|---|---|"]
+        lines += [
+            f"| {_md(app)} | {_md(', '.join(sorted(ids)))} |"
+            for app, ids in passed_per_app(report)
+        ]
+        lines.append("")
     lines.append(
         f"Checked {s['apps']} app(s) and profile(s) in {s['files']} file(s): "
         f"{s['passed']} passed, {s['not_applicable']} not applicable, "

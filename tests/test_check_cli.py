@@ -613,3 +613,63 @@ def test_a_settings_file_pattern_that_names_nothing_names_the_file(
     code, _, err = invoke("check", "--skip-check", "AZFN9*")
     assert code == 2 and "--skip-check AZFN9* names no check" in err
     assert ".azfn-profile.yaml" not in err
+
+
+def _shared_host_json_bundle(tmp_path: Path) -> Path:
+    """A rendered bundle whose one host.json, shared by the ARM and Bicep apps,
+    leaves the HTTP queue unbounded (AZFN304)."""
+    out = tmp_path / "bundle"
+    code, _, err = invoke(
+        "render", str(EXAMPLES / "orders-api.yaml"), "--format", "all", "-o", str(out)
+    )
+    assert code == 0, err
+    host = json.loads((out / "host.json").read_text())
+    host["extensions"]["http"] = {"maxConcurrentRequests": 5}
+    (out / "host.json").write_text(json.dumps(host))
+    return out
+
+
+def test_a_failure_apps_share_is_one_result_with_the_others_related(
+    tmp_path: Path,
+) -> None:
+    bundle = _shared_host_json_bundle(tmp_path)
+    _, out, _ = invoke("check", str(bundle), "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validate(log, SARIF_SCHEMA)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AZFN304"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        ("azuredeploy.json", "main.bicep")
+    )
+    assert related["physicalLocation"]["region"]["startLine"] > 1
+    assert related["message"]["text"].startswith("also found for ")
+    _, out, _ = invoke("check", str(bundle), "--format", "json")
+    (finding,) = [
+        f
+        for f in json.loads(out)["findings"]
+        if f["id"] == "AZFN304" and f["status"] == "fail"
+    ]
+    assert len(finding["related"]) == 1
+    assert finding["related"][0]["resource"] != finding["location"]["resource"]
+
+
+def test_passed_checks_are_listed_per_app_on_request() -> None:
+    repo = ROOT / "tests" / "data" / "repos" / "azd-python-flex"
+    _, plain, _ = invoke("check", str(repo))
+    _, listed, _ = invoke("check", str(repo), "--passed")
+    assert ": passed " not in plain
+    lines = [line for line in listed.splitlines() if ": passed " in line]
+    # one line per judged app: the code and the Bicep site among them
+    assert any(
+        line.startswith(f"{repo}/src/function_app.py:1: src: ") for line in lines
+    )
+    bicep = next(line for line in lines if "api.bicep" in line)
+    assert bicep.startswith(f"{repo}/infra/app/api.bicep:21: site: passed 17: ")
+    assert "AZFN101" in bicep and "AZFN104" not in bicep  # AZFN104 fails there
+    _, out, _ = invoke("check", str(repo), "--format", "json", "--passed")
+    statuses = {f["status"] for f in json.loads(out)["findings"]}
+    assert "pass" in statuses
+    _, out, _ = invoke("check", str(repo), "--format", "json")
+    assert "pass" not in {f["status"] for f in json.loads(out)["findings"]}
+    _, md, _ = invoke("check", str(repo), "--format", "markdown", "--passed")
+    assert "| app | passed |" in md
