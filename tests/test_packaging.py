@@ -3,6 +3,8 @@ works on its own: publishing is one command away."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,3 +138,32 @@ def test_the_wheel_carries_its_data_and_works_outside_the_clone(
 def test_metadata_points_at_the_repository() -> None:
     text = (ROOT / "pyproject.toml").read_text()
     assert f'Homepage = "{REPOSITORY_URL}"' in text
+
+
+def test_the_release_workflow_builds_the_tagged_version() -> None:
+    """A pushed tag vX.Y.Z builds and attaches the wheel only when it names the
+    version in pyproject.toml (the step is run here as the workflow runs it)."""
+    import yaml
+
+    workflow = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    )
+    assert workflow[True] == {"push": {"tags": ["v*"]}}  # YAML reads `on` as True
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "python -m build" in runs
+    assert any(r.startswith("gh release create") and "dist/*" in r for r in runs)
+    (check,) = [r for r in runs if "GITHUB_REF_NAME" in r and "tomllib" in r]
+    (version,) = re.findall(
+        r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE
+    )
+    for tag, ok in ((f"v{version}", True), ("v999.0.0", False)):
+        done = subprocess.run(
+            ["bash", "-c", check.replace("python ", f"{sys.executable} ")],
+            cwd=ROOT,
+            env={**os.environ, "GITHUB_REF_NAME": tag},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (done.returncode == 0) is ok, (tag, done.stderr)
