@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
-from azfn_profile import __version__
+from azfn_profile import __version__, sink
 from azfn_profile.clock import today
 from azfn_profile.errors import AzfnProfileError
 from azfn_profile.findings import Severity
@@ -29,7 +29,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Maps expected failures to exit 2 and bugs to exit 3, never a bare traceback."""
+    """Maps expected failures to exit 2 and bugs to exit 3, never a bare traceback;
+    everything printed, errors included, goes through the one sink (`sink`)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with sink.installed():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -384,7 +389,11 @@ def check(
     )
     for name, output in targets:
         text = FORMATS[name](report)
-        if output == STDOUT:
+        if output == STDOUT and name == "github":
+            # the tool's own workflow commands, every value in them escaped
+            with sink.trusted_stdout():
+                click.echo(text, nl=False)
+        elif output == STDOUT:
             click.echo(text, nl=False)
         else:
             write_output(output, text, force=True)
@@ -743,6 +752,7 @@ def main(argv: list[str] | None = None) -> int:
         cli.main(args=argv, prog_name="azfn-profile")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0  # (a standalone click run always ends with SystemExit)
 
 
 if __name__ == "__main__":  # pragma: no cover

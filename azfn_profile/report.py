@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from azfn_profile import CHECKS_URL, REPOSITORY_URL, __version__
+from azfn_profile import CHECKS_URL, REPOSITORY_URL, __version__, sink
 from azfn_profile.checking import AppInfo
 from azfn_profile.checks import REGISTRY
 from azfn_profile.checks.examples import doc_examples
@@ -164,7 +164,7 @@ def passed_per_app(report: Report) -> list[tuple[str, list[str]]]:
             out.append(
                 (f"{where}: {t.resource}" if t.resource else where, by_app.pop(key))
             )
-    out += [(key, ids) for key, ids in by_app.items()]
+    out += list(by_app.items())
     return out
 
 
@@ -430,8 +430,10 @@ def _artifact(file: str, root: Path | None) -> dict[str, str]:
 
 
 def github_data(value: str) -> str:
-    """Escape a workflow command's message (actions/runner ActionCommand)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (actions/runner ActionCommand); other
+    control characters as the sink writes them (annotations bypass it)."""
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return sink.escape_controls(escaped)
 
 
 def github_property(value: str) -> str:

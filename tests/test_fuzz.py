@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from azfn_profile.findings import Finding, Location
 from azfn_profile.render.terraform import escape_templates
 from azfn_profile.report import FORMATS, Report
+from azfn_profile.sink import escape_controls
 from tests.fuzzing import KINDS, REGRESSIONS, case, run_check, write_case
 from tests.test_output_escaping import parse_workflow_command
 
@@ -83,7 +84,13 @@ def test_every_report_format_survives_any_text(
     assert len(lines) == 1
     parsed = parse_workflow_command(lines[0])
     assert parsed is not None and parsed[0] == "error"
-    assert parsed[1]["file"] == file and parsed[2] == report.message(finding)
+    # the runner reads back every character; controls but CR/LF as the sink shows them
+
+    def shown(value: str) -> str:
+        return "".join(c if c in "\r\n" else escape_controls(c) for c in value)
+
+    assert parsed[1]["file"] == shown(file)
+    assert parsed[2] == shown(report.message(finding))
     ET.fromstring(FORMATS["junit"](report))
     sarif = json.loads(FORMATS["sarif"](report))
     assert sarif["runs"][0]["results"][0]["message"]["text"] == report.message(finding)

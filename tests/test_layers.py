@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.clock": 0,
     "azfn_profile.extras": 0,
     "azfn_profile.redact": 0,
+    "azfn_profile.sink": 0,
     "azfn_profile.fileio": 0,
     "azfn_profile.files": 0,
     "azfn_profile.config": 0,
