@@ -37,7 +37,7 @@ class AppInfo:
     via: tuple[str, ...] = ()  # module calls that reached the app, outermost first
     conditional: bool = False  # deployed only when a condition holds
     unknown: tuple[str, ...] = ()  # `spec.Field` paths that stayed unknown
-    describes: str | None = None  # a profile's `app:`
+    describes: str | None = None  # a profile's `site:`
     functions: int | None = None  # functions found in the app's code
     parameters: str | None = None  # the parameter file applied
     host_json: str | None = None  # the host.json paired with the app

@@ -8,7 +8,9 @@ under the same ID and message `check` gives it in a template.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,7 +47,7 @@ class LoadedProfile:
     profile: Profile
     document: Document
     display: str
-    # The app's code, when `app:` names its folder (read, never imported).
+    # The app's code, which `app:` names (read, never imported).
     code: AppCode | None = None
 
     def key_for(self, dotted: str) -> KeyPath:
@@ -156,7 +158,8 @@ def refusals(loaded: LoadedProfile, today: date) -> list[Problem]:
 def _app_code(
     profile: Profile, path: Path, shown: str, document: Document
 ) -> AppCode | None:
-    """The code of the app `app:` names, when it names a folder (or a .py file)."""
+    """The code of the app `app:` names: a folder holding function_app.py, or a .py
+    file, relative to the profile's folder."""
     value = profile.app
     if value is None:
         return None
@@ -164,25 +167,36 @@ def _app_code(
     is_app = (candidate.is_dir() and (candidate / "function_app.py").is_file()) or (
         candidate.suffix == ".py" and candidate.is_file()
     )
-    looks_like_path = "/" in value or "\\" in value or value.endswith(".py")
     if not is_app:
-        if looks_like_path:
-            raise InputError(
-                [
-                    locate(
-                        document,
-                        shown,
-                        ("app",),
-                        f"app: {value} is not an app folder (no function_app.py "
-                        "there) or a .py file",
-                    )
-                ]
-            )
-        return None  # a site name or a Bicep symbol
+        looks_like_path = "/" in value or "\\" in value or value.endswith(".py")
+        message = (
+            f"app: {value} is not an app folder (no function_app.py there) or a .py "
+            "file"
+            if looks_like_path or candidate.exists()
+            else _moved_to_site(value)
+        )
+        raise InputError([locate(document, shown, ("app",), message)])
     from azfn_profile.code.analyze import read_app
 
     display = os.path.normpath(Path(shown).parent / value)
     return read_app(candidate, display)
+
+
+def _moved_to_site(value: str) -> str:
+    """The refusal of a profile that names its infrastructure site with `app:` (the
+    key's meaning before `site:`)."""
+    return (
+        f"app: {value} is not a folder or file beside this profile: `app:` names the "
+        "app's code now (a folder holding function_app.py, or a .py file, relative "
+        "to this file's folder); to describe the function app in infrastructure "
+        f"code, write `site: {_yaml_scalar(value)}`"
+    )
+
+
+def _yaml_scalar(value: str) -> str:
+    """`value` as YAML reads it back: plain when it can be, else double-quoted."""
+    plain = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", value) is not None
+    return value if plain else json.dumps(value)
 
 
 def locate(

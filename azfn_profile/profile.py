@@ -224,9 +224,17 @@ class Profile(_Frozen):
         None,
         min_length=1,
         max_length=200,
-        description="The function app this profile describes in infrastructure code "
-        "(its site name or Bicep symbolic name): `check` judges that app's workload "
-        "with this profile's.",
+        description="The app's code: a folder holding function_app.py, or a .py file, "
+        "relative to this file's folder. `render`, `explain` and `check` read it "
+        "(never run it) and size and judge the workload with it.",
+    )
+    site: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The function app this profile describes in infrastructure code: "
+        "its site name, its ARM or Bicep symbolic name, or its Terraform address or "
+        "resource name. `check` judges that app's workload with this profile's.",
     )
 
 

@@ -132,7 +132,7 @@ def test_computed_tags_leave_workload_checks_not_applicable(tmp_path: Path) -> N
     _, report = check(path)
     outcome = {f["id"]: (f["status"], f["reason"]) for f in report["findings"]}
     reason = (
-        "no declared workload: a profile that names this app (app: <site name or "
+        "no declared workload: a profile that names this app (site: <site name or "
         "Bicep symbol>), or azfn-profile:* tags"
     )
     assert outcome["AZFN105"] == ("not-applicable", reason)

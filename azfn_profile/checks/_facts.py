@@ -12,7 +12,7 @@ from azfn_profile.spec import Field, WorkloadSpec
 def workload(t: Target) -> WorkloadSpec:
     if t.spec.workload is None:
         raise NotApplicable(
-            "no declared workload: a profile that names this app (app: <site name "
+            "no declared workload: a profile that names this app (site: <site name "
             "or Bicep symbol>), or azfn-profile:* tags"
         )
     return t.spec.workload

@@ -43,6 +43,7 @@ def run_init(
         name=name,
         python=version,
         app_path=relative_app_path(app, output),
+        to_stdout=output is None,
     )
     measured = None
     if measure:

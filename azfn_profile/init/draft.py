@@ -3,7 +3,9 @@
 Every decided value carries a YAML comment naming its evidence (the function, the
 call, the file and line). Values the code cannot show (the SKU, the concurrency) come
 from the command line or stay as commented placeholders. The draft names the app's
-folder (`app:`), so the rules and `check` keep reading the code it came from.
+folder (`app:`, relative to the folder the draft is written to, or to the current
+folder when it goes to standard output, which the draft then says), so the rules and
+`check` keep reading the code it came from.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class Options:
     name: str | None = None
     python: str | None = None
     app_path: str = "."  # how the draft names the app folder (relative to the draft)
+    # The draft goes to standard output: `app_path` is relative to the current folder,
+    # since the folder it will be saved in is unknown, and the draft says so.
+    to_stdout: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,17 @@ def draft(
         )
     )
     data["app"] = options.app_path
+    if options.to_stdout:
+        lines += _wrap(
+            "The app path below is relative to the folder this file is saved in; "
+            "it is written for the current directory (init -o FILE writes it for "
+            "FILE's folder)."
+        )
     lines.append(
-        _line(f"app: {_yaml_str(options.app_path)}", "the code this describes")
+        _line(
+            f"app: {_yaml_str(options.app_path)}",
+            "the app's code, relative to this file's folder",
+        )
     )
     blocked = [f for f in functions if f.blocks_event_loop]
     if blocked:
@@ -270,10 +284,15 @@ def site_name(root: str) -> str:
 
 
 def relative_app_path(app: Path, draft_file: Path | None) -> str:
-    """How the draft names the app folder: relative to where the draft is written."""
+    """How the draft names the app folder: relative to the folder the draft is
+    written to (`draft_file`), or to the current folder when it goes to standard
+    output."""
     folder = app if app.is_dir() else app.parent
     start = draft_file.parent if draft_file is not None else Path.cwd()
-    relative = os.path.relpath(folder.resolve(), start.resolve())
+    try:
+        relative = os.path.relpath(folder.resolve(), start.resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        relative = str(folder.resolve())
     relative = relative.replace(os.sep, "/")
     if not app.is_dir():
         relative = f"{relative}/{app.name}" if relative != "." else app.name

@@ -1,10 +1,11 @@
 """Pairing: discovered files become targets. Profiles and app code first (a profile
-names its app), then templates with their parameter files (each root once per
-parameter file that names it, or once with its defaults; a Bicep file another one
-calls is judged through its caller), `pulumi preview --json` output, Terraform plans
-(`terraform show -json`) and configurations (with the `--var-file` files, when
-given), and last each `host.json` joined to the app it belongs to (azd's
-`azure.yaml` service folder, or the one app beside it) or judged on its own.
+names its code, `app:`, and the site it describes, `site:`), then templates with
+their parameter files (each root once per parameter file that names it, or once with
+its defaults; a Bicep file another one calls is judged through its caller), `pulumi
+preview --json` output, Terraform plans (`terraform show -json`) and configurations
+(with the `--var-file` files, when given), and last each `host.json` joined to the
+app it belongs to (azd's `azure.yaml` service folder, or the one app beside it) or
+judged on its own.
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ class Pairing:
         if loaded is None:
             return
         workload = targets[0].target.spec.workload
-        if loaded.profile.app and workload is not None:
-            self.declared[loaded.profile.app.lower()] = workload
+        if loaded.profile.site and workload is not None:
+            self.declared[loaded.profile.site.lower()] = workload
         if loaded.code is not None and loaded.profile.app:
             named = (f.path.parent / loaded.profile.app).resolve()
             folder = named if named.is_dir() else named.parent

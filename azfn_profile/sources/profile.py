@@ -76,7 +76,7 @@ def profile_source(loaded: LoadedProfile, display: str) -> SourceTarget:
         kind="profile",
         runtime="python",
         plan_sku=spec.plan.sku,
-        describes=loaded.profile.app,
+        describes=loaded.profile.site,
     )
     return SourceTarget(
         Target(spec, suppressions=suppressions, code=loaded.code), locate, info
