@@ -44,7 +44,8 @@ def write_output(path: Path, text: str, *, force: bool) -> bool:
     An existing file with other content is replaced only with `force`.
     """
     data = text.encode("utf-8")
-    target = _through_links(path)
+    refuse_links(path)
+    target = path
     _ensure_parent(target.parent, path)
     _sweep_temps(target.parent)
     existing = _regular_or_none(target, path)
@@ -90,6 +91,7 @@ def write_bundle(directory: Path, files: dict[str, str], *, force: bool) -> list
     """Write several files into `directory` (names may hold subfolders, "a/b.tf"),
     all or nothing; return the names written."""
     payload = {name: text.encode("utf-8") for name, text in files.items()}
+    refuse_links(directory)
     if directory.exists() and not directory.is_dir():
         raise OutputError(f"{directory}: exists and is not a directory")
     _ensure_parent(directory.parent, directory)
@@ -115,6 +117,32 @@ def write_bundle(directory: Path, files: dict[str, str], *, force: bool) -> list
 
 
 # -- one file ---------------------------------------------------------------------
+
+
+def refuse_links(path: Path) -> None:
+    """An output is never written through a symbolic link it did not create: not
+    the file itself, and not a folder on its way inside the current folder (where a
+    pull request can plant one: a CI job writes its report in the checkout). Folders
+    above the current one (/tmp on macOS) are the machine's, not the input's."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    if absolute.is_symlink():
+        raise OutputError(
+            f"{path}: is a symbolic link (to {absolute.readlink()}); an output is "
+            "never written through a link: name the file itself, or remove the link"
+        )
+    here = Path(os.path.normpath(Path.cwd()))
+    try:
+        inside = absolute.parent.relative_to(here)
+    except ValueError:
+        return
+    folder = here
+    for part in inside.parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise OutputError(
+                f"{path}: {folder} is a symbolic link (to {folder.readlink()}); an "
+                "output is never written through a link"
+            )
 
 
 def _through_links(path: Path) -> Path:

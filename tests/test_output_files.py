@@ -101,20 +101,54 @@ def test_devices_and_fifos_are_refused(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
-def test_a_symlink_is_written_through(tmp_path: Path) -> None:
-    real = tmp_path / "real" / "settings.json"
-    real.parent.mkdir()
-    real.write_text("{}\n")
-    link = tmp_path / "settings.json"
-    link.symlink_to(real)
-    code, _, _ = invoke("render", ORDERS, "--format", "settings", "-o", str(link))
-    assert code == 2  # different content, no --force
-    code, _, _ = invoke(
-        "render", ORDERS, "--format", "settings", "-o", str(link), "--force"
-    )
-    assert code == 0
-    assert link.is_symlink() and link.readlink() == real
-    assert json.loads(real.read_text())["FUNCTIONS_WORKER_RUNTIME"] == "python"
+@pytest.mark.parametrize("command", ["render", "check", "baseline", "bundle"])
+def test_an_output_is_never_written_through_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A link planted where a report or file goes (a pull request can add one to the
+    checkout a CI job writes into) is refused, the file or a folder on the way, and
+    nothing is written where it points."""
+    monkeypatch.chdir(tmp_path)
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("keep me\n")
+    (tmp_path / "report.out").symlink_to(victim)
+    (tmp_path / "reports").symlink_to(victim.parent, target_is_directory=True)
+    for target in ("report.out", "reports/victim.txt"):
+        args = {
+            "render": [
+                "render",
+                ORDERS,
+                "--format",
+                "settings",
+                "-o",
+                target,
+                "--force",
+            ],
+            "check": ["check", ORDERS, "-o", f"sarif={target}"],
+            "baseline": ["check", ORDERS, "--write-baseline", target],
+            "bundle": ["render", ORDERS, "--format", "all", "-o", target],
+        }[command]
+        code, out, err = invoke(*args)
+        assert code == 2, (command, target, out, err)
+        assert "symbolic link" in err and "Traceback" not in err
+        assert victim.read_text() == "keep me\n"
+        assert sorted(p.name for p in victim.parent.iterdir()) == ["victim.txt"]
+
+
+def test_a_link_above_the_current_folder_is_the_machines_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "alias").symlink_to(real, target_is_directory=True)
+    work = real / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    out = tmp_path / "alias" / "settings.json"  # through a link outside the checkout
+    code, _, err = invoke("render", ORDERS, "--format", "settings", "-o", str(out))
+    assert code == 0, err
+    assert (real / "settings.json").is_file()
 
 
 def test_concurrent_writers_never_overwrite_each_other(tmp_path: Path) -> None:
