@@ -460,3 +460,45 @@ def test_every_ruff_async_finding_on_registered_functions_is_ours_too() -> None:
     # functions are not the app's, so they are not ours.
     assert theirs - ours == {("blueprints/unused.py", 12)}
     assert len(ours - theirs) > len(theirs)  # helpers, SDK clients, CPU, loops
+
+
+# Names an app's code can give its functions, each trying to become YAML of the draft:
+# a key of its own, an app setting, a suppression, a flow mapping, a comment's end.
+_STEERING = [
+    (
+        "x}\napp_settings: {FUNCTIONS_WORKER_PROCESS_COUNT: '1'}\nsuppress: "
+        "[{id: AZFN101, reason: ok}]\n#"
+    ),
+    "evil: 1, 'b': {c",
+    "a # b\r\nplan: {sku: Y1}",
+    "name\u2028suppress: []",
+    "- {name: x, trigger: http}",
+]
+
+
+@pytest.mark.parametrize("name", _STEERING, ids=range(len(_STEERING)))
+def test_init_drafts_from_evidence_only(tmp_path: Path, name: str) -> None:
+    """A function name from the code is data: never YAML of the draft. The draft
+    validates, holds no app setting or suppression, and lists only real names."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "function_app.py").write_text(
+        "import azure.functions as func\n\napp = func.FunctionApp()\n\n\n"
+        f"@app.function_name(name={name!r})\n"
+        '@app.route(route="a")\n'
+        "def steered(req: func.HttpRequest) -> func.HttpResponse:\n"
+        '    return func.HttpResponse("ok")\n\n\n'
+        '@app.route(route="b")\n'
+        "def honest(req: func.HttpRequest) -> func.HttpResponse:\n"
+        '    return func.HttpResponse("ok")\n'
+    )
+    out = tmp_path / "profile.yaml"
+    result = CliRunner().invoke(cli, ["init", str(app), "--sku", "EP1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import yaml
+
+    draft = yaml.safe_load(out.read_text())
+    assert set(draft) <= {"name", "python", "app", "workload", "plan", "functions"}
+    assert draft["functions"] == [{"name": "honest", "trigger": "http"}]
+    rendered = CliRunner().invoke(cli, ["render", str(out)])
+    assert rendered.exit_code == 0, rendered.output

@@ -20,6 +20,8 @@ from typing import Any
 
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.errors import AzfnProfileError
+from azfn_profile.sink import escape_controls
+from azfn_profile.terms import FUNCTION_NAME_PATTERN
 
 _SIZED = frozenset(
     {
@@ -245,8 +247,16 @@ def _plan(options: Options, data: dict[str, Any]) -> list[str]:
 
 
 def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[str]:
-    listed = [f for f in functions if f.trigger in _SIZED]
-    lines: list[str] = []
+    # A name read from code is data: one that is not a Functions name (the host
+    # refuses it too) is never written as YAML, only shown in a comment.
+    named = [f for f in functions if re.fullmatch(FUNCTION_NAME_PATTERN, f.name)]
+    lines: list[str] = [
+        f"# {_yaml_str(f.name)} ({_comment(f.file)}:{f.line}): not a function name "
+        "the host accepts (letters, digits, '_' and '-'); not drafted"
+        for f in functions
+        if f not in named
+    ]
+    listed = [f for f in named if f.trigger in _SIZED]
     if listed:
         data["functions"] = [{"name": f.name, "trigger": f.trigger} for f in listed]
         lines.append("functions:")
@@ -254,14 +264,14 @@ def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[
             _line(f"  - {{name: {f.name}, trigger: {f.trigger}}}", f"{f.file}:{f.line}")
             for f in listed
         )
-    others = [f for f in functions if f.trigger not in _SIZED]
+    others = [f for f in named if f.trigger not in _SIZED]
     for f in others:
         why = (
             "a Durable Functions trigger (not sized by azfn-profile)"
             if f.trigger == "durable"
             else "no trigger decorator recognised"
         )
-        lines.append(f"# {f.name} ({f.file}:{f.line}): {why}")
+        lines.append(f"# {f.name} ({_comment(f.file)}:{f.line}): {why}")
     return lines
 
 
@@ -301,13 +311,23 @@ def relative_app_path(app: Path, draft_file: Path | None) -> str:
 
 def _line(text: str, comment: str) -> str:
     pad = max(1, _COMMENT_AT - len(text))
-    return f"{text}{' ' * pad}# {comment}"
+    return f"{text}{' ' * pad}# {_comment(comment)}"
+
+
+def _comment(text: str) -> str:
+    """Text from the app (a file name, a call) as it may sit in a YAML comment:
+    one line, control characters shown escaped."""
+    one_line = text.replace("\n", "\\n").replace("\u2028", "\\u2028")
+    return escape_controls(one_line.replace("\u2029", "\\u2029"))
 
 
 def _wrap(text: str) -> list[str]:
     import textwrap
 
-    return [f"# {line}" for line in textwrap.wrap(text, 84, break_on_hyphens=False)]
+    return [
+        f"# {line}"
+        for line in textwrap.wrap(_comment(text), 84, break_on_hyphens=False)
+    ]
 
 
 def _yaml_str(value: str) -> str:
