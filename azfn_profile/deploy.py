@@ -22,6 +22,7 @@ else the `azure-native:location` config, else the resource group's.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,15 +51,24 @@ from azfn_profile.spec import AppSpec
 
 TYPE = "azfn-profile:index:PythonFunctionApp"
 
+FLEX_SKU = "FC1"
+
+# Each live component by the id() of its `plan_id` output, so a `plan_id` argument that
+# is another component's output is checked against that component's profile at once.
+_BY_PLAN_OUTPUT: weakref.WeakValueDictionary[int, PythonFunctionApp] = (
+    weakref.WeakValueDictionary()
+)
+
 
 class PythonFunctionApp(pulumi.ComponentResource):
     """A Linux Python function app sized by azfn-profile, with its storage and telemetry.
 
     Bring your own: `resource_group_name` (else a group is created), `plan_id` (an
     existing App Service plan, e.g. another component's `plan_id`, so several apps
-    share it), `storage_account_name` and `app_insights_name` (existing resources in
-    the resource group), `tags` (merged over the workload tags), `location`, and
-    `opts` (providers, aliases, ...; children inherit them).
+    share it; refused unless its SKU is the profile's `plan.sku`, which the worker
+    settings are sized for), `storage_account_name` and `app_insights_name`
+    (existing resources in the resource group), `tags` (merged over the workload
+    tags), `location`, and `opts` (providers, aliases, ...; children inherit them).
     """
 
     name: pulumi.Output[str]
@@ -106,9 +116,12 @@ class PythonFunctionApp(pulumi.ComponentResource):
         self._group: pulumi.Input[str] = group_name
         self.storage = self._storage(infra, storage_account_name)
         self.insights = self._monitoring(infra, app_insights_name)
-        self.plan_id = pulumi.Output.from_input(
-            plan_id if plan_id is not None else self._plan(infra).id
+        self.plan_id = (
+            self._shared_plan(plan_id)
+            if plan_id is not None
+            else pulumi.Output.from_input(self._plan(infra).id)
         )
+        _BY_PLAN_OUTPUT.setdefault(id(self.plan_id), self)
         self.site = self._site(infra)
         self._roles(infra)
         self._publishing_off(infra)
@@ -257,6 +270,88 @@ class PythonFunctionApp(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _shared_plan(self, plan_id: pulumi.Input[str]) -> pulumi.Output[str]:
+        """`plan_id`, refused unless the plan is what the profile's settings are sized
+        for: its `plan.sku`, on the operating system of its `plan.reserved`.
+
+        Another component's `plan_id` output is checked here, against that component's
+        profile. Any other id is looked up in Azure once it is known (during preview
+        when it names an existing plan, else during the update); the site's
+        `server_farm_id` waits for the check, so a mismatch fails the deployment.
+        """
+        owner = _BY_PLAN_OUTPUT.get(id(plan_id))
+        if owner is not None and owner.plan_id is plan_id:
+            self._same_plan(
+                f"the plan of PythonFunctionApp {owner._prefix!r} "
+                f"(profile {owner.spec.name!r})",
+                owner.spec.plan.sku,
+                plan_os_type(owner.spec.plan.reserved),
+            )
+            return pulumi.Output.from_input(plan_id)
+        given = pulumi.Output.from_input(plan_id)
+        where = given.apply(self._plan_ref)
+        found = web.get_app_service_plan_output(
+            name=where.apply(lambda w: w[1]),
+            resource_group_name=where.apply(lambda w: w[0]),
+            opts=pulumi.InvokeOptions(parent=self),
+        )
+        return pulumi.Output.all(given, found).apply(
+            lambda v: self._checked_plan(v[0], v[1])
+        )
+
+    def _plan_ref(self, plan_id: str) -> tuple[str, str]:
+        """(resource group, name) of an App Service plan resource id."""
+        parts = [p for p in plan_id.split("/") if p]
+        groups = [i for i, p in enumerate(parts) if p.lower() == "resourcegroups"]
+        if not groups or groups[0] + 2 >= len(parts):
+            raise pulumi.RunError(
+                f"PythonFunctionApp {self._prefix!r}: plan_id {plan_id!r} is not an "
+                "App Service plan resource id (/subscriptions/<subscription>/"
+                "resourceGroups/<group>/providers/Microsoft.Web/serverfarms/<name>)"
+            )
+        return parts[groups[0] + 1], parts[-1]
+
+    def _checked_plan(self, plan_id: str, plan: web.GetAppServicePlanResult) -> str:
+        sku = plan.sku.name if plan.sku is not None else None
+        if not sku:
+            pulumi.log.warn(
+                f"PythonFunctionApp {self._prefix!r}: the plan {plan_id} reports no "
+                "SKU; not checked against the profile's plan.sku "
+                f"{self.spec.plan.sku}",
+                resource=self,
+            )
+            return plan_id
+        os_type = None if plan.reserved is None else plan_os_type(plan.reserved)
+        self._same_plan(f"the plan {plan_id}", sku, os_type)
+        return plan_id
+
+    def _same_plan(self, plan: str, sku: str, os_type: str | None) -> None:
+        """Refuse `plan`, of `sku` on `os_type` (None: not reported), unless it is the
+        plan the profile expects. SKUs compare case-insensitively."""
+        need_sku = self.spec.plan.sku
+        need_os = plan_os_type(self.spec.plan.reserved)
+        same_sku = sku.casefold() == need_sku.casefold()
+        if same_sku and os_type in (None, need_os):
+            return
+        fix = (
+            f"Set plan.sku: {sku} in profile {self.spec.name!r}, or pass a plan of "
+            f"SKU {need_sku} (or none, to create one)."
+            if not same_sku
+            else f"Pass a {need_os} plan (or none, to create one)."
+        )
+        flex = (
+            f" A Flex Consumption app needs a plan of SKU {FLEX_SKU}, and no other "
+            "app can use one."
+            if FLEX_SKU in (sku.upper(), need_sku.upper())
+            else ""
+        )
+        of = f"{sku} ({os_type})" if os_type else sku
+        raise pulumi.RunError(
+            f"PythonFunctionApp {self._prefix!r}: plan_id is {plan}, of SKU {of}. "
+            f"The profile expects an App Service plan of SKU {need_sku} ({need_os}): "
+            f"its settings are sized for that plan. {fix}{flex}"
+        )
+
     def _site(self, infra: Infra) -> web.WebApp:
         site = infra.spec.site
         flex = infra.function_app_config is not None
@@ -401,6 +496,11 @@ class PythonFunctionApp(pulumi.ComponentResource):
         # cloud names to suffixes would be a second, stale copy of Azure's own.
         assert value is Cloud.STORAGE_SUFFIX
         return self._blob_endpoint().apply(storage_suffix)
+
+
+def plan_os_type(reserved: bool) -> str:
+    """An App Service plan's operating system, from its `reserved` flag."""
+    return "Linux" if reserved else "Windows"
 
 
 def storage_suffix(blob_endpoint: str) -> str:

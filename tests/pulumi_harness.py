@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,9 @@ class Recorder(pulumi.runtime.Mocks):
     parents: dict[tuple[str, str], str] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     protected: set[str] = field(default_factory=set)
+    # Existing Linux App Service plans' SKUs by plan name, for getAppServicePlan; a
+    # plan the program registered answers with its own SKU and `reserved` flag.
+    plans: dict[str, str] = field(default_factory=dict)
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
@@ -125,7 +128,24 @@ class Recorder(pulumi.runtime.Mocks):
                     {"keyName": "key1", "value": ACCOUNT_KEY, "permissions": "FULL"}
                 ]
             }
+        if args.token == "azure-native:web:getAppServicePlan":
+            return self._plan(args.args["name"], args.args["resourceGroupName"])
         raise AssertionError(f"unexpected invoke {args.token}")
+
+    def _plan(self, name: str, group: str) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "name": name,
+            "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/"
+            f"Microsoft.Web/serverfarms/{name}",
+        }
+        if name in self.plans:  # a Linux plan
+            return {**answer, "sku": {"name": self.plans[name]}, "reserved": True}
+        for r in self.of_type("web:AppServicePlan"):
+            if name in (r.name, r.inputs.get("name")):
+                if "reserved" in r.inputs:
+                    answer["reserved"] = r.inputs["reserved"]
+                return {**answer, "sku": {"name": r.inputs["sku"]["name"]}}
+        raise AssertionError(f"no App Service plan {name} in {group}")
 
     def of_type(self, suffix: str) -> list[Registered]:
         return [r for r in self.resources if r.typ.endswith(suffix)]
@@ -187,15 +207,16 @@ def run(
     *,
     stack: str = "test",
     config: dict[str, Any] | None = None,
+    plans: Mapping[str, str] | None = None,
 ) -> Run:
     """Run `program` under mocks; wait for every registration; resolve the exports.
 
     Config defaults to `azure-native:location: westeurope`, as a project sets it;
-    pass config={} for none.
+    pass config={} for none. `plans` names existing App Service plans' SKUs.
     """
     if config is None:
         config = {"azure-native:location": "westeurope"}
-    recorder = Recorder()
+    recorder = Recorder(plans=dict(plans or {}))
     settings.set_root_resource(None)  # a fresh stack: exports of earlier runs are gone
     pulumi.runtime.set_mocks(
         recorder,
