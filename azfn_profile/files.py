@@ -133,3 +133,19 @@ def inside(path: Path, root: Path) -> bool:
     except (OSError, RuntimeError):
         return False
     return real == base or base in real.parents
+
+
+def boundaries(path: Path) -> list[Path]:
+    """The folders a file's references may read inside: the repository holding it
+    (the nearest folder with .git: what a pull request can change), or, for a file
+    in no repository (written on the user's machine), its own folder and the
+    current one. Links are resolved first."""
+    try:
+        folder = path.resolve().parent
+        here = Path.cwd().resolve()
+    except (OSError, RuntimeError):
+        return [path.parent]
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return [candidate]
+    return [folder, here]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from azfn_profile.errors import InputError, Problem
+from azfn_profile.files import boundaries, inside
 from azfn_profile.profile import Profile
 from azfn_profile.spec import AppSpec, Field
 from azfn_profile.validation import ProfileInvalid, validate
@@ -164,6 +165,19 @@ def _app_code(
     if value is None:
         return None
     candidate = path.parent / value
+    roots = boundaries(path)
+    if candidate.exists() and not any(inside(candidate, r) for r in roots):
+        raise InputError(
+            [
+                locate(
+                    document,
+                    shown,
+                    ("app",),
+                    f"app: {value} is outside {roots[0]}: a profile in a repository "
+                    "reads code only inside it",
+                )
+            ]
+        )
     is_app = (candidate.is_dir() and (candidate / "function_app.py").is_file()) or (
         candidate.suffix == ".py" and candidate.is_file()
     )

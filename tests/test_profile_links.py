@@ -324,3 +324,42 @@ def test_init_to_stdout_writes_app_for_the_current_folder_and_says_so(
     (elsewhere / "profile.yaml").write_text(out)
     code, _, err = invoke("render", str(elsewhere / "profile.yaml"))
     assert code == 2 and "app: src/ is not an app folder" in err
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute", "link"])
+def test_app_outside_the_profiles_repository_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A profile in a repository (what a pull request can change) reads code only
+    inside it, links resolved: never an app elsewhere on the machine."""
+    outside = tmp_path / "elsewhere" / "app"
+    shutil.copytree(REFERENCE / "io_async", outside)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "profiles").mkdir()
+    (repo / "src").symlink_to(outside, target_is_directory=True)
+    value = {
+        "relative": "../../elsewhere/app",
+        "absolute": str(outside),
+        "link": "../src",
+    }[how]
+    profile = repo / "profiles" / "api.yaml"
+    profile.write_text(
+        "name: api\npython: '3.12'\nworkload: {kind: io}\nplan: {sku: EP1}\n"
+        f"app: {value}\n"
+    )
+    monkeypatch.chdir(tmp_path)  # the current folder holds both: it does not matter
+    for command in (["render", str(profile)], ["explain", str(profile)]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        assert f"{profile}:5:6: app: {value} is outside {repo}" in result.stderr
+    result = CliRunner().invoke(cli, ["check", str(repo), "--format", "json"])
+    (finding,) = [
+        f for f in json.loads(result.stdout)["findings"] if f["status"] == "fail"
+    ]
+    assert finding["id"] == "AZFN001" and "is outside" in finding["message"]
+    assert (finding["location"]["line"], finding["location"]["col"]) == (5, 6)
+    # inside the repository, the same code is read
+    shutil.copytree(outside, repo / "app")
+    profile.write_text(profile.read_text().replace(f"app: {value}", "app: ../app"))
+    assert CliRunner().invoke(cli, ["render", str(profile)]).exit_code == 0
