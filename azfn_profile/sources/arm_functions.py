@@ -573,7 +573,12 @@ def call(name: str, args: list[Any], budget: Budget) -> Any:
     impl = FUNCTIONS.get(lowered)
     if impl is None:
         return opaque_call(name, args)
-    return impl(args, budget)
+    try:
+        return impl(args, budget)
+    except (ArithmeticError, ValueError):
+        # a domain error (mod(x, 0), a huge power, an unencodable string): the
+        # deployment would fail there; the value is unknown, never a crash
+        return opaque_call(name, args)
 
 
 def member(value: Any, name: Any, *, safe: bool = False) -> Any:

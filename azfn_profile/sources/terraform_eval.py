@@ -270,16 +270,7 @@ class Evaluator:
             if not isinstance(last, list):
                 return Failed(f"{name}(...): expanding {shown(last)}")
             args += last
-        label = key_text(f"{name}({', '.join(shown(a) for a in args)})")
-        fn = FUNCTIONS.get(name)
-        if fn is None:
-            return Opaque(label)
-        try:
-            result = fn(args)
-        except Unknown:
-            return Opaque(label)
-        except (Bad, ValueError, TypeError, IndexError, OverflowError):
-            return Failed(label)
+        result = apply_function(name, args)
         self.budget.cells(len(result) if isinstance(result, str | list | dict) else 1)
         return result
 
@@ -295,4 +286,28 @@ class Evaluator:
         return Failed(f"{name}(): every argument failed")
 
 
-__all__ = ["Depth", "Evaluator", "Failed", "Instances", "Ref", "Scope"]
+def apply_function(name: str, args: list[Any]) -> Any:
+    """A Terraform function on evaluated arguments: its value; computed when the
+    function is unknown here or an argument is; Failed on a domain error (Terraform
+    fails there too). Total: no argument makes it raise."""
+    label = key_text(f"{name}({', '.join(shown(a) for a in args)})")
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        return Opaque(label)
+    try:
+        return fn(args)
+    except Unknown:
+        return Opaque(label)
+    except (Bad, ArithmeticError, ValueError, TypeError, IndexError, RecursionError):
+        return Failed(label)
+
+
+__all__ = [
+    "Depth",
+    "Evaluator",
+    "Failed",
+    "Instances",
+    "Ref",
+    "Scope",
+    "apply_function",
+]
