@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.extras": 0,
     "azfn_profile.redact": 0,
     "azfn_profile.sink": 0,
+    "azfn_profile.deep": 0,
     "azfn_profile.fileio": 0,
     "azfn_profile.files": 0,
     "azfn_profile.config": 0,

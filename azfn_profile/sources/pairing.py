@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,31 +50,55 @@ class Pairing:
         by_kind: dict[str, list[SourceFile]] = {}
         for f in self.files:
             by_kind.setdefault(f.kind, []).append(f)
+        guard = self._guarded
         for f in by_kind.get("profile", []):
-            self._profile(f)
+            guard(f.display, partial(self._profile, f))
         for f in by_kind.get("pyapp", []):
-            self._code(f)
+            guard(f.display, partial(self._code, f))
         params = self._parameter_sets(by_kind)
         modules = self._module_targets(by_kind.get("bicep", []))
         for f in by_kind.get("bicep", []) + by_kind.get("arm", []):
             if f.path.resolve() in modules and not f.explicit:
                 continue  # read, and judged, through the files that call it
             for label, values in params.get(f.path.resolve(), [(None, {})]):
-                self._deployment(f, label, values)
+                guard(f.display, partial(self._deployment, f, label, values))
         for f in by_kind.get("preview", []):
-            self._preview(f)
+            guard(f.display, partial(self._preview, f))
         for f in by_kind.get("pulumi", []):
-            self._pulumi_project(f)
+            guard(f.display, partial(self._pulumi_project, f))
         for f in by_kind.get("tfplan", []):
-            self._terraform_plan(f)
-        if by_kind.get("terraform") or by_kind.get("tfvars") or self.var_files:
-            self._terraform(by_kind.get("terraform", []), by_kind.get("tfvars", []))
+            guard(f.display, partial(self._terraform_plan, f))
+        terraform, tfvars = by_kind.get("terraform", []), by_kind.get("tfvars", [])
+        if terraform or tfvars or self.var_files:
+            first = (terraform or tfvars)[0].display if terraform or tfvars else "-"
+            guard(first, partial(self._terraform, terraform, tfvars))
         self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
         for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
             if not f.used:
                 self.result.skipped.append(
                     skip(f, "parameters for no template checked here")
                 )
+
+    def _guarded(self, display: str, read: Callable[[], None]) -> None:
+        """Read one file (or one Terraform configuration); input nested deeper than
+        the stack holds is that file's finding, and what it had added is dropped."""
+        result = self.result
+        marks = (len(result.targets), len(result.findings), len(self.app_targets))
+        try:
+            read()
+        except RecursionError:
+            del result.targets[marks[0] :]
+            del result.findings[marks[1] :]
+            del self.app_targets[marks[2] :]
+            result.findings.append(
+                unreadable(
+                    display,
+                    "nested too deeply to read: an expression, value or chain of "
+                    "references deeper than any reader follows; simplify or split it",
+                    1,
+                    1,
+                )
+            )
 
     # profiles -----------------------------------------------------------------------
     def _profile(self, f: SourceFile) -> None:

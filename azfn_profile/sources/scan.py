@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from azfn_profile import deep
 from azfn_profile.config import skipped_path
 from azfn_profile.sources.discover import (
     SourceFile,
@@ -23,6 +24,23 @@ __all__ = ["Scan", "Skipped", "scan"]
 
 
 def scan(
+    paths: Sequence[Path],
+    today: date,
+    parameters: Path | None = None,
+    *,
+    skip_paths: Sequence[str] = (),
+    var_files: Sequence[Path] = (),
+) -> Scan:
+    """Read what `paths` hold, on a stack deep enough for every reader's own
+    nesting bounds (`deep`)."""
+    return deep.run(
+        lambda: _scan(
+            paths, today, parameters, skip_paths=skip_paths, var_files=var_files
+        )
+    )
+
+
+def _scan(
     paths: Sequence[Path],
     today: date,
     parameters: Path | None = None,
