@@ -137,15 +137,14 @@ def inside(path: Path, root: Path) -> bool:
 
 def boundaries(path: Path) -> list[Path]:
     """The folders a file's references may read inside: the repository holding it
-    (the nearest folder with .git: what a pull request can change), or, for a file
-    in no repository (written on the user's machine), its own folder and the
-    current one. Links are resolved first."""
+    (the nearest folder with .git: what a pull request can change). A file in no
+    repository was written on the user's machine: no bound (an empty list). Links
+    are resolved first."""
     try:
         folder = path.resolve().parent
-        here = Path.cwd().resolve()
     except (OSError, RuntimeError):
         return [path.parent]
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
             return [candidate]
-    return [folder, here]
+    return []

@@ -166,7 +166,7 @@ def _app_code(
         return None
     candidate = path.parent / value
     roots = boundaries(path)
-    if candidate.exists() and not any(inside(candidate, r) for r in roots):
+    if roots and candidate.exists() and not any(inside(candidate, r) for r in roots):
         raise InputError(
             [
                 locate(
