@@ -118,6 +118,45 @@ class RoleAssignment:
     principal_type: str = "ServicePrincipal"  # the site's managed identity
 
 
+class Existing(Enum):
+    """A resource a deployment may bring instead of creating its own; the value is
+    the name of its input after "existing", which each format spells in its own case
+    (ARM and Bicep `existingPlanId`, Terraform `existing_plan_id`)."""
+
+    PLAN = ("plan", "id")  # the Pulumi component's plan_id
+    WORKSPACE = ("workspace", "id")
+    STORAGE = ("storage", "account", "name")  # the component's storage_account_name
+
+    @property
+    def camel(self) -> str:
+        return "existing" + "".join(w.capitalize() for w in self.value)
+
+    @property
+    def snake(self) -> str:
+        return "_".join(("existing", *self.value))
+
+
+@dataclass(frozen=True)
+class BringYourOwn:
+    """An optional input of a rendered template naming an existing resource that the
+    deployment uses instead of creating its own; unset (empty, null), the resource is
+    created as without the input. The Pulumi component's `plan_id` and
+    `storage_account_name` are the same choice."""
+
+    resource: Existing
+    description: str
+
+
+@dataclass(frozen=True)
+class PlanRequirement:
+    """What an existing plan must be for the profile's settings to hold: the SKU
+    they are sized for, on the operating system the site runs on."""
+
+    sku: str
+    reserved: bool  # a Linux plan
+    message: str
+
+
 @dataclass(frozen=True)
 class Infra:
     spec: AppSpec
@@ -144,6 +183,14 @@ class Infra:
     # applies to Consumption and Elastic Premium only). Flex writes both in its
     # functionAppConfig instead.
     site_scale: Mapping[str, int] = field(default_factory=dict)
+    # Existing resources a template may be given instead of creating its own, and
+    # what an existing plan must be.
+    bring_your_own: tuple[BringYourOwn, ...] = ()
+    plan_requirement: PlanRequirement | None = None
+
+    def existing(self, resource: Existing) -> BringYourOwn:
+        """The input that replaces `resource`."""
+        return next(b for b in self.bring_your_own if b.resource is resource)
 
     @property
     def secret_settings(self) -> frozenset[str]:
@@ -301,6 +348,61 @@ def describe(
         if spec.plan.family == "premium"
         else None,
         site_scale=site_scale(spec),
+        bring_your_own=bring_your_own(spec, storage),
+        plan_requirement=plan_requirement(spec),
+    )
+
+
+def plan_os(spec: AppSpec) -> str:
+    """The plan's operating system, as the descriptions below name it."""
+    return "Linux" if spec.plan.reserved else "Windows"
+
+
+def plan_requirement(spec: AppSpec) -> PlanRequirement:
+    sku, os_type = spec.plan.sku, plan_os(spec)
+    return PlanRequirement(
+        sku,
+        spec.plan.reserved,
+        f"The profile expects an App Service plan of SKU {sku} ({os_type}): its "
+        "settings are sized for that plan.",
+    )
+
+
+def bring_your_own(spec: AppSpec, storage: Storage) -> tuple[BringYourOwn, ...]:
+    """The existing resources a deployment may bring (see `BringYourOwn`)."""
+    plan = spec.plan
+    plan_note = (
+        " Its instances (always ready, burst limit) are the plan's own."
+        if plan.family == "premium"
+        else ""
+    )
+    storage_uses = "its identity-based settings and role assignments"
+    if storage.container is not None:
+        storage_uses += ", the deployment container"
+    key_note = (
+        " It must allow shared key access: the content share mounts with the "
+        "account key."
+        if storage.allow_shared_key_access
+        else ""
+    )
+    return (
+        BringYourOwn(
+            Existing.PLAN,
+            "Resource id of an existing App Service plan to run the app on; unset, "
+            f"one is created. It must be a {plan_os(spec)} plan of SKU {plan.sku}, "
+            "the plan the profile's settings are sized for." + plan_note,
+        ),
+        BringYourOwn(
+            Existing.WORKSPACE,
+            "Resource id of an existing Log Analytics workspace for Application "
+            "Insights; unset, one is created.",
+        ),
+        BringYourOwn(
+            Existing.STORAGE,
+            "Name of an existing storage account in the resource group for the host "
+            f"({storage_uses}); unset, one is created. Its own settings (TLS, "
+            "public access) stay as they are." + key_note,
+        ),
     )
 
 

@@ -45,6 +45,14 @@ ALLOWED_ARM_BICEP = {
     "CKV_AZURE_43": "The storage name is st + the app name (a-z, 0-9) + "
     "uniqueString(resourceGroup().id), which checkov cannot evaluate.",
 }
+# checkov's Bicep reader does not look inside a conditional declaration
+# (`resource storage '...' = if (empty(existingStorageAccountName)) {...}`: pycep nests
+# the body under config.config), so a check that needs a property set fails there. The
+# ARM template, serialized from the same graph, passes it (test_security_checks_pass).
+ALLOWED_BICEP_CONDITIONAL = {
+    "CKV_AZURE_44": "The storage account is created only when no existing one is "
+    "given; checkov's Bicep reader does not read a conditional resource's body.",
+}
 # Terraform's checks name the same choices differently, and add a few.
 ALLOWED_TERRAFORM: dict[str, str] = {
     "CKV_AZURE_59": "For Terraform this is public network access on the storage "
@@ -145,6 +153,10 @@ def test_no_failure_outside_the_allowlist(scan: list[dict[str, Any]]) -> None:
                 check in ALLOWED
                 or (terraform and check in ALLOWED_TERRAFORM)
                 or (not terraform and check in ALLOWED_ARM_BICEP)
+                or (
+                    report["check_type"] == "bicep"
+                    and check in ALLOWED_BICEP_CONDITIONAL
+                )
                 or (check in ALLOWED_FOR_FLEX and file in FLEX_EXAMPLES)
                 or (
                     check in ALLOWED_FOR_CONTENT_SHARE
@@ -177,6 +189,7 @@ def test_every_allowlist_entry_is_still_needed(scan: list[dict[str, Any]]) -> No
         | set(ALLOWED_TERRAFORM)
         | ALLOWED_FOR_FLEX
         | ALLOWED_FOR_CONTENT_SHARE
+        | set(ALLOWED_BICEP_CONDITIONAL)
     )
     assert everything <= failing
 
@@ -212,4 +225,6 @@ def test_security_checks_pass(scan: list[dict[str, Any]]) -> None:
     for report in scan:
         passed = {f["check_id"] for f in report["results"]["passed_checks"]}
         wanted = terraform if report["check_type"] == "terraform" else security
+        if report["check_type"] == "bicep":
+            wanted = wanted - set(ALLOWED_BICEP_CONDITIONAL)
         assert wanted <= passed, (report["check_type"], wanted - passed)

@@ -66,8 +66,15 @@ def arm_resource(template: dict[str, Any], rtype: str) -> dict[str, Any]:
 
 
 def bicep_resource(parsed: dict[str, Any], rtype: str) -> dict[str, Any]:
-    (found,) = [r for r in parsed["resources"].values() if r["type"] == rtype]
-    return dict(found["config"])
+    """The declaration of the resource deployed (not an `existing` reference); of a
+    conditional one (`= if (...) {...}`), the body."""
+    (found,) = [
+        r
+        for r in parsed["resources"].values()
+        if r["type"] == rtype and not r["existing"]
+    ]
+    config = found["config"]
+    return dict(config["config"] if "condition" in config else config)
 
 
 def arm_value(v: Any) -> Any:
@@ -94,7 +101,7 @@ def settings_arm(example: Path) -> dict[str, Any]:
 
 def settings_bicep(example: Path) -> dict[str, Any]:
     parsed = bicep(example)
-    params = set(parsed["parameters"])
+    params = set(parsed["parameters"]) | set(parsed["variables"])
     site = bicep_resource(parsed, "Microsoft.Web/sites")
     return {
         s["name"]: bicep_value(s["value"], params)

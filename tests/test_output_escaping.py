@@ -155,10 +155,11 @@ def test_terraform_data_is_never_a_template(tmp_path: Path) -> None:
         assert _terraform_literal(written) == value
     references = re.findall(r"(?<!\$)\$\{[^}]*\}", out)
     # Every template left is one the writer means: a reference, or a call of the few
-    # functions it writes (names, tags); file() and friends never appear.
+    # functions it writes (names, tags, existing resources); file() and friends never
+    # appear.
     meant = re.compile(
         r"\$\{((var|local|data|azurerm_\w+|azapi_\w+)\."
-        r"|(substr|sha1|coalesce|merge|can|regex|replace)\()"
+        r"|(substr|sha1|coalesce|merge|can|regex|replace|element|one|length)\()"
     )
     assert references and all(meant.match(r) for r in references), references
     # The same data in native syntax: quoted, escaped, parsed back to the same text.

@@ -169,13 +169,17 @@ def test_arm_and_bicep_read_the_suffix_from_the_deploying_cloud() -> None:
 def test_terraform_reads_the_suffix_from_the_account() -> None:
     connection = tf_value(infra.storage_connection_string())
     assert connection.startswith("DefaultEndpointsProtocol=https;AccountName=")
-    assert "${azurerm_storage_account.storage.primary_access_key}" in connection
+    # The account is the one the module creates or an existing one: local.host_storage.
+    assert "${local.host_storage.primary_access_key}" in connection
     suffix = tf_value(Cloud.STORAGE_SUFFIX)
     assert suffix.startswith("${trimprefix(") and suffix.endswith("}")
-    assert "azurerm_storage_account.storage.primary_blob_host" in suffix
+    assert "local.host_storage.primary_blob_host" in suffix
+    module = json.loads(render_terraform_json(content_share_spec()))
+    host = module["locals"]["host_storage"]
+    for attribute in ("primary_access_key", "primary_blob_host"):
+        assert f"azurerm_storage_account.storage[*].{attribute}" in host[attribute]
     # The host reaches storage by identity, so the provider writes no content-share
     # setting: the app's settings carry the key-based one the share needs.
-    module = json.loads(render_terraform_json(content_share_spec()))
     app = module["resource"]["azurerm_linux_function_app"]["app"]
     assert app["app_settings"][CONTENT_SHARE] == connection
     assert app["storage_uses_managed_identity"] is True

@@ -139,6 +139,8 @@ def hcl_as_json(text: str) -> dict[str, Any]:
             for body in named.values():
                 for lifecycle in body.get("lifecycle", []):
                     for key, refs in lifecycle.items():
+                        if key == "precondition":  # blocks, not references
+                            continue
                         lifecycle[key] = [
                             r.removeprefix("${").removesuffix("}") for r in refs
                         ]
@@ -265,7 +267,7 @@ def test_flex_gets_identity_storage_despite_the_provider_issue() -> None:
     assert app["app_settings"]["AzureWebJobsStorage__credential"] == "managedidentity"
     assert (
         app["app_settings"]["AzureWebJobsStorage__accountName"]
-        == "${azurerm_storage_account.storage.name}"
+        == "${local.host_storage.name}"
     )
     fix = module["resource"]["azapi_update_resource"]["flex_storage_settings"]
     assert "29693" in fix["//"]

@@ -493,7 +493,7 @@ def test_check_reads_the_rendered_root_and_module_through_the_call(
     assert code == 0
     (app,) = report["targets"]
     assert rel(app["file"], out) == "terraform/modules/function-app/main.tf"
-    assert [rel(v, out) for v in app["via"]] == ["terraform/main.tf:16 module app"]
+    assert [rel(v, out) for v in app["via"]] == ["terraform/main.tf:34 module app"]
     assert not report["skipped"]
 
 

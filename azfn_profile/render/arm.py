@@ -6,6 +6,8 @@ from typing import Any
 
 from azfn_profile.render.azure import (
     Attr,
+    Cond,
+    Empty,
     Expr,
     Graph,
     Guid,
@@ -85,6 +87,10 @@ class _Arm:
             return f"union({', '.join(self.expr(p) for p in e.parts)})"
         if isinstance(e, Location):
             return "resourceGroup().location"
+        if isinstance(e, Empty):
+            return f"empty({self.expr(e.value)})"
+        if isinstance(e, Cond):
+            return f"if({self.expr(e.test)}, {self.expr(e.yes)}, {self.expr(e.no)})"
         assert isinstance(e, RoleDefinition)
         return (
             "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', "
@@ -122,6 +128,8 @@ class _Arm:
             "apiVersion": r.api,
             "name": self.value(name),
         }
+        if r.condition is not None:
+            out["condition"] = self.value(r.condition)
         if r.scope is not None:
             scope = self.graph.by_symbol(r.scope)
             out["scope"] = self.value(Join((f"{scope.type}/", scope.name)))

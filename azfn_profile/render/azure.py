@@ -14,6 +14,7 @@ from azfn_profile.infra import (
     NAMES,
     Cloud,
     Concat,
+    Existing,
     Infra,
     NameRule,
     ResourceOutput,
@@ -113,6 +114,22 @@ class Location:
     """resourceGroup().location"""
 
 
+@dataclass(frozen=True)
+class Empty:
+    """empty(value): true for '' (an optional input left unset)."""
+
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Cond:
+    """if(test, yes, no): ARM evaluates only the branch taken."""
+
+    test: Expr
+    yes: Expr
+    no: Expr
+
+
 Expr: TypeAlias = (
     str
     | Param
@@ -129,6 +146,8 @@ Expr: TypeAlias = (
     | Var
     | Union
     | Location
+    | Empty
+    | Cond
 )
 
 
@@ -154,6 +173,7 @@ class TemplateResource:
     )
     existing: bool = False
     depends_on: list[str] = field(default_factory=list)
+    condition: Expr | None = None  # deployed only when it holds
 
     @property
     def api(self) -> str:
@@ -257,6 +277,15 @@ def build(infra: Infra) -> Graph:
             _scoped(NAMES["insights"]),
             "Application Insights.",
         ),
+        *(
+            Param_(
+                b.resource.camel,
+                "",
+                b.description,
+                max_length=_EXISTING_LENGTH.get(b.resource),
+            )
+            for b in infra.bring_your_own
+        ),
         Param_(
             "tags",
             {},
@@ -268,9 +297,13 @@ def build(infra: Infra) -> Graph:
     variables: dict[str, Any] = {
         "workloadTags": dict(infra.tags),
         "commonTags": Union((Var("workloadTags"), Param("tags"))),
+        # The account the host uses: the one created here, or the existing one.
+        HOST_STORAGE_NAME.name: _given_or(
+            Existing.STORAGE, Param("storageAccountName")
+        ),
     }
     tags: Any = TAGS
-    resources = [_storage(infra, tags)]
+    resources = [_storage(infra, tags), _host_storage()]
     if infra.storage.container is not None:
         resources += _container(infra, infra.storage.container)
     resources += _monitoring(infra, tags)
@@ -284,6 +317,36 @@ def build(infra: Infra) -> Graph:
         "principalId": ("string", Attr("site", ("identity", "principalId"))),
     }
     return Graph(params, resources, outputs, variables)
+
+
+# An input that names an existing resource: a resource id has no useful limit, a
+# storage account name is at most 24 characters.
+_EXISTING_LENGTH = {Existing.STORAGE: NAMES["storage"].limit}
+HOST_STORAGE_NAME = Var("hostStorageName")
+# Symbols the references use: the storage account the host uses (created or given)
+# is one `existing` resource, so references do not depend on which.
+_REFERENCE_SYMBOL = {"storage": "hostStorage"}
+
+
+def _unset(resource: Existing) -> Expr:
+    """True when the template is not given an existing `resource`: create it."""
+    return Empty(Param(resource.camel))
+
+
+def _given_or(resource: Existing, created: Expr) -> Expr:
+    """The created resource's value, or the existing one's the input gives."""
+    given = Param(resource.camel)
+    return Cond(_unset(resource), created, given)
+
+
+def _host_storage() -> TemplateResource:
+    return TemplateResource(
+        "hostStorage",
+        "Microsoft.Storage/storageAccounts",
+        HOST_STORAGE_NAME,
+        {},
+        existing=True,
+    )
 
 
 def _storage(infra: Infra, tags: Any) -> TemplateResource:
@@ -304,6 +367,7 @@ def _storage(infra: Infra, tags: Any) -> TemplateResource:
                 "allowSharedKeyAccess": s.allow_shared_key_access,
             },
         },
+        condition=_unset(Existing.STORAGE),
     )
 
 
@@ -314,7 +378,7 @@ def _container(infra: Infra, name: str) -> list[TemplateResource]:
             "Microsoft.Storage/storageAccounts/blobServices",
             "default",
             {},
-            parent="storage",
+            parent="hostStorage",
             existing=True,
         ),
         TemplateResource(
@@ -343,6 +407,7 @@ def _monitoring(infra: Infra, tags: Any) -> list[TemplateResource]:
                     "retentionInDays": m.retention_days,
                 },
             },
+            condition=_unset(Existing.WORKSPACE),
         ),
         TemplateResource(
             "insights",
@@ -355,7 +420,9 @@ def _monitoring(infra: Infra, tags: Any) -> list[TemplateResource]:
                 "properties": {
                     "Application_Type": m.application_type,
                     "IngestionMode": m.ingestion_mode,
-                    "WorkspaceResourceId": Id("workspace"),
+                    "WorkspaceResourceId": _given_or(
+                        Existing.WORKSPACE, Id("workspace")
+                    ),
                     "DisableLocalAuth": m.disable_local_auth,
                 },
             },
@@ -383,6 +450,7 @@ def _plan(infra: Infra, tags: Any) -> TemplateResource:
             "tags": tags,
             "properties": properties,
         },
+        condition=_unset(Existing.PLAN),
     )
 
 
@@ -405,13 +473,14 @@ def _ref(ref: ResourceOutput) -> Expr:
     if (ref.resource, ref.attribute) == ("insights", "connectionString"):
         return Attr("insights", ("properties", "ConnectionString"))
     if (ref.resource, ref.attribute) == ("storage", "name"):
-        return Param("storageAccountName")
+        return HOST_STORAGE_NAME
+    symbol = _REFERENCE_SYMBOL.get(ref.resource, ref.resource)
     if (ref.resource, ref.attribute) == ("storage", "blobEndpoint"):
-        return Attr("storage", ("properties", "primaryEndpoints", "blob"))
+        return Attr(symbol, ("properties", "primaryEndpoints", "blob"))
     if (ref.resource, ref.attribute) == ("storage", "key"):
-        return StorageKey("storage")
+        return StorageKey(symbol)
     if ref.attribute == "id":
-        return Id(ref.resource)
+        return Id(symbol)
     raise ValueError(f"no ARM form for {ref}")
 
 
@@ -433,7 +502,7 @@ def _site(infra: Infra, tags: Any) -> TemplateResource:
     config.update({k: v for k, v in optional.items() if v is not None})
     config.update(infra.site_scale)
     properties: dict[str, Any] = {
-        "serverFarmId": Id("plan"),
+        "serverFarmId": _given_or(Existing.PLAN, Id("plan")),
         "httpsOnly": site.https_only,
     }
     if infra.site_reserved is not None:
@@ -498,7 +567,7 @@ def _roles(infra: Infra) -> list[TemplateResource]:
                         "principalType": role.principal_type,
                     }
                 },
-                scope=role.scope.resource,
+                scope=_REFERENCE_SYMBOL.get(role.scope.resource, role.scope.resource),
                 depends_on=[role.scope.resource, "site"],
             )
         )

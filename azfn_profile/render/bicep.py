@@ -7,6 +7,8 @@ from typing import Any
 
 from azfn_profile.render.azure import (
     Attr,
+    Cond,
+    Empty,
     Expr,
     Graph,
     Guid,
@@ -70,6 +72,10 @@ def expr(e: Expr) -> str:
         return f"union({', '.join(expr(p) for p in e.parts)})"
     if isinstance(e, Location):
         return "resourceGroup().location"
+    if isinstance(e, Empty):
+        return f"empty({expr(e.value)})"
+    if isinstance(e, Cond):
+        return f"{expr(e.test)} ? {expr(e.yes)} : {expr(e.no)}"
     assert isinstance(e, RoleDefinition)
     return (
         f"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{e.guid}')"
@@ -124,7 +130,9 @@ def bicep(graph: Graph) -> str:
 
 
 def _render_resource(r: TemplateResource) -> str:
-    head = f"resource {r.symbol} '{r.type}@{r.api}'{' existing' if r.existing else ''} = {{"
+    existing = " existing" if r.existing else ""
+    condition = "" if r.condition is None else f"if ({expr(r.condition)}) "
+    head = f"resource {r.symbol} '{r.type}@{r.api}'{existing} = {condition}{{"
     lines = [head]
     if r.scope is not None:
         lines.append(f"{INDENT}scope: {r.scope}")
@@ -132,5 +140,32 @@ def _render_resource(r: TemplateResource) -> str:
         lines.append(f"{INDENT}parent: {r.parent}")
     lines.append(f"{INDENT}name: {expr(r.name)}")
     lines += [f"{INDENT}{_key(k)}: {value(v, 1)}" for k, v in r.body.items()]
+    implied = _referenced(r)
+    depends = [s for s in dict.fromkeys(r.depends_on) if s not in implied]
+    if depends:
+        lines.append(f"{INDENT}dependsOn: {value([Var(s) for s in depends], 1)}")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _referenced(r: TemplateResource) -> set[str]:
+    """The symbols a resource's declaration refers to: Bicep derives its
+    dependencies on them. A dependency on anything else (a resource created only
+    when an input is unset, reached through an `existing` one) is written out."""
+    found = {s for s in (r.parent, r.scope) if s is not None}
+    stack: list[Any] = [r.name, r.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Attr | Id | StorageKey):
+            found.add(current.symbol)
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple):
+            stack.extend(current)
+        elif isinstance(current, Join | Guid | Union):
+            stack.extend(current.parts)
+        elif isinstance(current, Take | Replace | Empty):
+            stack.append(current.value)
+        elif isinstance(current, Cond):
+            stack.extend((current.test, current.yes, current.no))
+    return found

@@ -25,8 +25,10 @@ from azfn_profile.infra import (
     NO_PUBLIC_ACCESS,
     Cloud,
     Concat,
+    Existing,
     Infra,
     NameRule,
+    ResourceOutput,
     Value,
 )
 from azfn_profile.terms import NAME_LENGTH
@@ -83,14 +85,14 @@ AZAPI = {"source": "Azure/azapi", "version": ">= 2.0, < 3.0"}
 AZURERM = {"source": "hashicorp/azurerm", "version": ">= 4.78, < 5.0"}
 
 
-# References to the description's resources, as this module names them.
+# References to the description's resources, as this module names them. The
+# storage account the host uses is the one created here or the existing one
+# (`local.host_storage`).
 _REFS = {
-    ("storage", "name"): "azurerm_storage_account.storage.name",
-    ("storage", "id"): "azurerm_storage_account.storage.id",
-    ("storage", "key"): "azurerm_storage_account.storage.primary_access_key",
-    ("storage", "blobEndpoint"): (
-        "azurerm_storage_account.storage.primary_blob_endpoint"
-    ),
+    ("storage", "name"): "local.host_storage.name",
+    ("storage", "id"): "local.host_storage.id",
+    ("storage", "key"): "local.host_storage.primary_access_key",
+    ("storage", "blobEndpoint"): "local.host_storage.primary_blob_endpoint",
     ("insights", "id"): "azurerm_application_insights.insights.id",
     ("insights", "connectionString"): (
         "azurerm_application_insights.insights.connection_string"
@@ -101,9 +103,32 @@ _REFS = {
 # account's own blob host (`primary_blob_host`, "<account>.blob.<suffix>"), which
 # Azure reports in whichever cloud holds the account.
 _CLOUD = {
-    Cloud.STORAGE_SUFFIX: "trimprefix(azurerm_storage_account.storage.primary_blob_host,"
-    ' "${azurerm_storage_account.storage.name}.blob.")'
+    Cloud.STORAGE_SUFFIX: "trimprefix(local.host_storage.primary_blob_host,"
+    ' "${local.host_storage.name}.blob.")'
 }
+# The attributes of the host's storage account `local.host_storage` holds: those
+# the references above read (the app's account name and the role scopes: name, id).
+_STORAGE_ATTRIBUTES = {
+    "key": ("primary_access_key",),
+    "blobEndpoint": ("primary_blob_endpoint",),
+}
+_SUFFIX_ATTRIBUTES = ("primary_blob_host",)
+
+
+def _host_storage_attributes(infra: Infra) -> list[str]:
+    """name and id, and what the description's values read of the account."""
+    found = ["name", "id"]
+    values: list[Any] = [*infra.site_settings.values()]
+    if infra.deployment is not None:
+        values.append(infra.deployment.url)
+    for value in values:
+        parts = value.parts if isinstance(value, Concat) else (value,)
+        for part in parts:
+            if isinstance(part, ResourceOutput) and part.resource == "storage":
+                found += _STORAGE_ATTRIBUTES.get(part.attribute, ())
+            elif part is Cloud.STORAGE_SUFFIX:
+                found += _SUFFIX_ATTRIBUTES
+    return list(dict.fromkeys(found))
 
 
 def tf_value(v: Value) -> Any:
@@ -171,6 +196,14 @@ def _variables(infra: Infra) -> dict[str, Any]:
             "description": "Storage account for the host (globally unique, 3-24 of "
             "a-z and 0-9); unset, st<app_name without '-'><suffix>.",
         },
+        **{
+            b.resource.snake: {
+                "type": "string",
+                "default": None,
+                "description": b.description,
+            }
+            for b in infra.bring_your_own
+        },
         "tags": {
             "type": "map(string)",
             "default": {},
@@ -203,6 +236,97 @@ def _locals(infra: Infra) -> dict[str, Any]:
         "insights_name": _scoped(NAMES["insights"]),
         "workload_tags": dict(infra.tags),
         "tags": Expr("${merge(local.workload_tags, var.tags)}"),
+        # The plan, workspace and storage account the app uses: created here, or the
+        # existing ones the existing_* variables name.
+        "plan_id": _given_or(Existing.PLAN, "one(azurerm_service_plan.plan[*].id)"),
+        "workspace_id": _given_or(
+            Existing.WORKSPACE, "one(azurerm_log_analytics_workspace.logs[*].id)"
+        ),
+        "host_storage": {
+            attribute: Expr(
+                f"${{one(concat(azurerm_storage_account.storage[*].{attribute}, "
+                f"data.azurerm_storage_account.existing[*].{attribute}))}}"
+            )
+            for attribute in _host_storage_attributes(infra)
+        },
+    }
+
+
+def _given(resource: Existing) -> str:
+    """The variable naming an existing `resource` (null: create it)."""
+    return f"var.{resource.snake}"
+
+
+def _given_or(resource: Existing, created: str) -> Expr:
+    """The created resource's value, or the existing one the variable names. (A
+    condition on the variable, not coalesce(): the created value is unknown until
+    applied, and coalesce() would make the choice unknown with it.)"""
+    given = _given(resource)
+    return Expr(f"${{{given} == null ? {created} : {given}}}")
+
+
+def _count_unless_given(resource: Existing) -> Expr:
+    """One instance when no existing `resource` is given, else none. (Written as
+    the length of a list: checkov reads `var.x == null ? 1 : 0` with a null default
+    as 0 and would leave the resource out of its review.)"""
+    return Expr(f"${{length({_given(resource)} == null ? [1] : [])}}")
+
+
+def _count_if_given(resource: Existing) -> Expr:
+    return Expr(f"${{{_given(resource)} == null ? 0 : 1}}")
+
+
+# An App Service plan's resource id: /subscriptions/<id>/resourceGroups/<group>/
+# providers/Microsoft.Web/serverfarms/<name>; the positions after split("/").
+_ID_GROUP, _ID_NAME = 4, 8
+
+
+def _existing_data(infra: Infra) -> dict[str, Any]:
+    """Data sources for the existing resources whose attributes the module reads:
+    the plan (its SKU, for the app's precondition) and the storage account."""
+    plan_id = _given(Existing.PLAN)
+    return {
+        "azurerm_service_plan": {
+            "existing": {
+                "count": _count_if_given(Existing.PLAN),
+                "name": Expr(f'${{element(split("/", {plan_id}), {_ID_NAME})}}'),
+                "resource_group_name": Expr(
+                    f'${{element(split("/", {plan_id}), {_ID_GROUP})}}'
+                ),
+            }
+        },
+        "azurerm_storage_account": {
+            "existing": {
+                "count": _count_if_given(Existing.STORAGE),
+                "name": Expr(f"${{{_given(Existing.STORAGE)}}}"),
+                "resource_group_name": RG,
+            }
+        },
+    }
+
+
+def _os_type(reserved: bool) -> str:
+    """azurerm's os_type of a plan, from its `reserved` flag."""
+    return "Linux" if reserved else "Windows"
+
+
+def _plan_precondition(infra: Infra) -> dict[str, Any]:
+    """Terraform checks an existing plan against the profile at plan time."""
+    need = infra.plan_requirement
+    assert need is not None
+    existing = "data.azurerm_service_plan.existing[*]"
+    return {
+        "precondition": [
+            {
+                "condition": Expr(
+                    f"${{{_given(Existing.PLAN)} == null || "
+                    f'(one({existing}.sku_name) == "{need.sku}" && '
+                    f'one({existing}.os_type) == "{_os_type(need.reserved)}")}}'
+                ),
+                "error_message": f"{need.message} {Existing.PLAN.snake} "
+                "names a plan of another SKU or operating system.",
+            }
+        ]
     }
 
 
@@ -229,6 +353,7 @@ def _scoped(rule: NameRule) -> Expr:
 def _storage(infra: Infra) -> dict[str, Any]:
     s = infra.storage
     return {
+        "count": _count_unless_given(Existing.STORAGE),
         "name": Expr("${local.storage_account_name}"),
         "resource_group_name": RG,
         "location": LOC,
@@ -274,7 +399,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
     config["application_stack"] = [{"python_version": spec.python}]
     config.update({_SITE_SCALE[k]: v for k, v in infra.site_scale.items()})
     storage: dict[str, Any] = {
-        "storage_account_name": Expr("${azurerm_storage_account.storage.name}"),
+        "storage_account_name": Expr("${local.host_storage.name}"),
         "storage_uses_managed_identity": True,
     }
     if infra.storage.allow_shared_key_access:
@@ -288,7 +413,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
         "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
+        "service_plan_id": Expr("${local.plan_id}"),
         **storage,
         **_extension_version(infra),
         "builtin_logging_enabled": False,  # AzureWebJobsDashboard: retired
@@ -299,6 +424,7 @@ def _linux_app(infra: Infra) -> dict[str, Any]:
         "site_config": [config],
         "app_settings": app_settings(infra),
         "tags": TAGS,
+        "lifecycle": _plan_precondition(infra),
     }
 
 
@@ -318,10 +444,10 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
         "name": Expr("${local.site_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "service_plan_id": Expr("${azurerm_service_plan.plan.id}"),
+        "service_plan_id": Expr("${local.plan_id}"),
         "storage_container_type": deployment.type,
         "storage_container_endpoint": Expr(
-            "${azurerm_storage_account.storage.primary_blob_endpoint}"
+            "${local.host_storage.primary_blob_endpoint}"
             "${azurerm_storage_container.deployments.name}"
         ),
         "storage_authentication_type": deployment.authentication,
@@ -336,6 +462,7 @@ def _flex_app(infra: Infra) -> dict[str, Any]:
         "site_config": [_site_config(infra)],
         "app_settings": app_settings(infra),
         "tags": TAGS,
+        "lifecycle": _plan_precondition(infra),
     }
     if "alwaysReady" in scale:
         app["always_ready"] = [
@@ -355,10 +482,11 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         else "azurerm_linux_function_app"
     )
     plan: dict[str, Any] = {
+        "count": _count_unless_given(Existing.PLAN),
         "name": Expr("${local.plan_name}"),
         "resource_group_name": RG,
         "location": LOC,
-        "os_type": "Linux" if spec.plan.reserved else "Windows",
+        "os_type": _os_type(spec.plan.reserved),
         "sku_name": spec.plan.sku,
         "tags": TAGS,
     }
@@ -370,6 +498,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         "azurerm_storage_account": {"storage": _storage(infra)},
         "azurerm_log_analytics_workspace": {
             "logs": {
+                "count": _count_unless_given(Existing.WORKSPACE),
                 "name": Expr("${local.workspace_name}"),
                 "resource_group_name": RG,
                 "location": LOC,
@@ -384,7 +513,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
                 "resource_group_name": RG,
                 "location": LOC,
                 "application_type": infra.monitoring.application_type,
-                "workspace_id": Expr("${azurerm_log_analytics_workspace.logs.id}"),
+                "workspace_id": Expr("${local.workspace_id}"),
                 "local_authentication_enabled": not infra.monitoring.disable_local_auth,
                 "tags": TAGS,
             }
@@ -407,7 +536,7 @@ def module_tf(infra: Infra) -> dict[str, Any]:
         resources["azurerm_storage_container"] = {
             "deployments": {
                 "name": infra.storage.container,
-                "storage_account_id": Expr("${azurerm_storage_account.storage.id}"),
+                "storage_account_id": Expr("${local.host_storage.id}"),
                 "container_access_type": _container_access(
                     infra.storage.container_public_access
                 ),
@@ -418,7 +547,10 @@ def module_tf(infra: Infra) -> dict[str, Any]:
             "//": "Generated by azfn-profile from a workload profile; edit the profile instead.",
             "terraform": {"required_providers": _providers(flex)},
             "variable": _variables(infra),
-            "data": {"azurerm_client_config": {"current": {}}},
+            "data": {
+                "azurerm_client_config": {"current": {}},
+                **_existing_data(infra),
+            },
             "locals": _locals(infra),
             "resource": resources,
             "output": {
@@ -485,7 +617,14 @@ def root_tf(infra: Infra, module_source: str) -> dict[str, dict[str, Any]]:
         },
     }
     variables = _variables(infra)
-    root_vars = {k: variables[k] for k in ("resource_group_name", "location")}
+    # the resource group, the region and the existing resources to bring, forwarded
+    # to the module, so a root terraform.tfvars sets them
+    forwarded = (
+        "resource_group_name",
+        "location",
+        *(b.resource.snake for b in infra.bring_your_own),
+    )
+    root_vars = {k: variables[k] for k in forwarded}
     main: dict[str, Any] = escape_templates(
         {
             "//": "Generated by azfn-profile: applies the module below; call the "
@@ -494,8 +633,7 @@ def root_tf(infra: Infra, module_source: str) -> dict[str, dict[str, Any]]:
             "module": {
                 "app": {
                     "source": module_source,
-                    "resource_group_name": Expr("${var.resource_group_name}"),
-                    "location": Expr("${var.location}"),
+                    **{name: Expr(f"${{var.{name}}}") for name in forwarded},
                 }
             },
             "output": {

@@ -34,6 +34,16 @@ param workspaceName string = take('log-${appName}', 63)
 @maxLength(260)
 param insightsName string = 'appi-${appName}'
 
+@description('Resource id of an existing App Service plan to run the app on; unset, one is created. It must be a Linux plan of SKU FC1, the plan the profile\'s settings are sized for.')
+param existingPlanId string = ''
+
+@description('Resource id of an existing Log Analytics workspace for Application Insights; unset, one is created.')
+param existingWorkspaceId string = ''
+
+@description('Name of an existing storage account in the resource group for the host (its identity-based settings and role assignments, the deployment container); unset, one is created. Its own settings (TLS, public access) stay as they are.')
+@maxLength(24)
+param existingStorageAccountName string = ''
+
 @description('Tags for every resource, merged over the workload tags azfn-profile writes.')
 param tags object = {}
 
@@ -44,7 +54,9 @@ var workloadTags = {
 
 var commonTags = union(workloadTags, tags)
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+var hostStorageName = empty(existingStorageAccountName) ? storageAccountName : existingStorageAccountName
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = if (empty(existingStorageAccountName)) {
   name: storageAccountName
   location: location
   kind: 'StorageV2'
@@ -60,8 +72,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: hostStorageName
+}
+
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
-  parent: storage
+  parent: hostStorage
   name: 'default'
 }
 
@@ -71,9 +87,12 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: {
     publicAccess: 'None'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = if (empty(existingWorkspaceId)) {
   name: workspaceName
   location: location
   tags: commonTags
@@ -93,12 +112,12 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     IngestionMode: 'LogAnalytics'
-    WorkspaceResourceId: workspace.id
+    WorkspaceResourceId: empty(existingWorkspaceId) ? workspace.id : existingWorkspaceId
     DisableLocalAuth: true
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = if (empty(existingPlanId)) {
   name: planName
   location: location
   kind: 'functionapp'
@@ -121,7 +140,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
   tags: commonTags
   properties: {
-    serverFarmId: plan.id
+    serverFarmId: empty(existingPlanId) ? plan.id : existingPlanId
     httpsOnly: true
     siteConfig: {
       appSettings: [
@@ -135,7 +154,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
         {
           name: 'AzureWebJobsStorage__accountName'
-          value: storageAccountName
+          value: hostStorageName
         }
         {
           name: 'AzureWebJobsStorage__credential'
@@ -154,7 +173,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}deployments'
+          value: '${hostStorage.properties.primaryEndpoints.blob}deployments'
           authentication: {
             type: 'SystemAssignedIdentity'
           }
@@ -175,6 +194,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
@@ -194,33 +216,42 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 }
 
 resource roleStorageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleStorageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleStorageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleMonitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -48,6 +48,24 @@ variable "storage_account_name" {
   description = "Storage account for the host (globally unique, 3-24 of a-z and 0-9); unset, st<app_name without '-'><suffix>."
 }
 
+variable "existing_plan_id" {
+  type        = string
+  default     = null
+  description = "Resource id of an existing App Service plan to run the app on; unset, one is created. It must be a Linux plan of SKU FC1, the plan the profile's settings are sized for."
+}
+
+variable "existing_workspace_id" {
+  type        = string
+  default     = null
+  description = "Resource id of an existing Log Analytics workspace for Application Insights; unset, one is created."
+}
+
+variable "existing_storage_account_name" {
+  type        = string
+  default     = null
+  description = "Name of an existing storage account in the resource group for the host (its identity-based settings and role assignments, the deployment container); unset, one is created. Its own settings (TLS, public access) stay as they are."
+}
+
 variable "tags" {
   type        = map(string)
   default     = {}
@@ -55,6 +73,18 @@ variable "tags" {
 }
 
 data "azurerm_client_config" "current" {}
+
+data "azurerm_service_plan" "existing" {
+  count               = var.existing_plan_id == null ? 0 : 1
+  name                = element(split("/", var.existing_plan_id), 8)
+  resource_group_name = element(split("/", var.existing_plan_id), 4)
+}
+
+data "azurerm_storage_account" "existing" {
+  count               = var.existing_storage_account_name == null ? 0 : 1
+  name                = var.existing_storage_account_name
+  resource_group_name = var.resource_group_name
+}
 
 locals {
   suffix               = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${var.app_name}"), 0, 6)
@@ -67,10 +97,18 @@ locals {
     "azfn-profile:workload" = "mixed"
     "azfn-profile:style"    = "sync"
   }
-  tags = merge(local.workload_tags, var.tags)
+  tags         = merge(local.workload_tags, var.tags)
+  plan_id      = var.existing_plan_id == null ? one(azurerm_service_plan.plan[*].id) : var.existing_plan_id
+  workspace_id = var.existing_workspace_id == null ? one(azurerm_log_analytics_workspace.logs[*].id) : var.existing_workspace_id
+  host_storage = {
+    name                  = one(concat(azurerm_storage_account.storage[*].name, data.azurerm_storage_account.existing[*].name))
+    id                    = one(concat(azurerm_storage_account.storage[*].id, data.azurerm_storage_account.existing[*].id))
+    primary_blob_endpoint = one(concat(azurerm_storage_account.storage[*].primary_blob_endpoint, data.azurerm_storage_account.existing[*].primary_blob_endpoint))
+  }
 }
 
 resource "azurerm_storage_account" "storage" {
+  count                           = length(var.existing_storage_account_name == null ? [1] : [])
   name                            = local.storage_account_name
   resource_group_name             = var.resource_group_name
   location                        = var.location
@@ -85,6 +123,7 @@ resource "azurerm_storage_account" "storage" {
 }
 
 resource "azurerm_log_analytics_workspace" "logs" {
+  count               = length(var.existing_workspace_id == null ? [1] : [])
   name                = local.workspace_name
   resource_group_name = var.resource_group_name
   location            = var.location
@@ -98,12 +137,13 @@ resource "azurerm_application_insights" "insights" {
   resource_group_name          = var.resource_group_name
   location                     = var.location
   application_type             = "web"
-  workspace_id                 = azurerm_log_analytics_workspace.logs.id
+  workspace_id                 = local.workspace_id
   local_authentication_enabled = false
   tags                         = local.tags
 }
 
 resource "azurerm_service_plan" "plan" {
+  count               = length(var.existing_plan_id == null ? [1] : [])
   name                = local.plan_name
   resource_group_name = var.resource_group_name
   location            = var.location
@@ -116,9 +156,9 @@ resource "azurerm_function_app_flex_consumption" "app" {
   name                                           = local.site_name
   resource_group_name                            = var.resource_group_name
   location                                       = var.location
-  service_plan_id                                = azurerm_service_plan.plan.id
+  service_plan_id                                = local.plan_id
   storage_container_type                         = "blobContainer"
-  storage_container_endpoint                     = "${azurerm_storage_account.storage.primary_blob_endpoint}${azurerm_storage_container.deployments.name}"
+  storage_container_endpoint                     = "${local.host_storage.primary_blob_endpoint}${azurerm_storage_container.deployments.name}"
   storage_authentication_type                    = "SystemAssignedIdentity"
   runtime_name                                   = "python"
   runtime_version                                = "3.12"
@@ -141,29 +181,36 @@ resource "azurerm_function_app_flex_consumption" "app" {
 
   app_settings = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
-    AzureWebJobsStorage__accountName          = azurerm_storage_account.storage.name
+    AzureWebJobsStorage__accountName          = local.host_storage.name
     AzureWebJobsStorage__credential           = "managedidentity"
     PYTHON_THREADPOOL_THREAD_COUNT            = "3"
   }
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.existing_plan_id == null || (one(data.azurerm_service_plan.existing[*].sku_name) == "FC1" && one(data.azurerm_service_plan.existing[*].os_type) == "Linux")
+      error_message = "The profile expects an App Service plan of SKU FC1 (Linux): its settings are sized for that plan. existing_plan_id names a plan of another SKU or operating system."
+    }
+  }
 }
 
 resource "azurerm_role_assignment" "storage_blob_data_owner" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Blob Data Owner"
   principal_id         = azurerm_function_app_flex_consumption.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }
 
 resource "azurerm_role_assignment" "storage_queue_data_contributor" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Queue Data Contributor"
   principal_id         = azurerm_function_app_flex_consumption.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }
 
 resource "azurerm_role_assignment" "storage_table_data_contributor" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Table Data Contributor"
   principal_id         = azurerm_function_app_flex_consumption.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
@@ -186,7 +233,7 @@ resource "azapi_update_resource" "flex_storage_settings" {
     properties = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
       APPLICATIONINSIGHTS_CONNECTION_STRING     = azurerm_application_insights.insights.connection_string
-      AzureWebJobsStorage__accountName          = azurerm_storage_account.storage.name
+      AzureWebJobsStorage__accountName          = local.host_storage.name
       AzureWebJobsStorage__credential           = "managedidentity"
       PYTHON_THREADPOOL_THREAD_COUNT            = "3"
     }
@@ -199,7 +246,7 @@ resource "azapi_update_resource" "flex_storage_settings" {
 
 resource "azurerm_storage_container" "deployments" {
   name                  = "deployments"
-  storage_account_id    = azurerm_storage_account.storage.id
+  storage_account_id    = local.host_storage.id
   container_access_type = "private"
 }
 

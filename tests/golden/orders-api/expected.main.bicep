@@ -34,6 +34,16 @@ param workspaceName string = take('log-${appName}', 63)
 @maxLength(260)
 param insightsName string = 'appi-${appName}'
 
+@description('Resource id of an existing App Service plan to run the app on; unset, one is created. It must be a Linux plan of SKU EP2, the plan the profile\'s settings are sized for. Its instances (always ready, burst limit) are the plan\'s own.')
+param existingPlanId string = ''
+
+@description('Resource id of an existing Log Analytics workspace for Application Insights; unset, one is created.')
+param existingWorkspaceId string = ''
+
+@description('Name of an existing storage account in the resource group for the host (its identity-based settings and role assignments); unset, one is created. Its own settings (TLS, public access) stay as they are. It must allow shared key access: the content share mounts with the account key.')
+@maxLength(24)
+param existingStorageAccountName string = ''
+
 @description('Tags for every resource, merged over the workload tags azfn-profile writes.')
 param tags object = {}
 
@@ -46,7 +56,9 @@ var workloadTags = {
 
 var commonTags = union(workloadTags, tags)
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+var hostStorageName = empty(existingStorageAccountName) ? storageAccountName : existingStorageAccountName
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = if (empty(existingStorageAccountName)) {
   name: storageAccountName
   location: location
   kind: 'StorageV2'
@@ -62,7 +74,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: hostStorageName
+}
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = if (empty(existingWorkspaceId)) {
   name: workspaceName
   location: location
   tags: commonTags
@@ -82,12 +98,12 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     IngestionMode: 'LogAnalytics'
-    WorkspaceResourceId: workspace.id
+    WorkspaceResourceId: empty(existingWorkspaceId) ? workspace.id : existingWorkspaceId
     DisableLocalAuth: true
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = if (empty(existingPlanId)) {
   name: planName
   location: location
   kind: 'elastic'
@@ -112,7 +128,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
   tags: commonTags
   properties: {
-    serverFarmId: plan.id
+    serverFarmId: empty(existingPlanId) ? plan.id : existingPlanId
     httpsOnly: true
     reserved: true
     siteConfig: {
@@ -127,7 +143,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
         {
           name: 'AzureWebJobsStorage__accountName'
-          value: storageAccountName
+          value: hostStorageName
         }
         {
           name: 'AzureWebJobsStorage__credential'
@@ -151,7 +167,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
         {
           name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'
-          value: 'DefaultEndpointsProtocol=https;AccountName=${storageAccountName};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+          value: 'DefaultEndpointsProtocol=https;AccountName=${hostStorageName};AccountKey=${hostStorage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
         }
         {
           name: 'WEBSITE_CONTENTSHARE'
@@ -167,6 +183,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minimumElasticInstanceCount: 1
     }
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
@@ -186,33 +205,42 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 }
 
 resource roleStorageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleStorageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleStorageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, site.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: hostStorage
+  name: guid(hostStorage.id, site.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 resource roleMonitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

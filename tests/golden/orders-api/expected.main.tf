@@ -44,6 +44,24 @@ variable "storage_account_name" {
   description = "Storage account for the host (globally unique, 3-24 of a-z and 0-9); unset, st<app_name without '-'><suffix>."
 }
 
+variable "existing_plan_id" {
+  type        = string
+  default     = null
+  description = "Resource id of an existing App Service plan to run the app on; unset, one is created. It must be a Linux plan of SKU EP2, the plan the profile's settings are sized for. Its instances (always ready, burst limit) are the plan's own."
+}
+
+variable "existing_workspace_id" {
+  type        = string
+  default     = null
+  description = "Resource id of an existing Log Analytics workspace for Application Insights; unset, one is created."
+}
+
+variable "existing_storage_account_name" {
+  type        = string
+  default     = null
+  description = "Name of an existing storage account in the resource group for the host (its identity-based settings and role assignments); unset, one is created. Its own settings (TLS, public access) stay as they are. It must allow shared key access: the content share mounts with the account key."
+}
+
 variable "tags" {
   type        = map(string)
   default     = {}
@@ -51,6 +69,18 @@ variable "tags" {
 }
 
 data "azurerm_client_config" "current" {}
+
+data "azurerm_service_plan" "existing" {
+  count               = var.existing_plan_id == null ? 0 : 1
+  name                = element(split("/", var.existing_plan_id), 8)
+  resource_group_name = element(split("/", var.existing_plan_id), 4)
+}
+
+data "azurerm_storage_account" "existing" {
+  count               = var.existing_storage_account_name == null ? 0 : 1
+  name                = var.existing_storage_account_name
+  resource_group_name = var.resource_group_name
+}
 
 locals {
   suffix               = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${var.app_name}"), 0, 6)
@@ -65,10 +95,19 @@ locals {
     "azfn-profile:style"       = "async"
     "azfn-profile:concurrency" = "200"
   }
-  tags = merge(local.workload_tags, var.tags)
+  tags         = merge(local.workload_tags, var.tags)
+  plan_id      = var.existing_plan_id == null ? one(azurerm_service_plan.plan[*].id) : var.existing_plan_id
+  workspace_id = var.existing_workspace_id == null ? one(azurerm_log_analytics_workspace.logs[*].id) : var.existing_workspace_id
+  host_storage = {
+    name               = one(concat(azurerm_storage_account.storage[*].name, data.azurerm_storage_account.existing[*].name))
+    id                 = one(concat(azurerm_storage_account.storage[*].id, data.azurerm_storage_account.existing[*].id))
+    primary_access_key = one(concat(azurerm_storage_account.storage[*].primary_access_key, data.azurerm_storage_account.existing[*].primary_access_key))
+    primary_blob_host  = one(concat(azurerm_storage_account.storage[*].primary_blob_host, data.azurerm_storage_account.existing[*].primary_blob_host))
+  }
 }
 
 resource "azurerm_storage_account" "storage" {
+  count                           = length(var.existing_storage_account_name == null ? [1] : [])
   name                            = local.storage_account_name
   resource_group_name             = var.resource_group_name
   location                        = var.location
@@ -83,6 +122,7 @@ resource "azurerm_storage_account" "storage" {
 }
 
 resource "azurerm_log_analytics_workspace" "logs" {
+  count               = length(var.existing_workspace_id == null ? [1] : [])
   name                = local.workspace_name
   resource_group_name = var.resource_group_name
   location            = var.location
@@ -96,12 +136,13 @@ resource "azurerm_application_insights" "insights" {
   resource_group_name          = var.resource_group_name
   location                     = var.location
   application_type             = "web"
-  workspace_id                 = azurerm_log_analytics_workspace.logs.id
+  workspace_id                 = local.workspace_id
   local_authentication_enabled = false
   tags                         = local.tags
 }
 
 resource "azurerm_service_plan" "plan" {
+  count                        = length(var.existing_plan_id == null ? [1] : [])
   name                         = local.plan_name
   resource_group_name          = var.resource_group_name
   location                     = var.location
@@ -116,8 +157,8 @@ resource "azurerm_linux_function_app" "app" {
   name                          = local.site_name
   resource_group_name           = var.resource_group_name
   location                      = var.location
-  service_plan_id               = azurerm_service_plan.plan.id
-  storage_account_name          = azurerm_storage_account.storage.name
+  service_plan_id               = local.plan_id
+  storage_account_name          = local.host_storage.name
   storage_uses_managed_identity = true
   # Consumption and Elastic Premium mount the app's content from an Azure Files share
   # (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), which takes the account key: the share's
@@ -152,28 +193,35 @@ resource "azurerm_linux_function_app" "app" {
     AzureWebJobsStorage__credential           = "managedidentity"
     FUNCTIONS_WORKER_PROCESS_COUNT            = "2"
     PYTHON_THREADPOOL_THREAD_COUNT            = "6"
-    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING  = "DefaultEndpointsProtocol=https;AccountName=${azurerm_storage_account.storage.name};AccountKey=${azurerm_storage_account.storage.primary_access_key};EndpointSuffix=${trimprefix(azurerm_storage_account.storage.primary_blob_host, "${azurerm_storage_account.storage.name}.blob.")}"
+    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING  = "DefaultEndpointsProtocol=https;AccountName=${local.host_storage.name};AccountKey=${local.host_storage.primary_access_key};EndpointSuffix=${trimprefix(local.host_storage.primary_blob_host, "${local.host_storage.name}.blob.")}"
     WEBSITE_CONTENTSHARE                      = "orders-api"
   }
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.existing_plan_id == null || (one(data.azurerm_service_plan.existing[*].sku_name) == "EP2" && one(data.azurerm_service_plan.existing[*].os_type) == "Linux")
+      error_message = "The profile expects an App Service plan of SKU EP2 (Linux): its settings are sized for that plan. existing_plan_id names a plan of another SKU or operating system."
+    }
+  }
 }
 
 resource "azurerm_role_assignment" "storage_blob_data_owner" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Blob Data Owner"
   principal_id         = azurerm_linux_function_app.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }
 
 resource "azurerm_role_assignment" "storage_queue_data_contributor" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Queue Data Contributor"
   principal_id         = azurerm_linux_function_app.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }
 
 resource "azurerm_role_assignment" "storage_table_data_contributor" {
-  scope                = azurerm_storage_account.storage.id
+  scope                = local.host_storage.id
   role_definition_name = "Storage Table Data Contributor"
   principal_id         = azurerm_linux_function_app.app.identity[0].principal_id
   principal_type       = "ServicePrincipal"
