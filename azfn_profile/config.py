@@ -145,7 +145,13 @@ def _config(data: Any, shown: str) -> CheckConfig:
                 raise InputError(
                     [Problem(shown, f"{key}: expected a pattern or a list of them")]
                 )
-            values[key.replace("-", "_")] = tuple(items)
+            # "AZFN104,AZFN112" holds two patterns, as on the command line
+            values[key.replace("-", "_")] = tuple(
+                part.strip()
+                for item in items
+                for part in item.split(",")
+                if part.strip()
+            )
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise InputError(

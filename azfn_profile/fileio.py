@@ -64,7 +64,7 @@ def write_output(path: Path, text: str, *, force: bool) -> bool:
         else:
             _link_new(tmp, target, path, data)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone already, or a read-only place
             tmp.unlink()
     return True
 
@@ -83,7 +83,7 @@ def replace_file(path: Path, data: bytes, validate: Callable[[Path], None]) -> N
         _set_mode(tmp, target)
         tmp.replace(target)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone already, or a read-only place
             tmp.unlink()
 
 

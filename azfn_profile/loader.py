@@ -165,6 +165,8 @@ def _app_code(
     if value is None:
         return None
     candidate = path.parent / value
+    if not path.parent.exists():  # a draft validated where it will be written
+        candidate = Path(os.path.normpath(candidate))
     roots = boundaries(path)
     if roots and candidate.exists() and not any(inside(candidate, r) for r in roots):
         raise InputError(

@@ -502,3 +502,28 @@ def test_init_drafts_from_evidence_only(tmp_path: Path, name: str) -> None:
     assert draft["functions"] == [{"name": "honest", "trigger": "http"}]
     rendered = CliRunner().invoke(cli, ["render", str(out)])
     assert rendered.exit_code == 0, rendered.output
+
+
+def test_imports_inside_a_function_bind_its_names(tmp_path: Path) -> None:
+    """`import time` inside an `async def` (common in lazily importing handlers)
+    binds `time` there: the blocking calls are found as with module-level imports."""
+    (tmp_path / "function_app.py").write_text(
+        "import azure.functions as func\n\napp = func.FunctionApp()\n\n\n"
+        '@app.route(route="a")\n'
+        "async def a(req: func.HttpRequest) -> func.HttpResponse:\n"
+        "    import time\n"
+        "    import requests as rq\n"
+        "    from urllib.request import urlopen\n\n"
+        "    time.sleep(1)\n"
+        '    rq.get("https://example.com")\n'
+        '    urlopen("https://example.com")\n'
+        '    return func.HttpResponse("ok")\n'
+    )
+    code, out, _ = invoke("check", str(tmp_path))
+    blocking = [line for line in out.splitlines() if " AZFN401 " in line]
+    assert [line.split(": AZFN401")[0].rsplit(":", 2)[-2] for line in blocking] == [
+        "12",
+        "13",
+        "14",
+    ]
+    assert code == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from azfn_profile.config import CheckConfig, matches, skipped_path
@@ -39,3 +41,14 @@ def test_check_patterns_match_ids_and_names_case_insensitively() -> None:
     assert CheckConfig(check=("AZFN9*",), skip_check=("worker.*",)).unmatched(
         checks
     ) == ["--check AZFN9*"]
+
+
+def test_a_comma_separated_setting_holds_several_patterns(tmp_path: Path) -> None:
+    from azfn_profile.config import load
+
+    (tmp_path / ".azfn-profile.yaml").write_text(
+        "skip-check: AZFN104, AZFN112\ncheck: [AZFN1*,security.*]\n"
+    )
+    loaded = load(tmp_path)
+    assert loaded.skip_check == ("AZFN104", "AZFN112")
+    assert loaded.check == ("AZFN1*", "security.*")

@@ -45,6 +45,9 @@ def test_pre_commit_hook_and_actions_example() -> None:
     for suffix in SOURCE_SUFFIXES:
         assert files.search(f"infra/main{suffix}"), suffix
     assert files.search(f"src/{APP_ENTRY}")
+    # the settings: .azfn-profile.yaml (a .yaml) and pyproject.toml's table
+    assert files.search(".azfn-profile.yaml") and files.search("pyproject.toml")
+    assert files.search("sub/pyproject.toml") and not files.search("xpyproject.toml")
     for other in ("README.md", "src/app.js", "Dockerfile", "main.tfstate"):
         assert not files.search(other), other
     workflow = yaml.safe_load(

@@ -290,3 +290,38 @@ def test_bundle_all_or_nothing_when_killed_at_random(tmp_path: Path) -> None:
         now = files(out)
         assert now in bundles.values(), f"round {i}: a mix of two bundles"
     assert not (out / fileio.STAGE).exists()
+
+
+@pytest.mark.parametrize("command", ["render", "check", "init"])
+def test_a_read_only_place_is_exit_2_for_every_single_file_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A read-only file system refuses the staged file and its removal alike (EROFS;
+    root ignores permission bits, so the file system is what refuses): the user
+    gets the output error, never an internal one."""
+    import errno
+
+    from azfn_profile import fileio
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    real_open = os.open
+
+    def open_for_reading_only(path: str, flags: int, *args: int) -> int:
+        if flags & os.O_CREAT:
+            refuse()
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(fileio.os, "open", open_for_reading_only)
+    monkeypatch.setattr(Path, "unlink", refuse)
+    out = str(tmp_path / "out.txt")
+    args = {
+        "render": ["render", ORDERS, "--format", "settings", "-o", out],
+        "check": ["check", ORDERS, "-o", f"sarif={out}"],
+        "init": ["init", str(ROOT / "examples" / "apps" / "io_async"), "-o", out],
+    }[command]
+    code, _, err = invoke(*args)
+    assert code == 2, err
+    assert "cannot write there: Read-only file system" in err
+    assert "internal error" not in err

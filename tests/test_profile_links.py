@@ -363,3 +363,16 @@ def test_app_outside_the_profiles_repository_is_a_located_error(
     shutil.copytree(outside, repo / "app")
     profile.write_text(profile.read_text().replace(f"app: {value}", "app: ../app"))
     assert CliRunner().invoke(cli, ["render", str(profile)]).exit_code == 0
+
+
+def test_init_into_a_folder_that_does_not_exist_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft is validated where it will be written, before that folder exists."""
+    shutil.copytree(REFERENCE / "io_async", tmp_path / "app")
+    monkeypatch.chdir(tmp_path)
+    out = Path("profiles") / "new" / "app.yaml"
+    result = CliRunner().invoke(cli, ["init", "app", "-o", str(out), "--sku", "EP2"])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text())["app"] == "../../app/"
+    assert CliRunner().invoke(cli, ["render", str(out)]).exit_code == 0

@@ -402,3 +402,20 @@ def test_a_component_method_runs_with_the_instance_values(tmp_path: Path) -> Non
         if f["id"] == "AZFN101"
     }
     assert listed == {"azure-native:web:WebApp::orders-app": "fail"}
+
+
+def test_the_tools_own_component_is_listed_never_passed_silently(
+    tmp_path: Path,
+) -> None:
+    program = (
+        "from datetime import date\nfrom pathlib import Path\n\n"
+        "from azfn_profile.deploy import PythonFunctionApp\n"
+        "from azfn_profile.engine import resolve_file\n\n"
+        "api = PythonFunctionApp(\n"
+        "    'api', resolve_file(Path('profiles/api.yaml'), today=date.today())\n"
+        ")\n"
+    )
+    _code, doc = run([str(project(tmp_path, program))])
+    listed = [(n["line"], n["what"]) for n in doc["not_inspected"]]
+    assert listed == [(7, "api: azfn-profile PythonFunctionApp")]
+    assert "judged as that profile" in doc["not_inspected"][0]["reason"]

@@ -20,6 +20,7 @@ from azfn_profile.code.reader import (
     FunctionNode,
     Module,
     call_result,
+    import_bindings,
     resolve_expr,
 )
 from azfn_profile.errors import Problem
@@ -285,6 +286,10 @@ class _Body:
         """`awaited`: "await" or "async with" when the loop waits on `node`."""
         self.walker.tick()
         if isinstance(node, _NESTED):
+            return
+        if isinstance(node, ast.Import | ast.ImportFrom):  # an import in the body
+            package = self.reader.package_of(self.module)
+            self.local.update(import_bindings(self.reader, self.module, package, node))
             return
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             self.visit(node.value, loops, "")

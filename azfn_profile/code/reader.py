@@ -255,20 +255,8 @@ def _bind(reader: AppReader, module: Module) -> None:
 def _bind_statement(
     reader: AppReader, module: Module, package: str, node: ast.stmt
 ) -> None:
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            _bind_import(reader, module, alias)
-    elif isinstance(node, ast.ImportFrom):
-        base = _absolute(package, node.module, node.level)
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            bound = alias.asname or alias.name
-            if base is not None and _is_local(reader, base, alias.name):
-                module.names[bound] = Binding("from", alias.name, base)
-                module.imports.append(base)
-            elif node.level == 0 and node.module:
-                module.names[bound] = Binding("q", f"{node.module}.{alias.name}")
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        module.names.update(import_bindings(reader, module, package, node))
     elif isinstance(node, FunctionNode):
         module.functions[node.name] = node
     elif isinstance(node, ast.ClassDef):
@@ -296,21 +284,41 @@ def _bind_statement(
                 _bind_statement(reader, module, package, child)
 
 
-def _bind_import(reader: AppReader, module: Module, alias: ast.alias) -> None:
-    local = reader.module_path(alias.name) is not None
-    if local:
-        module.imports.append(alias.name)
-    if alias.asname:
-        module.names[alias.asname] = (
-            Binding("mod", alias.name) if local else Binding("q", alias.name)
-        )
-        return
-    head = alias.name.split(".")[0]
-    module.names[head] = (
-        Binding("mod", head)
-        if reader.module_path(head) is not None
-        else Binding("q", head)
-    )
+def import_bindings(
+    reader: AppReader, module: Module, package: str, node: ast.Import | ast.ImportFrom
+) -> dict[str, Binding]:
+    """The names an import statement binds, at module level or in a function body
+    (`import time` inside an `async def` binds `time` there); the app modules it
+    reaches are noted in `module.imports`."""
+    names: dict[str, Binding] = {}
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            local = reader.module_path(alias.name) is not None
+            if local:
+                module.imports.append(alias.name)
+            if alias.asname:
+                names[alias.asname] = (
+                    Binding("mod", alias.name) if local else Binding("q", alias.name)
+                )
+                continue
+            head = alias.name.split(".")[0]
+            names[head] = (
+                Binding("mod", head)
+                if reader.module_path(head) is not None
+                else Binding("q", head)
+            )
+        return names
+    base = _absolute(package, node.module, node.level)
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        bound = alias.asname or alias.name
+        if base is not None and _is_local(reader, base, alias.name):
+            names[bound] = Binding("from", alias.name, base)
+            module.imports.append(base)
+        elif node.level == 0 and node.module:
+            names[bound] = Binding("q", f"{node.module}.{alias.name}")
+    return names
 
 
 def _absolute(package: str, name: str | None, level: int) -> str | None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from azfn_profile.sources import pulumi_props as pp
 from azfn_profile.sources import terraform_map as tfmap
-from azfn_profile.sources.graph import Graph, Resource
+from azfn_profile.sources.graph import Graph, NotInspected, Resource
 from azfn_profile.sources.pulumi_program_components import (
     DEFINITIONS,
     ComponentsMixin,
@@ -42,6 +42,7 @@ from azfn_profile.sources.values import MAX_DEPTH, Opaque, ResourceId, text
 MAX_PROGRAM_BYTES = 2 * 1024 * 1024  # a program larger than this is refused
 MAX_CALLS = 2_000  # resource calls read per program
 NATIVE, CLASSIC = "pulumi_azure_native", "pulumi_azure"
+OWN_COMPONENT = "azfn_profile.deploy.PythonFunctionApp"
 _NATIVE_TYPES = {
     "web.WebApp": pp.WEBAPP,
     "web.WebAppSlot": pp.SLOT,
@@ -249,6 +250,8 @@ class Reader(StatementsMixin, ComponentsMixin):
         if component is not None:
             return self.instantiate(*component, node, deps, depth)
         name = self.dotted(node.func) or ""
+        if name == OWN_COMPONENT:
+            self._own_component(node)
         declared = self.resource(node, name, depth)
         if declared is not None:
             deps.add(id(declared))
@@ -307,6 +310,22 @@ class Reader(StatementsMixin, ComponentsMixin):
         declared.deps = deps
         self.declared.append(declared)
         return declared
+
+    def _own_component(self, node: ast.Call) -> None:
+        """azfn-profile's own component deploys a resolved profile: listed, so the
+        project is never passed silently; the profile is judged as a profile."""
+        label = self.value(node.args[0], set()) if node.args else None
+        what = f"{label}: " if isinstance(label, str) else ""
+        self.shared.not_inspected.append(
+            NotInspected(
+                self.display,
+                node.lineno,
+                f"{what}azfn-profile PythonFunctionApp",
+                "it deploys the profile it is given, judged as that profile (check "
+                "the profile file); at preview the component refuses a shared "
+                "plan_id of another SKU",
+            )
+        )
 
     # -- the program --------------------------------------------------------------------
     def read(self, module: ast.Module) -> None:
