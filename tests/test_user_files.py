@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from azfn_profile.cli import cli
@@ -199,3 +200,25 @@ def test_write_back_edits_settings_in_place_and_leaves_what_it_did_not_measure()
     assert out == text.replace(
         b"COUNT: '4'  #", b"COUNT: '16' #"
     )  # comment column kept
+
+
+@pytest.mark.parametrize("dash", ["  - ", "- ", "    - "])
+def test_write_back_keeps_the_indentation_of_lines_it_does_not_edit(dash: str) -> None:
+    """A profile as `init` writes it (`  - {...}` under its key) or in ruamel's own
+    style: every line the write does not edit stays byte for byte."""
+    from azfn_profile.lab.write_back import edit_profile
+
+    indent = "    " if dash == "    - " else "  "
+    original = (
+        'name: app\npython: "3.12"\n# a comment\nworkload:\n'
+        f"{indent}kind: io   # why\nplan:\n{indent}sku: EP2\nfunctions:\n"
+        f"{dash}{{name: fetch, trigger: http}} # evidence\n"
+        f"{dash}name: other\n{' ' * len(dash)}trigger: queue\n"
+    )
+    out, edits = edit_profile(original.encode(), processes=4, threads=2, memory_mb=None)
+    written = out.decode()
+    assert written.startswith(original), written
+    assert [e.path for e in edits if e.changed] == [
+        "app_settings.FUNCTIONS_WORKER_PROCESS_COUNT",
+        "app_settings.PYTHON_THREADPOOL_THREAD_COUNT",
+    ]

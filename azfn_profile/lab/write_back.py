@@ -78,7 +78,9 @@ def edit_profile(
     preamble = preamble_match.group(0) if preamble_match else ""
     yaml = YAML()
     yaml.preserve_quotes = True
-    data = yaml.load(text[len(preamble) :])
+    body = text[len(preamble) :]
+    yaml.indent(**_indentation(body))
+    data = yaml.load(body)
     _refuse_shared_sections(data, display)
     edits: list[Edit] = []
     wanted = [
@@ -120,6 +122,36 @@ def edit_profile(
     if crlf:
         result = result.replace("\n", "\r\n")
     return (BOM if bom else b"") + result.encode("utf-8"), edits
+
+
+# Indentation styles for mappings and sequences (ruamel's `indent`): its default, and
+# the block-sequence styles people and `init` write (`  - item` under its key).
+_STYLES = (
+    {"mapping": 2, "sequence": 2, "offset": 0},
+    {"mapping": 2, "sequence": 4, "offset": 2},
+    {"mapping": 4, "sequence": 4, "offset": 2},
+    {"mapping": 4, "sequence": 6, "offset": 4},
+    {"mapping": 4, "sequence": 4, "offset": 0},
+)
+
+
+def _indentation(body: str) -> dict[str, int]:
+    """The style that writes the unedited profile back most nearly as it is, so
+    the lines the write does not touch keep their indentation."""
+    from ruamel.yaml import YAML
+
+    def differing(style: dict[str, int]) -> int:
+        probe = YAML()
+        probe.preserve_quotes = True
+        probe.indent(**style)
+        out = io.StringIO()
+        probe.dump(probe.load(body), out)
+        written = out.getvalue().splitlines()
+        original = body.splitlines()
+        same = sum(1 for a, b in zip(written, original, strict=False) if a == b)
+        return max(len(written), len(original)) - same
+
+    return min(_STYLES, key=differing)
 
 
 def _refuse_shared_sections(data: Any, display: str) -> None:
