@@ -397,11 +397,17 @@ def _related(report: Report, f: Finding) -> list[dict[str, object]]:
         physical: dict[str, object] = {"artifactLocation": _artifact(file, report.root)}
         if line:
             physical["region"] = {"startLine": line}
+        label = (app.symbol if app and app.symbol else None) or where.resource
+        place = f"{file}:{line}" if line else file
         out.append(
             {
                 "id": i,
                 "physicalLocation": physical,
-                "message": {"text": f"also found for {where.resource}"},
+                "message": {
+                    "text": report.redact(
+                        f"also found for {label}, declared at {place}"
+                    )
+                },
             }
         )
     return out
