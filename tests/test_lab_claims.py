@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -45,16 +48,51 @@ def side_by_side(claim: Callable[[], bool], rounds: int = 3) -> bool:
     return any(claim() for _ in range(rounds))
 
 
+def _spin(seconds: float, counter: Any) -> None:
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    with counter.get_lock():
+        counter.value += n
+
+
+def machine_parallel_gain(seconds: float = 0.5) -> float:
+    """How much more pure-Python work two processes do than one, right now: what
+    the machine can give a second worker process (about 2 on two idle cores, less
+    when other work shares them)."""
+    context = multiprocessing.get_context("spawn")
+
+    def work(processes: int) -> int:
+        counter = context.Value("q", 0)
+        workers = [
+            context.Process(target=_spin, args=(seconds, counter))
+            for _ in range(processes)
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        return int(counter.value)
+
+    return work(2) / max(1, work(1))
+
+
 def test_cpu_grows_with_processes_not_threads(env: dict[str, str]) -> None:
     def more_processes_help() -> bool:
+        # A second worker process gains at least a third of what a second process
+        # gains on this machine at this moment (1.3x on two idle cores): a shared
+        # CI machine's load lowers both alike.
+        gain = machine_parallel_gain()
         one = throughput(env, "cpu", "crunch", 1, 1)
-        return throughput(env, "cpu", "crunch", 2, 1) > 1.3 * one
+        two = throughput(env, "cpu", "crunch", 2, 1)
+        return gain > 1.15 and two > (1 + min(gain - 1, 0.9) / 3) * one
 
     def more_threads_do_not() -> bool:
         one = throughput(env, "cpu", "crunch", 1, 1)
         return throughput(env, "cpu", "crunch", 1, 8) < 1.3 * one
 
-    assert side_by_side(more_processes_help)
+    assert side_by_side(more_processes_help, rounds=5)
     assert side_by_side(more_threads_do_not)
 
 
