@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from azfn_profile import CHECKS_URL as DOCS
@@ -673,3 +675,38 @@ def test_passed_checks_are_listed_per_app_on_request() -> None:
     assert "pass" not in {f["status"] for f in json.loads(out)["findings"]}
     _, md, _ = invoke("check", str(repo), "--format", "markdown", "--passed")
     assert "| app | passed |" in md
+
+
+def test_a_yaml_file_is_parsed_only_when_it_could_be_a_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a folder scan, YAML data is never parsed: a file larger than any profile,
+    or one naming neither `workload` nor `plan`, is skipped unread. A profile in
+    block or flow (JSON) style is still found."""
+    from azfn_profile import yamlload
+
+    parsed: list[str] = []
+    real_parse = yamlload.parse
+
+    def counting(text: str, display: str) -> Any:
+        parsed.append(display.rsplit("/", 1)[-1])
+        return real_parse(text, display)
+
+    monkeypatch.setattr(yamlload, "parse", counting)
+    (tmp_path / "data.yaml").write_text("items:\n" + "  - [1, 2, 3]\n" * 10_000)
+    (tmp_path / "config.yaml").write_text("logging:\n  level: info\n")
+    (tmp_path / "big.yaml").write_text("workload: {}\n# " + "x" * 300_000 + "\n")
+    block = (EXAMPLES / "orders-api.yaml").read_text()
+    (tmp_path / "block.yaml").write_text(block)
+    (tmp_path / "flow.yaml").write_text(json.dumps(yaml.safe_load(block)))
+    _, out, _ = invoke("check", str(tmp_path), "--format", "json")
+    report = json.loads(out)
+    reasons = {s["file"].rsplit("/", 1)[-1]: s["reason"] for s in report["skipped"]}
+    assert reasons["data.yaml"] == "YAML that is not a profile"
+    assert reasons["config.yaml"] == "YAML that is not a profile"
+    assert reasons["big.yaml"].endswith("KiB: data, not a profile")
+    assert sorted(t["file"].rsplit("/", 1)[-1] for t in report["targets"]) == [
+        "block.yaml",
+        "flow.yaml",
+    ]
+    assert sorted(set(parsed)) == ["block.yaml", "flow.yaml"]

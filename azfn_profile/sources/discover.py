@@ -62,6 +62,12 @@ _TEMPLATE_NAME = re.compile(
 )
 STDIN, STDIN_DISPLAY = "-", "<stdin>"
 _PROFILE_KEYS = re.compile(r"^(workload|plan)\s*:", re.MULTILINE)
+# A profile names `workload` or `plan` at its top, in block or flow style: a .yaml
+# found in a folder without either is not parsed at all.
+_PROFILE_HINT = re.compile(
+    r"(?:^|[{,])[ \t]*[\"']?(?:workload|plan)[\"']?[ \t]*:", re.MULTILINE
+)
+MAX_PROFILE_CHARS = 256 * 1024  # far above any profile; a larger .yaml is data
 
 
 @dataclass
@@ -261,6 +267,15 @@ def _classify_yaml(f: SourceFile, name: str, result: Scan) -> None:
         return
     if name in ("pulumi.yaml", "pulumi.yml"):
         f.kind = "pulumi"  # a Pulumi project: its program is read through it
+        return
+    if not f.explicit and len(f.text) > MAX_PROFILE_CHARS:
+        f.kind = "skip"
+        kib = len(f.text) // 1024
+        result.skipped.append(skip(f, f"YAML of {kib:,} KiB: data, not a profile"))
+        return
+    if not f.explicit and not _PROFILE_HINT.search(f.text):
+        f.kind = "skip"  # not parsed: nothing in it could make it a profile
+        result.skipped.append(skip(f, "YAML that is not a profile"))
         return
     from azfn_profile.errors import InputError
     from azfn_profile.yamlload import parse
