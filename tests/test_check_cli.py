@@ -710,3 +710,35 @@ def test_a_yaml_file_is_parsed_only_when_it_could_be_a_profile(
         "flow.yaml",
     ]
     assert sorted(set(parsed)) == ["block.yaml", "flow.yaml"]
+
+
+def test_nothing_in_a_scanned_tree_is_passed_over_silently(tmp_path: Path) -> None:
+    """An app's entry file that cannot be read is a finding at the bad byte (not
+    "no function app in it"); a link out of the folder, or to nothing, is listed as
+    skipped with the reason, never followed."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "function_app.py").write_bytes(
+        b"import azure.functions as func\napp = func.FunctionApp()\n# \xff bad\n"
+    )
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text("{}")
+    (tmp_path / "linked.json").symlink_to(outside)
+    (tmp_path / "dangling.bicep").symlink_to(tmp_path / "nowhere.bicep")
+    code, out, _ = invoke("check", str(tmp_path), "--format", "json")
+    report = json.loads(out)
+    found = {
+        f["location"]["file"].rsplit("/", 1)[-1]: f
+        for f in report["findings"]
+        if f["status"] == "fail"
+    }
+    assert sorted(found) == ["dangling.bicep", "function_app.py"]
+    entry = found["function_app.py"]
+    assert entry["id"] == "AZFN000" and "not UTF-8" in entry["message"]
+    assert (entry["location"]["line"], entry["location"]["col"]) == (3, 3)
+    assert found["dangling.bicep"]["message"] == "no such file"  # a link to nothing
+    reasons = {s["file"].rsplit("/", 1)[-1]: s["reason"] for s in report["skipped"]}
+    assert reasons == {
+        "linked.json": "a link out of the folder checked, or to nothing: not followed"
+    }
+    assert code == 1

@@ -95,9 +95,15 @@ def expand(paths: Sequence[Path], result: Scan) -> Iterator[SourceFile]:
         if str(path) == STDIN:
             yield SourceFile(path, STDIN_DISPLAY, True, Path.cwd(), stdin=True)
         elif path.is_dir():
-            found = sorted(_walk(path))
-            if not found:
-                continue
+            links_out: list[Path] = []
+            found = sorted(_walk(path, links_out))
+            for link in sorted(links_out):
+                result.skipped.append(
+                    Skipped(
+                        display_of(link),
+                        "a link out of the folder checked, or to nothing: not followed",
+                    )
+                )
             for file in found:
                 yield SourceFile(file, display_of(file), False, path)
         elif path.exists() or path.is_symlink():
@@ -108,7 +114,7 @@ def expand(paths: Sequence[Path], result: Scan) -> Iterator[SourceFile]:
             result.fatal = True
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, links_out: list[Path]) -> Iterator[Path]:
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
         dirs[:] = sorted(
@@ -125,7 +131,8 @@ def _walk(root: Path) -> Iterator[Path]:
             if name.endswith(".py") and name != APP_ENTRY:
                 continue  # an app's modules are read through its function_app.py
             if path.is_symlink() and not inside(path, root):
-                continue  # links are not followed out of the checked folder
+                links_out.append(path)  # listed, never followed
+                continue
             yield path
 
 

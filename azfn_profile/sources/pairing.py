@@ -137,9 +137,19 @@ class Pairing:
             self.result.findings.append(unreadable(f.display, str(exc)))
             return
         if not target.target.code or not target.target.code.functions:
+            # the entry file itself could not be read (not UTF-8, too large, ...):
+            # a finding, never the silence of "no function app in it"
+            unread = [
+                x
+                for x in findings
+                if x.check_id == "AZFN000" and x.location.file == f.display
+            ]
             if f.explicit or target.target.code is None:
                 self.result.findings.extend(findings)
-            self.result.skipped.append(skip(f, "Python with no function app in it"))
+            else:
+                self.result.findings.extend(unread)
+            if not unread:
+                self.result.skipped.append(skip(f, "Python with no function app in it"))
             return
         self.result.targets.append(target)
         self.result.findings.extend(findings)
