@@ -78,7 +78,12 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
             functions.append(walker.function(owner, node, trigger, name))
     except (_Budget, RecursionError):
         reader.problems.append(
-            Problem(reader.display(entry), "too large to analyse in full; read in part")
+            Problem(
+                reader.display(entry),
+                "too large to analyse in full; read in part",
+                1,
+                1,
+            )
         )
     asgi = _asgi_functions(reader, module)
     return AppCode(

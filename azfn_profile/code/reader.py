@@ -112,8 +112,11 @@ class AppReader:
         except Unreadable as exc:
             self.problems.append(Problem(display, exc.message, exc.line, exc.col))
             return None
-        if _nesting(text) > MAX_NESTING:
-            self.problems.append(Problem(display, "nested too deeply to read"))
+        deep = _too_deep(text)
+        if deep is not None:
+            self.problems.append(
+                Problem(display, "nested too deeply to read", deep[0], deep[1])
+            )
             return None
         try:
             tree = ast.parse(text, filename=display)
@@ -123,7 +126,7 @@ class AppReader:
             )
             return None
         except (RecursionError, MemoryError, ValueError):
-            self.problems.append(Problem(display, "too complex to parse"))
+            self.problems.append(Problem(display, "too complex to parse", 1, 1))
             return None
         self.suppressions += [
             _covering(tree, comment) for comment in _suppressions(text, display)
@@ -451,16 +454,22 @@ def _covering(tree: ast.Module, comment: CodeSuppression) -> CodeSuppression:
     return replace(comment, first=best.lineno, last=best.end_lineno)
 
 
-def _nesting(text: str) -> int:
-    """The deepest bracket nesting and indentation, as a cheap guard before ast."""
-    depth = deepest = 0
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where bracket nesting or indentation first goes past MAX_NESTING (line and
+    column), as a cheap guard before ast; None when it never does."""
+    depth, line, col = 0, 1, 0
     for char in text:
-        if char in "([{":
+        col += 1
+        if char == "\n":
+            line, col = line + 1, 0
+        elif char in "([{":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                return line, col
         elif char in ")]}":
             depth = max(0, depth - 1)
-    indent = max(
-        (len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0
-    )
-    return max(deepest, indent // 4)
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        indent = len(text_line) - len(text_line.lstrip(" "))
+        if indent // 4 > MAX_NESTING:
+            return number, indent + 1
+    return None
