@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -72,28 +73,43 @@ def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
             raise Unreadable(
                 "not a regular file (a device, FIFO or socket)", why="special"
             )
-        chunks, total = [], 0
-        while True:
-            try:
-                chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            except BlockingIOError:  # pragma: no cover - regular files do not block
-                continue
+
+        def read(size: int) -> bytes:
+            try:  # a regular file (checked above): reads never block
+                return os.read(fd, size)
             except OSError as exc:
                 raise Unreadable(f"cannot read it: {exc.strerror}") from None
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise Unreadable(
-                    f"larger than {limit // (1024 * 1024)} MiB; files that large are "
-                    "refused",
-                    why="too-large",
-                    size=max(total, os.fstat(fd).st_size),
-                )
-        return b"".join(chunks)
+
+        return read_limited(
+            read, limit, "files", size_of=lambda total: max(total, os.fstat(fd).st_size)
+        )
     finally:
         os.close(fd)
+
+
+def read_limited(
+    read: Callable[[int], bytes],
+    limit: int,
+    what: str,
+    size_of: Callable[[int], int] = lambda total: total,
+) -> bytes:
+    """Everything `read(n)` gives until it is empty, in chunks; more than `limit`
+    bytes is refused (Unreadable, naming `what` and the size) before more is read."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise Unreadable(
+                f"larger than {limit // (1024 * 1024)} MiB; {what} that large are "
+                "refused",
+                why="too-large",
+                size=size_of(total),
+            )
 
 
 def read_text(path: Path, limit: int = MAX_SOURCE_BYTES) -> str:

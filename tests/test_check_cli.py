@@ -742,3 +742,12 @@ def test_nothing_in_a_scanned_tree_is_passed_over_silently(tmp_path: Path) -> No
         "linked.json": "a link out of the folder checked, or to nothing: not followed"
     }
     assert code == 1
+
+
+def test_standard_input_over_the_limit_is_refused_unread() -> None:
+    result = CliRunner().invoke(
+        cli, ["check", "-", "--format", "json"], input="[" + " " * (21 * 1024 * 1024)
+    )
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["message"] == "larger than 20 MiB; inputs that large are refused"
+    assert result.exit_code == 2

@@ -22,6 +22,7 @@ from azfn_profile.files import (
     Unreadable,
     decode,
     inside,
+    read_limited,
     read_text,
 )
 from azfn_profile.sources.jsonc import JsonError, check_depth, loads, too_deep
@@ -141,22 +142,7 @@ def _walk(root: Path, links_out: list[Path]) -> Iterator[Path]:
 
 def read_stdin(limit: int = MAX_SOURCE_BYTES) -> str:
     """Standard input, read up to `limit` bytes (more is refused, never read)."""
-    stream = sys.stdin.buffer
-    chunks, total = [], 0
-    while True:
-        chunk = stream.read(min(1 << 20, limit + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > limit:
-            raise Unreadable(
-                f"larger than {limit // (1024 * 1024)} MiB; input that large is "
-                "refused",
-                why="too-large",
-                size=total,
-            )
-    return decode(b"".join(chunks))
+    return decode(read_limited(sys.stdin.buffer.read, limit, "inputs"))
 
 
 def _classify_stdin(f: SourceFile, result: Scan) -> None:
