@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from azfn_profile.secret import reveal
+
 MAX_DIGITS = 18  # well inside int64; longer numbers are not counts anyone meant
 
 _UNSIGNED = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
@@ -26,7 +28,8 @@ def ascii_int(value: object, *, signed: bool = False) -> int | None:
         return value
     if not isinstance(value, str):
         return None
-    stripped = value.strip(" \t")
+    # a count computed from a secret is a count, not a secret
+    stripped = reveal(value).strip(" \t")
     pattern = _SIGNED if signed else _UNSIGNED
     if not pattern.fullmatch(stripped):
         return None

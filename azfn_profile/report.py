@@ -1,7 +1,8 @@
 """Findings -> text / json / sarif / github / junit, and the exit code, decided once.
 
-Every format prints messages through one redactor (secrets never leave) and escapes for its
-consumer: GitHub workflow commands, XML, JSON. Besides findings, a report says which
+Every format escapes for its consumer (GitHub workflow commands, XML, JSON). Secrets
+need no step here: the readers hold them as `secret.Secret` values, whose text is
+only their masked form, so no report can hold one. Besides findings, a report says which
 apps were judged, which files were skipped as not function-app infrastructure and
 what could not be inspected.
 """
@@ -12,7 +13,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from azfn_profile.checking import AppInfo
 from azfn_profile.checks import REGISTRY
 from azfn_profile.checks.examples import doc_examples
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
-from azfn_profile.redact import Redactor
 
 if TYPE_CHECKING:
     from azfn_profile.sources.scan import Scan
@@ -45,7 +45,6 @@ class Report:
     not_inspected: Sequence[tuple[str, int | None, str, str]] = ()
     files: int = 0
     fatal: bool = False  # an explicit path could not be read
-    redact: Redactor = field(default_factory=Redactor)
     # SARIF URIs are relative to this folder (uriBaseId SRCROOT), so they do not
     # depend on where the tool ran; None: as the files were named.
     root: Path | None = None
@@ -85,7 +84,6 @@ class Report:
             ],
             files=found.files,
             fatal=found.fatal,
-            redact=Redactor(found.secrets),
             root=root,
             show_passed=show_passed,
         )
@@ -132,12 +130,10 @@ class Report:
         }
 
     def message(self, f: Finding) -> str:
-        # Secrets are masked in the text built from input values, never in paths,
-        # check IDs, runtimes or the module chain, which are structure, not values.
-        return self.redact(f.message) + f.location.through()
+        return f.message + f.location.through()
 
     def reason(self, f: Finding) -> str:
-        return self.redact(f.reason)
+        return f.reason
 
 
 def _line(report: Report, f: Finding) -> str:
@@ -403,11 +399,7 @@ def _related(report: Report, f: Finding) -> list[dict[str, object]]:
             {
                 "id": i,
                 "physicalLocation": physical,
-                "message": {
-                    "text": report.redact(
-                        f"also found for {label}, declared at {place}"
-                    )
-                },
+                "message": {"text": f"also found for {label}, declared at {place}"},
             }
         )
     return out

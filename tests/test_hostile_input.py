@@ -187,7 +187,7 @@ def test_doubling_variables_hit_the_budget_not_the_memory(tmp_path: Path) -> Non
     code, report = check(path)
     assert time.perf_counter() - started < 30  # a budget, not a hang (2 GB before)
     (finding,) = report["findings"]
-    assert code == 1 and finding["message"].startswith("too large to evaluate: values")
+    assert code == 1 and finding["message"].startswith("too large to evaluate: ")
 
 
 def test_a_bicep_variable_made_of_itself_is_not_a_hang(tmp_path: Path) -> None:

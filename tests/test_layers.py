@@ -25,7 +25,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.cite": 0,
     "azfn_profile.clock": 0,
     "azfn_profile.extras": 0,
-    "azfn_profile.redact": 0,
+    "azfn_profile.secret": 0,
     "azfn_profile.sink": 0,
     "azfn_profile.deep": 0,
     "azfn_profile.fileio": 0,

@@ -182,4 +182,3 @@ def test_bicep_language_as_real_files_write_it(tmp_path: Path) -> None:
         "MULTI": "line one\nline two",
         "MODE": "many",
     }
-    assert graph.secrets == {"key-from-default"}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from azfn_profile.findings import Severity, Suppression
+from azfn_profile.secret import conceal_credentials
 from azfn_profile.spec import AppSpec, Field, is_under
 
 if TYPE_CHECKING:  # the code model loads only when an app's code is read
@@ -43,6 +44,18 @@ class Target:
     # folder, or an app folder checked on its own: then only code checks apply).
     code: AppCode | None = None
     code_only: bool = False
+
+    def __post_init__(self) -> None:
+        # What checks judge holds a credential (a connection string's AccountKey, a
+        # URL's password or sig) as a secret, whichever source it came from: no
+        # message can print it. (Rendering uses the spec itself, unmasked.)
+        settings = self.spec.app_settings
+        masked = {
+            k: conceal_credentials(v) if isinstance(v, str) else v
+            for k, v in settings.items()
+        }
+        if any(masked[k] is not settings[k] for k in masked):
+            object.__setattr__(self, "spec", replace(self.spec, app_settings=masked))
 
     def setting(self, name: str) -> str | None:
         """An app setting (names are case-insensitive); Unknown if not evaluable."""

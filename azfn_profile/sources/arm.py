@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from azfn_profile.secret import conceal
 from azfn_profile.sources.arm_expr import evaluate_text
 from azfn_profile.sources.graph import (
     Graph,
@@ -158,8 +159,8 @@ class _Scope:
                 value = self.value(spec["defaultValue"])
             else:
                 value = Opaque(f"parameters('{key}')")
-            if secure:
-                self._secret(value)
+            if secure:  # its values are secrets; the keys of an object stay text
+                value = conceal(value, self.budget.step)
             self.params[key] = value
             return value
         finally:
@@ -247,13 +248,6 @@ class _Scope:
             items.append(self.value(loop.get("input")))
         self.copies[name] = saved
         return items
-
-    def _secret(self, value: Any) -> None:
-        if isinstance(value, str) and value:
-            self.graph.secrets.add(value)
-        elif isinstance(value, dict | list):
-            for item in value.values() if isinstance(value, dict) else value:
-                self._secret(item)
 
 
 _SKIPPED = frozenset({"resources", "copy", "condition", "dependsOn", "comments"})

@@ -22,6 +22,7 @@ from typing import Any
 
 from azfn_profile.errors import Problem
 from azfn_profile.files import Unreadable, inside, read_text
+from azfn_profile.secret import conceal
 from azfn_profile.sources import avm
 from azfn_profile.sources.arm import SITE, SLOT, Dropped, list_not_deployed
 from azfn_profile.sources.arm_functions import member, opaque_call
@@ -264,7 +265,7 @@ class BicepFile:
         else:
             value = Opaque(name)
         if any(_is_decorator(d, "secure") for d in decl.decorators):
-            self._secret(value)
+            value = conceal(value, self.budget.step)  # keys stay text
         self.values[name] = value
         return value
 
@@ -283,13 +284,6 @@ class BicepFile:
             return compute()
         finally:
             self.busy.discard(key)
-
-    def _secret(self, value: Any) -> None:
-        if isinstance(value, str) and value:
-            self.dep.graph.secrets.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                self._secret(item)
 
     # -- resources -----------------------------------------------------------------
     @staticmethod

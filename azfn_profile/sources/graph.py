@@ -94,7 +94,6 @@ class NotInspected:
 class Graph:
     resources: list[Resource] = field(default_factory=list)
     not_inspected: list[NotInspected] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)  # values of secure parameters
     # files read to build it that discovery does not list (a Pulumi program and the
     # project modules it imports), so the summary counts them
     read: set[str] = field(default_factory=set)

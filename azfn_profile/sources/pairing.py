@@ -212,7 +212,6 @@ class Pairing:
                 unreadable(f.display, f"too large to evaluate: {exc}")
             )
             return None, {}
-        self.result.secrets |= deployment.graph.secrets
         return f.path.parent / using.type, values
 
     # templates ------------------------------------------------------------------------
@@ -268,7 +267,6 @@ class Pairing:
             return
         self.result.findings.extend(problems)
         self.result.not_inspected.extend(graph.not_inspected)
-        self.result.secrets |= graph.secrets
 
         def problem(site: Resource, message: str) -> None:
             self.result.findings.append(
@@ -331,7 +329,6 @@ class Pairing:
         targets, read = plan_targets(f.data, f.text, f.display, self._declared)
         self.result.findings.extend(read.problems)
         self.result.not_inspected.extend(read.graph.not_inspected)
-        self.result.secrets |= read.graph.secrets
         if not targets and read.problems:
             self.result.fatal = self.result.fatal or f.stdin  # nothing read
         elif not targets:

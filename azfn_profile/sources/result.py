@@ -23,7 +23,6 @@ class Scan:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     not_inspected: list[NotInspected] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)
     files: int = 0  # files read
     read_through: set[str] = field(default_factory=set)  # read through another file
     found: int = 0  # files found, read or not

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from azfn_profile.secret import conceal
 from azfn_profile.sources import terraform_avm
 from azfn_profile.sources import terraform_map as tfmap
 from azfn_profile.sources.graph import NotInspected, Resource
@@ -31,7 +32,6 @@ from azfn_profile.sources.terraform_refs import (
     expand,
     key_suffix,
     locator,
-    secret,
     thunk,
 )
 from azfn_profile.sources.terraform_types import typed
@@ -155,7 +155,7 @@ class Module:
         kind = attrs.get("type")
         value = typed(kind.expr if kind else None, value, self.evaluator)
         if self.eval(attrs.get("sensitive"), {}, False) is True:
-            secret(value, self.dep.graph)
+            value = conceal(value)  # its values are secrets; keys stay text
         return value
 
     def _local(self, name: str) -> Any:

@@ -43,7 +43,7 @@ from azfn_profile.sources.terraform_plan_view import (
     PlanView,
     Step,
     UnknownView,
-    marked_strings,
+    marked,
     merged,
     module_path,
     module_text,
@@ -213,13 +213,11 @@ class _Reader:
                 after, dict
             ):
                 continue  # deleted (or forgotten): not deployed by this plan
+            after = marked(after, change.get("after_sensitive"), self.budget)
             found.values = merged(
                 after, change.get("after_unknown"), found.address, self.budget
             )
             found.path = (*where, "change", "after")
-            self.read.graph.secrets |= marked_strings(
-                after, change.get("after_sensitive")
-            )
             self.instances.append(found)
         return seen
 
@@ -255,13 +253,11 @@ class _Reader:
                 if not isinstance(values, dict):
                     self.problem(path, f"{found.address}: values is not an object")
                     continue
+                values = marked(values, entry.get("sensitive_values"), self.budget)
                 found.values = merged(
                     values, None, found.address, self.budget, nulls=True
                 )
                 found.path = (*path, "values")
-                self.read.graph.secrets |= marked_strings(
-                    values, entry.get("sensitive_values")
-                )
                 self.instances.append(found)
             if not isinstance(children, list):
                 continue

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from azfn_profile.secret import conceal
 from azfn_profile.sources.terraform_map import ABSENT, Where
 from azfn_profile.sources.values import Budget, Opaque
 
@@ -92,24 +93,32 @@ def _marks(mask: Any) -> bool:
     return False
 
 
-def marked_strings(value: Any, mask: Any) -> set[str]:
-    """The strings of `value` that a mirror (`after_sensitive`) marks `true`."""
-    found: set[str] = set()
-    stack: list[tuple[Any, bool | Any]] = [(value, mask)]
+def marked(value: Any, mask: Any, budget: Budget) -> Any:
+    """`value` with the parts a mirror (`after_sensitive`) marks `true` made secret
+    (a copy where marked; explicit stack, each container charged)."""
+    if mask is True:
+        return conceal(value, budget.step)
+    if not isinstance(value, dict | list) or not isinstance(mask, dict | list):
+        return value
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any, Any, Any]] = [(root, 0, value, mask)]
     while stack:
-        item, marks = stack.pop()
+        parent, key, item, marks = stack.pop()
+        budget.step()
         if marks is True:
-            if isinstance(item, str) and item:
-                found.add(item)
-            elif isinstance(item, dict):
-                stack.extend((v, True) for v in item.values())
-            elif isinstance(item, list):
-                stack.extend((v, True) for v in item)
+            parent[key] = conceal(item, budget.step)
         elif isinstance(item, dict) and isinstance(marks, dict):
-            stack.extend((item[k], marks[k]) for k in item if k in marks)
+            copy = dict(item)
+            parent[key] = copy
+            stack.extend((copy, k, copy[k], marks[k]) for k in copy if k in marks)
         elif isinstance(item, list) and isinstance(marks, list):
-            stack.extend(zip(item, marks, strict=False))
-    return found
+            copy_list = list(item)
+            parent[key] = copy_list
+            stack.extend(
+                (copy_list, i, v, m)
+                for i, (v, m) in enumerate(zip(copy_list, marks, strict=False))
+            )
+    return root[0]
 
 
 class PlanView:

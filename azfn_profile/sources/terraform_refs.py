@@ -183,15 +183,6 @@ def each_items(collection: Any) -> list[tuple[str, Any]] | None:
     return None
 
 
-def secret(value: Any, graph: Graph) -> None:
-    if isinstance(value, str) and value:
-        graph.secrets.add(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, str) and item:
-                graph.secrets.add(item)
-
-
 def locator(places: dict[tuple[Any, ...], tfmap.Where]) -> Any:
     def locate(path: tuple[Any, ...]) -> tuple[int, int] | None:
         probe = tuple(path)

@@ -196,8 +196,6 @@ class TerraformScan:
                 unreadable(where, f"too large to evaluate: {exc}", 1, 1)
             )
             return True
-        finally:
-            self.result.secrets |= graph.secrets
         for item in graph.not_inspected:
             self._not_inspected(item)
         label = ", ".join(f.display for f in applied) or None

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from azfn_profile.secret import joined
+
 MAX_STEPS = 2_000_000  # evaluation steps per file
 MAX_CELLS = 5_000_000  # characters, list items and object keys built per file
 MAX_DEPTH = 200  # nesting of expressions and values
@@ -103,25 +105,28 @@ def known(value: Any) -> bool:
 
 
 def text(parts: Iterable[Any]) -> str | Text | Opaque:
-    """Concatenate string parts; literal when every part is known."""
+    """Concatenate string parts; literal when every part is known. Each run of
+    literal parts is joined once (linear in its length), and a run holding a secret
+    is a secret."""
     out: list[str | Opaque] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(joined(run))
+            run.clear()
+
     for part in parts:
         pieces = part.parts if isinstance(part, Text) else (part,)
         for piece in pieces:
-            if isinstance(piece, Opaque):
-                out.append(piece)
-            elif isinstance(piece, ResourceId | Text):
-                out.append(Opaque(str(piece)))
-            elif piece is None:
-                continue
-            else:
-                item = scalar_text(piece)
-                if out and isinstance(out[-1], str):
-                    out[-1] += item
-                else:
-                    out.append(item)
+            if isinstance(piece, Opaque | ResourceId | Text):
+                flush()
+                out.append(piece if isinstance(piece, Opaque) else Opaque(str(piece)))
+            elif piece is not None:
+                run.append(scalar_text(piece))
+    flush()
     if all(isinstance(p, str) for p in out):
-        return "".join(p for p in out if isinstance(p, str))
+        return joined([p for p in out if isinstance(p, str)])
     return Text(tuple(p for p in out if p != ""))
 
 
@@ -135,6 +140,8 @@ def scalar_text(value: Any) -> str:
         import json
 
         return json.dumps(value, separators=(",", ":"), default=str)
+    if isinstance(value, str):
+        return value  # a secret stays one
     return str(value)
 
 
