@@ -127,6 +127,10 @@ class _Scope:
         self.budget, self.graph = budget, graph
         declared = template.get("parameters")
         self.declared = declared if isinstance(declared, dict) else {}
+        # parameter names are case-insensitive; the first declared wins
+        self.declared_by_lower: dict[str, str] = {}
+        for k in self.declared:
+            self.declared_by_lower.setdefault(str(k).lower(), k)
         raw_vars = template.get("variables")
         self.raw_variables = raw_vars if isinstance(raw_vars, dict) else {}
         self.supplied = supplied
@@ -142,7 +146,7 @@ class _Scope:
     def parameter(self, name: Any) -> Any:
         if not isinstance(name, str):
             return Opaque("parameters(<computed>)")
-        key = next((k for k in self.declared if k.lower() == name.lower()), name)
+        key = self.declared_by_lower.get(name.lower(), name)
         if key in self.params:
             return self.params[key]
         if key in self.busy_params:

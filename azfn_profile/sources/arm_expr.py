@@ -144,7 +144,9 @@ def evaluate(node: Node, scope: Scope, depth: int) -> Any:
         return node[1]
     if kind == "member":
         return member(
-            evaluate(node[1], scope, depth + 1), evaluate(node[2], scope, depth + 1)
+            evaluate(node[1], scope, depth + 1),
+            evaluate(node[2], scope, depth + 1),
+            budget=scope.budget,
         )
     name: str = node[1]
     lowered = name.lower()

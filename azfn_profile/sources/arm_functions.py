@@ -157,6 +157,7 @@ def _contains(args: list[Any], budget: Budget) -> Any:
     container, item = args
     if isinstance(container, dict):
         if isinstance(item, str):
+            budget.step(len(container))
             return any(k.lower() == item.lower() for k in container)
         return False
     if isinstance(container, list):
@@ -581,12 +582,17 @@ def call(name: str, args: list[Any], budget: Budget) -> Any:
         return opaque_call(name, args)
 
 
-def member(value: Any, name: Any, *, safe: bool = False) -> Any:
-    """`value.name` / `value[name]`: computed values stay computed."""
+def member(
+    value: Any, name: Any, *, safe: bool = False, budget: Budget | None = None
+) -> Any:
+    """`value.name` / `value[name]`: computed values stay computed. A name found only
+    without case costs a pass over the keys, charged to `budget`."""
     if isinstance(value, dict):
         if isinstance(name, str):
             if name in value:
                 return value[name]
+            if budget is not None:
+                budget.step(len(value))
             lowered = {k.lower(): k for k in value if isinstance(k, str)}
             if name.lower() in lowered:
                 return value[lowered[name.lower()]]

@@ -213,7 +213,7 @@ class BicepFile:
             if name == "name":
                 return value.name
             return Opaque(f"module.{name}")
-        return member(value, name, safe=safe)
+        return member(value, name, safe=safe, budget=self.budget)
 
     def special(self, name: str, args: list[Any], node: Node) -> Any:
         callee = node.args[0]

@@ -115,7 +115,7 @@ class Evaluator:
         key = self.eval(index, env)
         if isinstance(key, str):
             return self.names.member_of(value, key, safe)
-        return member(value, key, safe=safe)
+        return member(value, key, safe=safe, budget=self.budget)
 
     def _call(self, node: Node, env: dict[str, Any]) -> Any:
         callee, arg_nodes = node.args
