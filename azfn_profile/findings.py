@@ -96,4 +96,5 @@ class Finding:
                 self.message,
             ]
         )
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        # any code point, lone surrogates included, has bytes here
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]

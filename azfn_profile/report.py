@@ -266,7 +266,7 @@ def _listing(document: Mapping[str, Any]) -> str:
         else:
             encoded = json.dumps(value, ensure_ascii=False, default=str)
             lines.append(f"  {json.dumps(key)}: {encoded}{comma}")
-    return "{\n" + "\n".join(lines) + "\n}\n"
+    return sink.json_text("{\n" + "\n".join(lines) + "\n}\n")
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -34,6 +34,16 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+_JSON_RAW = re.compile(r"[\x7f-\x9f]")
+
+
+def json_text(text: str) -> str:
+    """JSON text the sink leaves as it is: JSON escapes C0 controls itself but may
+    hold DEL and C1 controls (U+0085, ...) raw, which the sink would write as `\x85`,
+    not JSON. Written `\u0085` instead (they can only occur inside strings)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def neutral_line(line: str) -> str:
     """One line (without its line end) as it may be printed."""
     line = escape_controls(line)
@@ -79,8 +89,8 @@ class NeutralStream:
         return False
 
     def write(self, text: str) -> int:
-        if self._trusted:
-            self.inner.write(text)
+        if self._trusted:  # the tool's own annotations: encodable, never altered
+            self.inner.write(self._encoded(text))
             return len(text)
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
@@ -109,7 +119,9 @@ class NeutralStream:
             self.inner.flush()
 
     def _encodable(self, line: str) -> str:
-        line = neutral_line(line)
+        return self._encoded(neutral_line(line))
+
+    def _encoded(self, line: str) -> str:
         try:
             line.encode(self.encoding)
         except (UnicodeEncodeError, LookupError):

@@ -128,9 +128,7 @@ class AppReader:
         except (RecursionError, MemoryError, ValueError):
             self.problems.append(Problem(display, "too complex to parse", 1, 1))
             return None
-        self.suppressions += [
-            _covering(tree, comment) for comment in _suppressions(text, display)
-        ]
+        self.suppressions += _covering(tree, _suppressions(text, display))
         return Module(dotted, path, display, tree)
 
     def package_of(self, module: Module) -> str:
@@ -430,28 +428,51 @@ def _suppressions(text: str, display: str) -> list[CodeSuppression]:
     return found
 
 
-def _covering(tree: ast.Module, comment: CodeSuppression) -> CodeSuppression:
-    """The comment with the lines it covers: those of the innermost statement that
+def _covering(
+    tree: ast.Module, comments: list[CodeSuppression]
+) -> list[CodeSuppression]:
+    """Each comment with the lines it covers: those of the innermost statement that
     holds it (a call formatted over several lines, a whole function for a comment on
-    its `def` header); a comment line of its own covers itself."""
+    its `def` header); a comment line of its own covers itself. One walk of the tree
+    and one sweep over the lines, however many comments."""
     from dataclasses import replace
 
-    best: ast.stmt | None = None
-    for node in ast.walk(tree):
-        end = getattr(node, "end_lineno", None)
-        if not isinstance(node, ast.stmt) or end is None:
+    if not comments:
+        return []
+    stmts: list[tuple[int, int, int, int, ast.stmt]] = []
+    walk: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while walk:
+        node, depth = walk.pop()
+        for child in ast.iter_child_nodes(node):
+            end = getattr(child, "end_lineno", None)
+            if isinstance(child, ast.stmt) and end is not None:
+                stmts.append((child.lineno, -end, depth, len(stmts), child))
+            walk.append((child, depth + 1))
+    stmts.sort(key=lambda s: s[:4])
+    found: list[CodeSuppression] = []
+    open_: list[ast.stmt] = []  # statements holding the current line, outermost first
+    i = 0
+    for comment in sorted(comments, key=lambda c: c.line):
+        line = comment.line
+        while i < len(stmts) and stmts[i][0] <= line:
+            node = stmts[i][4]
+            while open_ and (open_[-1].end_lineno or 0) < node.lineno:
+                open_.pop()
+            open_.append(node)
+            i += 1
+        while open_ and (open_[-1].end_lineno or 0) < line:
+            open_.pop()
+        best = open_[-1] if open_ else None
+        if best is None or best.end_lineno is None:
+            found.append(replace(comment, first=line, last=line))
             continue
-        if node.lineno <= comment.line <= end and (
-            best is None or end - node.lineno <= (best.end_lineno or 0) - best.lineno
-        ):
-            best = node
-    if best is None or best.end_lineno is None:
-        return replace(comment, first=comment.line, last=comment.line)
-    compound = getattr(best, "body", None)
-    if isinstance(compound, list) and compound and comment.line >= compound[0].lineno:
-        # In a block's body but on no statement of its own (a comment line).
-        return replace(comment, first=comment.line, last=comment.line)
-    return replace(comment, first=best.lineno, last=best.end_lineno)
+        compound = getattr(best, "body", None)
+        if isinstance(compound, list) and compound and line >= compound[0].lineno:
+            # In a block's body but on no statement of its own (a comment line).
+            found.append(replace(comment, first=line, last=line))
+            continue
+        found.append(replace(comment, first=best.lineno, last=best.end_lineno))
+    return found
 
 
 def _too_deep(text: str) -> tuple[int, int] | None:

@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from azfn_profile import sink
 from azfn_profile.spec import AppSpec, Decision
 
 
 def dumps(value: Any) -> str:
     """The one JSON style for every output: 2-space indent, UTF-8, final newline."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return sink.json_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def decision_dict(d: Decision) -> dict[str, Any]:

@@ -319,6 +319,7 @@ class _Reader:
             raise BudgetExceeded(
                 f"copy loop {loop!r} of {count} instances (ARM allows 800)"
             )
+        self.budget.instances(max(0, count), f"copy loop {loop!r}")
         saved = scope.innermost
         scope.innermost = loop
         if count <= 0:  # no instance: copyIndex() stays computed in its name

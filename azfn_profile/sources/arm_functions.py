@@ -16,17 +16,23 @@ from collections.abc import Callable
 from typing import Any
 
 from azfn_profile.sources.values import (
+    MAX_CELLS,
     Budget,
     Opaque,
     ResourceId,
     Text,
+    digest,
+    expanded_size,
     known,
+    member_key,
+    same,
     scalar_text,
     split_text,
     text,
 )
 
 TemplateFunction = Callable[[list[Any], Budget], Any]
+CANON_TEXT = 4096  # a larger value's canonical text is its digest
 MAX_RANGE = 10_000  # items range()/copy may produce before the budget says no
 
 
@@ -39,6 +45,8 @@ def canon(value: Any) -> str:
     if isinstance(value, Text | ResourceId):
         return str(value)
     if isinstance(value, dict | list):
+        if expanded_size(value, CANON_TEXT) > CANON_TEXT:
+            return f"<value {digest(value)}>"  # large or shared: its digest
         return json.dumps(value, sort_keys=True, default=canon)
     return scalar_text(value)
 
@@ -95,7 +103,7 @@ def _if(args: list[Any], budget: Budget) -> Any:
     cond, yes, no = args
     if isinstance(cond, bool):
         return yes if cond else no
-    if yes == no:
+    if same(yes, no):
         return yes
     return opaque_call("if", args)
 
@@ -105,7 +113,7 @@ def _equals(args: list[Any], budget: Budget) -> Any:
         return opaque_call("equals", args)
     a, b = args
     if known(a) and known(b):
-        return a == b
+        return same(a, b)
     return opaque_call("equals", args)
 
 
@@ -161,7 +169,8 @@ def _contains(args: list[Any], budget: Budget) -> Any:
             return any(k.lower() == item.lower() for k in container)
         return False
     if isinstance(container, list):
-        if item in container:
+        budget.step(len(container))
+        if any(same(x, item) for x in container):
             return True
         return opaque_call("contains", args) if not known(container) else False
     if isinstance(container, str) and isinstance(item, str):
@@ -180,9 +189,14 @@ def _union(args: list[Any], budget: Budget) -> Any:
         return merged
     if all(isinstance(a, list) for a in args):
         out: list[Any] = []
+        seen: set[Any] = set()
         for a in args:
             budget.cells(len(a))
-            out.extend(x for x in a if x not in out)
+            for x in a:
+                key = member_key(x)  # one set lookup, not a pass over `out`
+                if key not in seen:
+                    seen.add(key)
+                    out.append(x)
         return out
     return opaque_call("union", args)
 
@@ -240,6 +254,8 @@ def _string(args: list[Any], budget: Budget) -> Any:
         return value
     if not known(value):
         return opaque_call("string", args)
+    if isinstance(value, dict | list):  # charged as written out, before writing
+        budget.cells(expanded_size(value, MAX_CELLS))
     return scalar_text(value)
 
 

@@ -333,6 +333,7 @@ class BicepFile:
                 raise BudgetExceeded(
                     f"{decl.keyword} {decl.name}: a loop of {len(source):,} instances"
                 )
+            self.budget.instances(len(source), f"{decl.keyword} {decl.name}")
             if not source and dropped is not None:
                 local = {**env, item: Opaque(f"{item} in {decl.name}")}
                 if index:

@@ -21,6 +21,7 @@ from azfn_profile.sources.values import (
     BudgetExceeded,
     Opaque,
     known,
+    same,
     text,
 )
 
@@ -165,7 +166,7 @@ class Evaluator:
             if known(left) or isinstance(left, dict | list):
                 return left
             right = self.eval(node.args[1], env)
-            return left if left == right else opaque_call("coalesce", [left, right])
+            return left if same(left, right) else opaque_call("coalesce", [left, right])
         right = self.eval(node.args[1], env)
         return _BINARY.get(op, _unknown_op(op))(left, right)
 
@@ -174,7 +175,9 @@ class Evaluator:
         if isinstance(cond, bool):
             return self.eval(node.args[1 if cond else 2], env)
         yes, no = self.eval(node.args[1], env), self.eval(node.args[2], env)
-        return yes if yes == no and known(yes) else opaque_call("if", [cond, yes, no])
+        return (
+            yes if same(yes, no) and known(yes) else opaque_call("if", [cond, yes, no])
+        )
 
     def _lambda(self, node: Node, env: dict[str, Any]) -> Any:
         return Lambda(tuple(node.value), node.args[0], env)
@@ -272,7 +275,7 @@ _LAMBDA_FUNCTIONS = {
 
 
 def _eq(a: Any, b: Any) -> Any:
-    return a == b if known(a) and known(b) else opaque_call("equals", [a, b])
+    return same(a, b) if known(a) and known(b) else opaque_call("equals", [a, b])
 
 
 def _ieq(a: Any, b: Any) -> Any:

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azfn_profile.findings import Location
+from azfn_profile.secret import conceal_credentials
 from azfn_profile.sources.values import (
     Opaque,
     ResourceId,
     Text,
     identity_key,
+    shown_text,
     split_text,
 )
 
@@ -46,6 +48,10 @@ class Resource:
     conditional: bool = False  # deployed only when a condition holds
     locate: Locator = no_locator
     extra: dict[str, Any] = field(default_factory=dict)  # reader-specific notes
+
+    def __post_init__(self) -> None:
+        # the name as written is printed: a credential in it stays secret
+        self.display = conceal_credentials(self.display)
 
     @property
     def kind(self) -> str:
@@ -100,9 +106,10 @@ class Graph:
 
 
 def name_text(value: Any) -> str:
-    """A name for messages: the value when known, the expression otherwise."""
+    """A name for messages: the value when known, the expression otherwise; a
+    credential written into it (`https://user:password@...`) stays secret."""
     if isinstance(value, str):
-        return value
+        return conceal_credentials(value)
     if isinstance(value, Opaque | Text | ResourceId):
-        return str(value)
-    return repr(value)
+        return conceal_credentials(str(value))
+    return conceal_credentials(shown_text(value))

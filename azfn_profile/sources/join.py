@@ -27,7 +27,14 @@ from azfn_profile.sources.tags import (
     suppressions_from_tags,
     workload_from_tags,
 )
-from azfn_profile.sources.values import Opaque, ResourceId, Text, known, parse_id
+from azfn_profile.sources.values import (
+    Opaque,
+    ResourceId,
+    Text,
+    known,
+    parse_id,
+    shown_text,
+)
 from azfn_profile.spec import AppSpec, Field, PlanSpec, SiteSpec, WorkloadSpec
 
 SITES, SLOTS = "microsoft.web/sites", "microsoft.web/sites/slots"
@@ -183,7 +190,7 @@ class _App:
             host_json={},
             function_app_config=fac if isinstance(fac, dict) else None,
             workload=workload,
-            tags={k: str(v) for k, v in tags.items()},
+            tags={k: shown_text(v) for k, v in tags.items()},
             runtime=runtime.name,
         )
         for key, value in settings.items():
@@ -537,4 +544,4 @@ def _as_text(value: Any) -> str:
         return value
     if value is None:
         return ""
-    return str(value)
+    return shown_text(value)

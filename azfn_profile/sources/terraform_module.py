@@ -191,6 +191,8 @@ class Module:
             base = f"data.{base}"
         made: list[Any] = []
         expansions, mode = expand(self, block, base)
+        if mode in ("count", "for_each"):
+            self.budget.instances(len(expansions), base)
         for inst_key, env, conditional in expansions:
             if kind == "module":
                 made.append(self._call(a, block, display, inst_key, env, conditional))

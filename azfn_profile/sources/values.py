@@ -17,16 +17,23 @@ A check that needs a plain value and finds one of these reports "unknown".
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from azfn_profile.secret import joined
+from azfn_profile.secret import joined, reveal
 
 MAX_STEPS = 2_000_000  # evaluation steps per file
 MAX_CELLS = 5_000_000  # characters, list items and object keys built per file
 MAX_DEPTH = 200  # nesting of expressions and values
+# Resource instances all loops of a file may produce together (copy, count, for_each,
+# Bicep for): ARM's limit of 800 resources per template, copy counts included
+# (https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices).
+# Resources written out one by one cost their text; a loop multiplies, so it is bound.
+MAX_LOOP_INSTANCES = 800
 
 
 class BudgetExceeded(Exception):
@@ -38,6 +45,16 @@ class Budget:
 
     def __init__(self, steps: int = MAX_STEPS, cells: int = MAX_CELLS) -> None:
         self.steps_left, self.cells_left = steps, cells
+        self.instances_left = MAX_LOOP_INSTANCES
+
+    def instances(self, n: int, what: str) -> None:
+        """`n` resource instances a loop produces, counted against the file's."""
+        self.instances_left -= n
+        if self.instances_left < 0:
+            raise BudgetExceeded(
+                f"{what}: loops make more than {MAX_LOOP_INSTANCES} resource "
+                "instances in all (ARM's limit per template, copy counts included)"
+            )
 
     def step(self, n: int = 1) -> None:
         self.steps_left -= n
@@ -94,14 +111,130 @@ Computed = (Opaque, Text, ResourceId)
 
 
 def known(value: Any) -> bool:
-    """True when `value` (and everything in it) was computed before deployment."""
-    if isinstance(value, Computed):
-        return False
-    if isinstance(value, dict):
-        return all(known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(known(v) for v in value)
+    """True when `value` (and everything in it) was computed before deployment.
+    Iterative, and a part several places share is looked at once: linear in the
+    value's size in memory, whatever its expanded size."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Computed):
+            return False
+        if isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
     return True
+
+
+def _leaf_size(value: Any) -> int:
+    return len(value) + 2 if isinstance(value, str) else 1
+
+
+def expanded_size(value: Any, limit: int) -> int:
+    """The size of `value` written out (items plus characters of strings and keys),
+    as if each shared part were copied, or `limit + 1` when larger. Each part held in
+    memory is measured once, so the cost is the size in memory, never the expansion
+    (`[v, v]` nested 40 levels is 2**40 written out, 40 lists in memory)."""
+    if not isinstance(value, dict | list):
+        return _leaf_size(value)
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, ready = stack.pop()
+        key = id(item)
+        if key in sizes:
+            continue
+        kids = list(item.values()) if isinstance(item, dict) else item
+        if not ready:
+            if key in entered:
+                continue  # a cycle: counted where it closes
+            entered.add(key)
+            stack.append((item, True))
+            stack.extend(
+                (k, False)
+                for k in kids
+                if isinstance(k, dict | list) and id(k) not in sizes
+            )
+            continue
+        total = 1 + (sum(_leaf_size(k) for k in item) if isinstance(item, dict) else 0)
+        for k in kids:
+            total += (
+                sizes.get(id(k), 1) if isinstance(k, dict | list) else _leaf_size(k)
+            )
+            if total > limit:
+                break
+        sizes[key] = min(total, limit + 1)
+    return sizes[id(value)]
+
+
+SHOWN_TEXT = 4096  # a value larger than this written out is described, not written
+
+
+def shown_text(value: Any) -> str:
+    """A value as text for a setting, a tag or a message: JSON for an object or a
+    list unless writing it out would be large (shared parts expand), then a
+    description. Strings (secrets included) are returned as they are."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        if expanded_size(value, SHOWN_TEXT) > SHOWN_TEXT:
+            kind = "an object" if isinstance(value, dict) else "a list"
+            return f"<{kind} too large to show>"
+        return json.dumps(value, separators=(",", ":"), default=str)
+    return str(value)
+
+
+def same(a: Any, b: Any) -> bool:
+    """`a == b` for evaluated values, at a cost linear in their size in memory: large
+    or shared objects and lists are compared by digest, never element by element
+    through every expansion."""
+    if a is b:
+        return True
+    if isinstance(a, dict | list) and isinstance(b, dict | list):
+        if type(a) is not type(b):
+            return False
+        if max(expanded_size(a, SHOWN_TEXT), expanded_size(b, SHOWN_TEXT)) > SHOWN_TEXT:
+            return digest(a) == digest(b)
+    return bool(a == b)
+
+
+def member_key(value: Any) -> Any:
+    """A hashable key equal for equal values (a digest for objects and lists)."""
+    if isinstance(value, dict | list):
+        return ("digest", digest(value))
+    return value
+
+
+def digest(value: Any) -> str:
+    """A short digest of `value`'s structure and contents: equal for equal values,
+    computed once per part held in memory (shared parts are not expanded)."""
+    done: dict[int, bytes] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, ready = stack.pop()
+        if id(item) in done:
+            continue
+        if not isinstance(item, dict | list):
+            leaf = repr(reveal(item) if isinstance(item, str) else item)
+            done[id(item)] = hashlib.sha256(leaf.encode("utf-8", "replace")).digest()
+            continue
+        kids = list(item.values()) if isinstance(item, dict) else item
+        if not ready:
+            if id(item) in entered:
+                continue  # a cycle
+            entered.add(id(item))
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in done)
+            continue
+        h = hashlib.sha256(b"{" if isinstance(item, dict) else b"[")
+        for k in item if isinstance(item, dict) else ():
+            h.update(repr(k).encode("utf-8", "replace") + b"\0")
+        for k in kids:
+            h.update(done.get(id(k), b"?"))
+        done[id(item)] = h.digest()
+    return done[id(value)].hex()[:32]
 
 
 def text(parts: Iterable[Any]) -> str | Text | Opaque:
@@ -122,6 +255,12 @@ def text(parts: Iterable[Any]) -> str | Text | Opaque:
             if isinstance(piece, Opaque | ResourceId | Text):
                 flush()
                 out.append(piece if isinstance(piece, Opaque) else Opaque(str(piece)))
+            elif (
+                isinstance(piece, dict | list)
+                and expanded_size(piece, MAX_CELLS) > MAX_CELLS
+            ):
+                flush()  # written out, it would be larger than any file's budget
+                out.append(Opaque("a value too large to write as text"))
             elif piece is not None:
                 run.append(scalar_text(piece))
     flush()
