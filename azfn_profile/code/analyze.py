@@ -281,6 +281,7 @@ class _Body:
         owner = _owning_class(module, node)
         if owner is not None and self_name is not None:
             self.local[self_name] = Binding("inst", owner, module.name)
+        self._memo: dict[int, Binding | None] = {}  # chain links of one statement
 
     def run(self) -> list[Evidence]:
         for stmt in self.node.body:
@@ -290,6 +291,8 @@ class _Body:
     def visit(self, node: ast.AST, loops: int, awaited: str) -> None:
         """`awaited`: "await" or "async with" when the loop waits on `node`."""
         self.walker.tick()
+        if isinstance(node, ast.stmt):
+            self._memo.clear()  # bindings may change between statements
         if isinstance(node, _NESTED):
             return
         if isinstance(node, ast.Import | ast.ImportFrom):  # an import in the body
@@ -338,7 +341,7 @@ class _Body:
         return self._resolve(expr)
 
     def _resolve(self, expr: ast.expr) -> Binding | None:
-        return resolve_expr(self.reader, self.module, self.local, expr)
+        return resolve_expr(self.reader, self.module, self.local, expr, self._memo)
 
     def _call(self, call: ast.Call, loops: int, awaited: str) -> None:
         callee = self._resolve(call.func)

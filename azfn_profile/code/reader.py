@@ -373,23 +373,41 @@ def _class_attributes(
 
 
 def resolve_expr(
-    reader: AppReader, module: Module, local: dict[str, Binding], expr: ast.expr
+    reader: AppReader,
+    module: Module,
+    local: dict[str, Binding],
+    expr: ast.expr,
+    memo: dict[int, Binding | None] | None = None,
 ) -> Binding | None:
-    """What an expression names: a Name or an attribute chain (calls give types)."""
-    if isinstance(expr, ast.Name):
-        if expr.id in local:
-            return local[expr.id]
-        return reader.lookup(module, expr.id)
-    if isinstance(expr, ast.Attribute):
-        base = resolve_expr(reader, module, local, expr.value)
-        if base is None:
-            return None
-        if base.kind == "obj":
-            return Binding("method", expr.attr, base.name)
-        return reader.attribute(base, expr.attr)
-    if isinstance(expr, ast.Call):
-        return call_result(reader, resolve_expr(reader, module, local, expr.func))
-    return None
+    """What an expression names: a Name or an attribute chain (calls give types).
+    Iterative, from the chain's root outwards; with `memo` (the nodes of one
+    statement), each link of a chain is resolved once however many calls along it
+    ask, so a chain costs its length, not its length squared."""
+    chain: list[ast.expr] = []
+    node = expr
+    while isinstance(node, ast.Attribute | ast.Call) and (
+        memo is None or id(node) not in memo
+    ):
+        chain.append(node)
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    current: Binding | None
+    if memo is not None and id(node) in memo:
+        current = memo[id(node)]
+    elif isinstance(node, ast.Name):
+        current = local[node.id] if node.id in local else reader.lookup(module, node.id)
+    else:
+        current = None
+    for link in reversed(chain):
+        if current is not None:
+            if isinstance(link, ast.Call):
+                current = call_result(reader, current)
+            elif isinstance(link, ast.Attribute) and current.kind == "obj":
+                current = Binding("method", link.attr, current.name)
+            elif isinstance(link, ast.Attribute):
+                current = reader.attribute(current, link.attr)
+        if memo is not None:
+            memo[id(link)] = current
+    return current
 
 
 # -- suppression comments --------------------------------------------------------------

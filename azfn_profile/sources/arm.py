@@ -41,6 +41,10 @@ from azfn_profile.sources.values import (
 
 SCHEMA_MARK = "deploymenttemplate.json"
 MAX_COPIES = 800  # instances one copy loop may produce (ARM allows 800)
+# "Child resources can only be defined five levels deep" (learn.microsoft.com/azure/
+# azure-resource-manager/templates/child-resource-name-type)
+MAX_CHILD_LEVELS = 5
+MAX_NESTED_DEPLOYMENTS = 32  # inline deployments within deployments (a bound of ours)
 SECURE = ("securestring", "secureobject")
 JsonPath = tuple[Any, ...]
 
@@ -254,6 +258,17 @@ class _Scope:
         return items
 
 
+def _child_level(path: JsonPath) -> int:
+    """How deep a resource is nested in its template's resources (0: top level)."""
+    level = 0
+    for part in path:
+        if part == "template":
+            level = 0  # an inline deployment's template starts again
+        elif part == "resources":
+            level += 1
+    return level - 1
+
+
 _SKIPPED = frozenset({"resources", "copy", "condition", "dependsOn", "comments"})
 
 
@@ -371,6 +386,11 @@ class _Reader:
         )
         children = raw.get("resources")
         if children is not None:
+            if _child_level(path) >= MAX_CHILD_LEVELS:
+                raise BudgetExceeded(
+                    f"child resources nested more than {MAX_CHILD_LEVELS} levels deep "
+                    "(ARM allows five)"
+                )
             self.resources(children, scope, (*path, "resources"), chain, (rtype, name))
 
     def _drop(
@@ -411,6 +431,10 @@ class _Reader:
         chain: tuple[str, ...],
         name: Any,
     ) -> None:
+        if len(chain) >= MAX_NESTED_DEPLOYMENTS:
+            raise BudgetExceeded(
+                f"deployments nested more than {MAX_NESTED_DEPLOYMENTS} levels deep"
+            )
         props = raw.get("properties")
         props = props if isinstance(props, dict) else {}
         line, _ = self.where(path)
