@@ -304,3 +304,27 @@ def test_json_output_is_json_whatever_a_value_holds(tmp_path: Path) -> None:
         CliRunner().invoke(cli, ["check", str(path), "--format", "json"]).stdout
     )
     assert report["targets"][0]["resource"] == "app\x85::error::x\x9b\x7f"
+
+
+def test_each_bicep_file_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Module discovery and reading share one parse of each file (a Bicep file was
+    parsed twice: to find module calls, then to read it)."""
+    from collections import Counter
+
+    from azfn_profile.sources import bicep, bicep_parser
+
+    parsed: Counter[str] = Counter()
+    original = bicep_parser.parse
+
+    def counting(source: str) -> Any:
+        parsed[source] += 1
+        return original(source)
+
+    monkeypatch.setattr(bicep_parser, "parse", counting)
+    monkeypatch.setattr(bicep, "parse", counting)
+    repo = Path(__file__).parent / "data" / "repos" / "local-module"
+    result = CliRunner().invoke(cli, ["check", str(repo), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    files = [*repo.rglob("*.bicep"), *repo.rglob("*.bicepparam")]
+    assert len(parsed) == len(files) > 1
+    assert set(parsed.values()) == {1}, parsed.values()

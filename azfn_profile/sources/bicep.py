@@ -46,9 +46,10 @@ MAX_INSTANCES = 800  # instances one resource or module loop may produce
 class Workspace:
     """The files one run may read (below `root`), each read and parsed once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, programs: dict[Path, Program] | None = None) -> None:
         self.root = root
-        self.programs: dict[Path, Program] = {}
+        # shared by every deployment of a run: each file is parsed once
+        self.programs: dict[Path, Program] = {} if programs is None else programs
 
     def program(self, path: Path) -> Program:
         key = path.resolve()

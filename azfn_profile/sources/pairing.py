@@ -42,6 +42,7 @@ class Pairing:
         self.files, self.result, self.today = files, result, today
         self.explicit_params = explicit_params
         self.var_files = var_files  # --var-file: applied to every Terraform root
+        self.bicep_programs: dict[Path, Any] = {}  # each Bicep file parsed once
         self.declared: dict[str, WorkloadSpec] = {}
         self.app_targets: list[SourceTarget] = []
         self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
@@ -220,7 +221,10 @@ class Pairing:
 
         called: set[Path] = set()
         for f in bicep_files:
-            for decl in parse(f.text).decls:
+            key = f.path.resolve()
+            if key not in self.bicep_programs:
+                self.bicep_programs[key] = parse(f.text)
+            for decl in self.bicep_programs[key].decls:
                 if decl.keyword == "module" and not decl.type.startswith(
                     ("br:", "br/", "ts:", "ts/")
                 ):
@@ -250,7 +254,7 @@ class Pairing:
             else:
                 from azfn_profile.sources.bicep import Deployment, Workspace, read_bicep
 
-                dep = Deployment(graph, Workspace(f.root), name)
+                dep = Deployment(graph, Workspace(f.root, self.bicep_programs), name)
                 read_bicep(f.path, f.display, values, dep)
                 problems = [
                     unreadable(p.file, p.message, p.line, p.col) for p in dep.problems
