@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any, SupportsIndex
-from urllib.parse import urlsplit
 
 MASK = "***"
 
@@ -296,95 +295,84 @@ def _is_credential_key(key: str) -> bool:
     return folded in CREDENTIAL_KEYS
 
 
-def _unquote(value: str) -> tuple[str, str, str]:
-    stripped = value.strip()
-    for quote in ('"', "'"):
-        if len(stripped) >= 2 and stripped[0] == stripped[-1] == quote:
-            return quote, stripped[1:-1], quote
-    return "", value, ""
+_KEY_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+)
+_VALUE_ENDS = frozenset(";&\"', \t\r\n}])\\")
+_AUTHORITY_ENDS = frozenset("/?#\"' \t\r\n\\;,}])")
 
 
-def _split(text: str, sep: str) -> list[str]:
-    """`text` split at `sep`, except inside a quoted value (`Password="a;b"`)."""
-    parts, start, quote = [], 0, ""
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "\"'" and text[max(start, i - 1) : i].rstrip().endswith("="):
-            quote = c
-        elif c == sep:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
+def _mask_pairs(text: str) -> tuple[str, bool]:
+    """`text` with the value of every `key=value` pair whose key names a credential
+    masked, wherever the pair stands: a connection string (`;`), a query string
+    (`&`), a URL, JSON or a sentence around it. A quoted value runs to its quote
+    (`Password="a;b"`). One pass over the text."""
+    out: list[str] = []
+    found, i, n = False, 0, len(text)
+    while i < n:
+        eq = text.find("=", i)
+        if eq < 0:
+            break
+        k = eq
+        while k > i and text[k - 1] == " ":
+            k -= 1
+        start = k
+        while start > i and text[start - 1] in _KEY_CHARS:
+            start -= 1
+        v = eq + 1
+        while v < n and text[v] == " ":
+            v += 1
+        if v < n and text[v] in "\"'":
+            end = text.find(text[v], v + 1)
+            vs, ve = v + 1, n if end < 0 else end
+        else:
+            vs = ve = v
+            while ve < n and text[ve] not in _VALUE_ENDS:
+                ve += 1
+        if ve > vs and _is_credential_key(text[start:k]):
+            out += [text[i:vs], MASK]
+            found, i = True, ve
+        else:
+            out.append(text[i : eq + 1])
+            i = eq + 1
+    out.append(text[i:])
+    return "".join(out), found
 
 
-def _mask_pairs(text: str, sep: str) -> tuple[str, bool]:
-    """`k=v<sep>k=v...` with the values of credential keys masked."""
-    parts = _split(text, sep)
-    found = False
-    for i, part in enumerate(parts):
-        key, eq, value = part.partition("=")
-        if not eq or "://" in key:
-            masked, hit = _mask_url(part)
-            if hit:
-                parts[i], found = masked, True
-            continue
-        if _is_credential_key(key) and value.strip():
-            left, _, right = _unquote(value)
-            parts[i], found = f"{key}={left}{MASK}{right}", True
-            continue
-        masked, hit = _mask_value(value)
-        if hit:
-            parts[i], found = f"{key}={masked}", True
-    return sep.join(parts), found
-
-
-def _mask_url(text: str) -> tuple[str, bool]:
-    """A URL with its password and credential query parameters masked."""
-    if "://" not in text:
-        return text, False
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return MASK, True  # unparseable: nothing of it is shown
-    found = False
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, host = netloc.rpartition("@")
-        if ":" in userinfo:
-            user = userinfo.split(":", 1)[0]
-            netloc, found = f"{user}:{MASK}@{host}", True
-    query = parts.query
-    if query:
-        query, hit = _mask_pairs(query, "&")
-        found = found or hit
-    if not found:
-        return text, False
-    rebuilt = f"{parts.scheme}://{netloc}{parts.path}"
-    rebuilt += f"?{query}" if query else ""
-    rebuilt += f"#{parts.fragment}" if parts.fragment else ""
-    return rebuilt, True
-
-
-def _mask_value(value: str) -> tuple[str, bool]:
-    masked, found = _mask_url(value)
-    if found:
-        return masked, True
-    if "&" in value and "=" in value:
-        return _mask_pairs(value, "&")
-    return value, False
+def _mask_userinfo(text: str) -> tuple[str, bool]:
+    """`text` with the password of every URL's `user:password@` masked."""
+    out: list[str] = []
+    found, i = False, 0
+    while True:
+        scheme = text.find("://", i)
+        if scheme < 0:
+            break
+        start = end = scheme + 3
+        while end < len(text) and text[end] not in _AUTHORITY_ENDS:
+            end += 1
+        userinfo, at, _ = text[start:end].rpartition("@")
+        user, colon, password = userinfo.partition(":")
+        if at and colon and password:
+            out += [text[i:start], user, ":", MASK]
+            found, i = True, start + len(userinfo)
+        else:
+            out.append(text[i:end])
+            i = end
+    out.append(text[i:])
+    return "".join(out), found
 
 
 def conceal_credentials(value: str) -> str:
-    """`value`, secret when it holds a credential: a connection string's
-    `AccountKey=`/`Password=`/... pair, a URL's `user:password@` or a query
-    parameter such as `sig=` or `code=`. Its printed form masks only the credential
-    (`AccountName=prod;AccountKey=***`)."""
+    """`value`, secret when it holds a credential: an `AccountKey=`/`Password=`/
+    `sig=`/`code=`/... pair anywhere in it (a connection string, a query string, a
+    URL, JSON written out) or a URL's `user:password@`. Found by reading the value's
+    pairs and URLs, never by searching a report; its printed form masks only the
+    credential (`AccountName=prod;AccountKey=***`)."""
     shown = str.__str__(value)  # a secret's printed form may hold one too
     if "=" not in shown and "@" not in shown:
         return value
-    masked, found = _mask_pairs(shown, ";")
-    if not found:
+    masked, pairs = _mask_pairs(shown)
+    masked, urls = _mask_userinfo(masked)
+    if not (pairs or urls):
         return value
     return Secret(reveal(value), masked)

@@ -180,6 +180,10 @@ CREDENTIALS = [
     f"https://st.blob.core.windows.net/c/p.zip?sv=2022&sig={VALUE}&se=2030",
     f"BlobEndpoint=https://st.blob.core.windows.net/;SharedAccessSignature=sv=1&sig={VALUE}",
     f"Client_Secret={VALUE}",
+    # inside other text: an object written out as JSON, a sentence
+    f'{{"a": {{"b": "StorageAccountKey={VALUE}"}}, "c": [1, "py"]}}',
+    f"connect with Password = {VALUE} then retry",
+    f"[https://app:{VALUE}@db.example.net, 'x']",
 ]
 
 
