@@ -334,7 +334,6 @@ class _Reader:
             raise BudgetExceeded(
                 f"copy loop {loop!r} of {count} instances (ARM allows 800)"
             )
-        self.budget.instances(max(0, count), f"copy loop {loop!r}")
         saved = scope.innermost
         scope.innermost = loop
         if count <= 0:  # no instance: copyIndex() stays computed in its name
@@ -367,6 +366,8 @@ class _Reader:
             return
         body = {str(k): scope.value(v) for k, v in raw.items() if k not in _SKIPPED}
         line, col = self.where(path)
+        if scope.innermost is not None:  # made by a loop: its children count too
+            self.budget.instances(1, f"copy loop {scope.innermost!r}")
         self.graph.resources.append(
             Resource(
                 type=rtype,

@@ -48,6 +48,9 @@ class Resource:
     conditional: bool = False  # deployed only when a condition holds
     locate: Locator = no_locator
     extra: dict[str, Any] = field(default_factory=dict)  # reader-specific notes
+    _segments: tuple[Any, tuple[Any, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # the name as written is printed: a credential in it stays secret
@@ -59,7 +62,11 @@ class Resource:
 
     @property
     def segments(self) -> tuple[Any, ...]:
-        return tuple(split_text(self.name, "/"))
+        """The name's segments, split once per name (the join asks often)."""
+        cached = self._segments
+        if cached is None or cached[0] is not self.name:
+            cached = self._segments = (self.name, tuple(split_text(self.name, "/")))
+        return cached[1]
 
     def key(self) -> tuple[str, tuple[str, ...]]:
         return identity(self.kind, self.segments)

@@ -26,17 +26,23 @@ class Settings:
     """App settings in the order the provider builds them, with where each is set."""
 
     def __init__(self, default_at: Where) -> None:
-        self.pairs: list[tuple[Any, Any, Where]] = []
+        # keyed by the name without case (a computed name by its place): a setting
+        # put again replaces the earlier one and moves to the end, in one lookup
+        self._by_key: dict[Any, tuple[Any, Any, Where]] = {}
         self.default_at = default_at
 
+    @property
+    def pairs(self) -> list[tuple[Any, Any, Where]]:
+        return list(self._by_key.values())
+
     def put(self, name: Any, value: Any, at: Where | None = None) -> None:
-        if isinstance(name, str):
-            self.pairs = [
-                p
-                for p in self.pairs
-                if not (isinstance(p[0], str) and p[0].lower() == name.lower())
-            ]
-        self.pairs.append((name, value, at or self.default_at))
+        key = (
+            ("name", name.lower())
+            if isinstance(name, str)
+            else ("at", len(self._by_key), id(name))
+        )
+        self._by_key.pop(key, None)
+        self._by_key[key] = (name, value, at or self.default_at)
 
 
 def _storage_string(name: Any, key: Any) -> Any:
