@@ -291,8 +291,13 @@ def conceal(value: Any, charge: Callable[[int], None] = _noop) -> Any:
 
 # -- credentials inside strings ---------------------------------------------------
 def _is_credential_key(key: str) -> bool:
+    """A credential's name, or a longer name ending in one (`DbPassword`,
+    `LegacyStorageAccountKey`); the short ones (`key`, `pwd`, `sig`, `code`) only
+    as they are."""
     folded = "".join(c for c in key.lower() if c not in " _-\t\"'")
-    return folded in CREDENTIAL_KEYS
+    return folded in CREDENTIAL_KEYS or any(
+        folded.endswith(name) for name in CREDENTIAL_KEYS if len(name) > 4
+    )
 
 
 _KEY_CHARS = frozenset(

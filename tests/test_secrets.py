@@ -180,6 +180,7 @@ CREDENTIALS = [
     f"https://st.blob.core.windows.net/c/p.zip?sv=2022&sig={VALUE}&se=2030",
     f"BlobEndpoint=https://st.blob.core.windows.net/;SharedAccessSignature=sv=1&sig={VALUE}",
     f"Client_Secret={VALUE}",
+    f"Server=db;DbPassword={VALUE}",  # a longer name ending in a credential's
     # inside other text: an object written out as JSON, a sentence
     f'{{"a": {{"b": "StorageAccountKey={VALUE}"}}, "c": [1, "py"]}}',
     f"connect with Password = {VALUE} then retry",
@@ -199,7 +200,15 @@ def test_credentials_are_found_by_parsing_and_only_they_are_masked(text: str) ->
 
 @pytest.mark.parametrize(
     "text",
-    ["python", "a=b;c=d", "https://example.net/x?y=1", "user@example.net", "~4", ""],
+    [
+        "python",
+        "a=b;c=d",
+        "https://example.net/x?y=1",
+        "user@example.net",
+        "~4",
+        "",
+        "Endpoint=sb://x/;SharedAccessKeyName=Root;PartitionKey=1;Monkey=2",
+    ],
 )
 def test_text_without_a_credential_is_left_alone(text: str) -> None:
     assert type(conceal_credentials(text)) is str
