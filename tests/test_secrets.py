@@ -422,3 +422,12 @@ def test_a_secure_value_is_still_judged_by_its_value(tmp_path: Path) -> None:
     assert "'***'" in count["message"]
     (runtime,) = {t["runtime"] for t in report["targets"]}
     assert runtime == "python"
+
+
+def test_a_name_as_written_keeps_its_credential_secret_however_it_is_set() -> None:
+    from azfn_profile.sources.graph import Resource
+
+    r = Resource("Microsoft.Web/sites", "x", {}, "f", 1, 1, f"app;Password={VALUE}")
+    assert not leaks(r.display) and str(r.display) == "app;Password=***"
+    r.display = f"azure-native:web:WebApp::Server=db;Pwd={VALUE};"  # set later
+    assert not leaks(r.display) and "Server=db" in str(r.display)

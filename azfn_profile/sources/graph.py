@@ -52,9 +52,12 @@ class Resource:
         default=None, repr=False, compare=False
     )
 
-    def __post_init__(self) -> None:
-        # the name as written is printed: a credential in it stays secret
-        self.display = conceal_credentials(self.display)
+    def __setattr__(self, name: str, value: Any) -> None:
+        # the name as written is printed: a credential in it stays secret, however
+        # it is set (at creation or later)
+        if name == "display" and isinstance(value, str):
+            value = conceal_credentials(value)
+        object.__setattr__(self, name, value)
 
     @property
     def kind(self) -> str:
