@@ -142,14 +142,18 @@ def apply_suppressions(
     """Mark suppressed failures; report lapsed suppressions (AZFN002) and those
     that name no check (AZFN003)."""
     by_resource: dict[tuple[str, str | None], list[Suppression]] = {}
-    by_file: dict[str, list[Suppression]] = {}
+    # a code comment covers lines of its file: found by (file, check, line), so
+    # matching costs one lookup per finding however many comments there are
+    by_line: dict[tuple[str, str, int], list[Suppression]] = {}
     out: list[Finding] = []
     seen: set[Suppression] = set()
     for source in sources:
         base = source.locate("")
         for s in source.target.suppressions:
             if s.lines is not None:
-                by_file.setdefault(s.location.file, []).append(s)
+                for line in s.lines:
+                    key = (s.location.file, s.check_id, line)
+                    by_line.setdefault(key, []).append(s)
             else:
                 by_resource.setdefault((base.file, base.resource), []).append(s)
             if s in seen:
@@ -176,7 +180,9 @@ def apply_suppressions(
                 )
     for f in findings:
         candidates = by_resource.get((f.location.file, f.location.resource), [])
-        candidates = candidates + by_file.get(f.location.file, [])
+        if f.location.line is not None:
+            line_key = (f.location.file, f.check_id, f.location.line)
+            candidates = candidates + by_line.get(line_key, [])
         active = [s for s in candidates if s.covers(f) and s.active(today)]
         out.append(
             replace(f, status="suppressed", reason=active[0].reason)

@@ -62,12 +62,19 @@ SLOW, HEAVY = 10.0, 1024.0  # a point over either is flagged
 TARGET = 1.2
 MIN_SECONDS, MIN_MIB = 0.05, 2.0  # marginal cost below these is noise
 
-# The child: times the `check` call and reads its own peak RSS (KiB on Linux).
+# The child: times the `check` call and reads its own peak RSS (VmHWM, KiB: it starts
+# afresh at exec, where ru_maxrss keeps the parent's peak from before the fork).
 CHILD = r"""
 import contextlib, io, json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+def hwm():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from azfn_profile.cli import cli
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = hwm()
 out = io.StringIO()
 started = time.perf_counter()
 code = 0
@@ -77,7 +84,7 @@ with contextlib.redirect_stdout(out):
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm()
 try:
     report = json.loads(out.getvalue())
 except ValueError:
