@@ -260,16 +260,19 @@ def test_case_insensitive_parameter_lookups_use_one_map(tmp_path: Path) -> None:
     assert unreadable(report) == [] and report["targets"]
 
 
-def test_a_budget_counts_lookups_without_case() -> None:
+def test_lookups_without_case_build_each_objects_keys_once() -> None:
     from azfn_profile.sources.arm_functions import member
 
     big = {f"Key{i}": i for i in range(1000)}
     budget = Budget(steps=10_000)
     assert member(big, "key5", budget=budget) == 5
+    assert budget.steps_left == 10_000 - 1000  # the keys, once
+    for i in range(1000):  # one lookup each from then on
+        assert member(big, f"KEY{i}", budget=budget) == i
     assert budget.steps_left == 10_000 - 1000
-    with pytest.raises(BudgetExceeded):
+    with pytest.raises(BudgetExceeded):  # other objects are charged their own keys
         for _ in range(20):
-            member(big, "KEY7", budget=budget)
+            member(dict(big), "KEY7", budget=budget)
 
 
 def test_fingerprints_take_any_code_point() -> None:

@@ -602,14 +602,15 @@ def member(
     value: Any, name: Any, *, safe: bool = False, budget: Budget | None = None
 ) -> Any:
     """`value.name` / `value[name]`: computed values stay computed. A name found only
-    without case costs a pass over the keys, charged to `budget`."""
+    without case needs the object's keys without case: built once per object and
+    file (charged to `budget`), so repeated lookups cost one each."""
     if isinstance(value, dict):
         if isinstance(name, str):
             if name in value:
                 return value[name]
-            if budget is not None:
-                budget.step(len(value))
-            lowered = {k.lower(): k for k in value if isinstance(k, str)}
+            lowered = budget.lowered_keys(value) if budget is not None else None
+            if lowered is None:
+                lowered = {k.lower(): k for k in value if isinstance(k, str)}
             if name.lower() in lowered:
                 return value[lowered[name.lower()]]
             return None if safe else Opaque(f"{canon(value)[:40]}...missing.{name}")

@@ -46,6 +46,21 @@ class Budget:
     def __init__(self, steps: int = MAX_STEPS, cells: int = MAX_CELLS) -> None:
         self.steps_left, self.cells_left = steps, cells
         self.instances_left = MAX_LOOP_INSTANCES
+        # an object's keys without case, by object (kept alive with it)
+        self._lowered: dict[int, tuple[dict[Any, Any], dict[str, Any]]] = {}
+
+    def lowered_keys(self, value: dict[Any, Any]) -> dict[str, Any]:
+        """`value`'s string keys by their lower case (the last wins), built once per
+        object and charged its size."""
+        found = self._lowered.get(id(value))
+        if found is None or found[0] is not value:
+            self.step(len(value))
+            keys: dict[str, Any] = {}
+            for k in value:
+                if isinstance(k, str):
+                    keys[k.lower()] = k
+            found = self._lowered[id(value)] = (value, keys)
+        return found[1]
 
     def instances(self, n: int, what: str) -> None:
         """`n` resource instances a loop produces, counted against the file's."""
