@@ -17,7 +17,7 @@ from azfn_profile.checks import (
     Unknown,
     raised,
 )
-from azfn_profile.findings import Finding, Location, Status, Suppression
+from azfn_profile.findings import Finding, Location, Status, Suppression, shown_via
 
 Locate = Callable[[str], Location]  # dotted path -> where it is in the source
 
@@ -45,7 +45,7 @@ class AppInfo:
     def as_dict(self) -> dict[str, Any]:
         """For JSON output: every key, always, in this order."""
         out = asdict(self)
-        out["via"], out["unknown"] = list(self.via), list(self.unknown)
+        out["via"], out["unknown"] = list(shown_via(self.via)), list(self.unknown)
         return out
 
 

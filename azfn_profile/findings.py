@@ -9,6 +9,17 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 Status = Literal["fail", "pass", "not-applicable", "unknown", "suppressed", "baselined"]
+# A longer chain of module calls or deployments prints its outermost 3 steps and its
+# innermost 4 (where the resource is), so no finding prints more than a fixed share
+# of a deep chain: each finding of each app in it would otherwise repeat the whole.
+MAX_VIA_SHOWN = 8
+
+
+def shown_via(via: tuple[str, ...]) -> tuple[str, ...]:
+    """The steps of `via` a report prints."""
+    if len(via) <= MAX_VIA_SHOWN:
+        return via
+    return (*via[:3], f"... {len(via) - 7} more ...", *via[-4:])
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class Location:
     def through(self) -> str:
         """' (via main.bicep:36 module legacy)' for module-reached resources, and
         ' (with main.prod.parameters.json)' for a template judged with one."""
-        via = f" (via {' > '.join(self.via)})" if self.via else ""
+        via = f" (via {' > '.join(shown_via(self.via))})" if self.via else ""
         return via + (f" (with {self.parameters})" if self.parameters else "")
 
 

@@ -23,7 +23,7 @@ from azfn_profile import CHECKS_URL, REPOSITORY_URL, __version__, sink
 from azfn_profile.checking import AppInfo
 from azfn_profile.checks import REGISTRY
 from azfn_profile.checks.examples import doc_examples
-from azfn_profile.findings import SEVERITY_RANK, Finding, Severity
+from azfn_profile.findings import SEVERITY_RANK, Finding, Severity, shown_via
 
 if TYPE_CHECKING:
     from azfn_profile.sources.scan import Scan
@@ -219,7 +219,7 @@ def _finding_dict(report: Report, f: Finding) -> dict[str, object]:
             "line": f.location.line,
             "col": f.location.col,
             "resource": f.location.resource or None,
-            "via": list(f.location.via),
+            "via": list(shown_via(f.location.via)),
             "parameters": f.location.parameters,
         },
         "fingerprint": f.fingerprint(),
@@ -516,7 +516,8 @@ def ordered(
                 f.check_id,
                 where.format(),
                 f.message,
-                where.through(),
+                " > ".join(where.via),
+                where.parameters or "",
                 (where.resource or "") if own else "",
             )
             if key in first:

@@ -15,16 +15,25 @@ off quickly with an AZFN000 finding instead of running on.
 Target: no input costs more than linear work in its size: the least-squares slope of
 log(time) and of log(memory) against log(size) is at most 1.2 for every family.
 
-The slopes are fitted on the marginal cost: a family's fixed cost (the same
-generator at its smallest size, n=1: interpreter state, the reader's lazy imports,
-the checks on one app) is measured first and subtracted from every point, time and
-peak RSS alike. Points whose marginal cost is within the noise (under 0.05 s, or
-under 2 MiB) are left out of the fit; a family with fewer than two points left is
-"flat" (its cost does not show at these sizes) and passes.
+Time is fitted on the marginal cost: a family's fixed cost (the same generator at
+its smallest size, n=1: interpreter state, the reader's lazy imports, the checks on
+one app) is measured first and subtracted from every point; points whose marginal
+time is within the noise (under 0.05 s) are left out. Memory is the Python heap's
+peak (tracemalloc) during the `check` call, in a separate run that first checks the
+n=1 input so that one-time costs (imports, the HCL grammar's tables) are paid before
+tracing starts. A peak does not add up the way time does (the fixed cost's transient
+and the input's are mostly live at different moments), so the memory slope is
+fitted on the heap peak itself, over the points where it is at least twice the
+base's (the input's cost dominates). The peak RSS is reported too but not fitted:
+the allocator keeps freed memory as slack, which hides a small input's cost behind
+the first transient and bends the curve upward where the input's cost first exceeds
+it. A family with fewer than two points left in a fit is "flat" there (its cost does
+not show at these sizes) and passes.
 
-Reading the table: `seconds` and `MiB` are the medians of --runs runs at each size
-(MiB is the peak RSS of the child, fixed cost included); `t-slope` and `m-slope` are
-the fitted slopes; PASS when both are at most 1.2. A slope near 2 is quadratic work;
+Reading the table: `seconds` and `RSS MiB` are the medians of --runs runs at each
+size (RSS is the peak RSS of the child, fixed cost included); `heap MiB` is the heap
+run's peak; `t-slope` and `m-slope` are the fitted slopes; PASS when both are at
+most 1.2. A slope near 2 is quadratic work;
 much larger is exponential. `judged` says that the generated function app was found
 and judged at every size (a family whose inputs are skipped measures nothing);
 `past` is the point beyond the budget: its seconds and how it ended (AZFN000,
@@ -60,12 +69,18 @@ TIMEOUT = 60  # seconds per run, interpreter start included
 MEMORY_CAP = 3 * 1024**3  # address space per run
 SLOW, HEAVY = 10.0, 1024.0  # a point over either is flagged
 TARGET = 1.2
-MIN_SECONDS, MIN_MIB = 0.05, 2.0  # marginal cost below these is noise
+MIN_SECONDS, MIN_MIB = 0.05, 1.0  # marginal cost below these is noise
 
 # The child: times the `check` call and reads its own peak RSS (VmHWM, KiB: it starts
-# afresh at exec, where ru_maxrss keeps the parent's peak from before the fork).
+# afresh at exec, where ru_maxrss keeps the parent's peak from before the fork). With
+# a second folder (the family's n=1 input) it is a heap run instead: it checks that
+# folder first, so lazy imports, parser tables and other one-time costs are paid, then
+# traces the Python heap (tracemalloc) through the measured `check` and reports its
+# peak above what was live when it began. The heap peak is what the fit uses: RSS
+# keeps the first run's freed memory as slack, which hides small inputs' cost and
+# makes the curve look steeper than the work is.
 CHILD = r"""
-import contextlib, io, json, resource, sys, time
+import contextlib, io, json, resource, sys, time, tracemalloc
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 def hwm():
     with open("/proc/self/status") as status:
@@ -74,25 +89,36 @@ def hwm():
                 return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from azfn_profile.cli import cli
+def check(folder):
+    out = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out):
+        try:
+            cli.main(["check", folder, "--format", "json"], prog_name="azfn-profile")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue()
+heap = None
+if len(sys.argv) > 2:
+    check(sys.argv[2])
+    tracemalloc.start(1)
+    live = tracemalloc.get_traced_memory()[0]
 before = hwm()
-out = io.StringIO()
 started = time.perf_counter()
-code = 0
-with contextlib.redirect_stdout(out):
-    try:
-        cli.main(["check", sys.argv[1], "--format", "json"], prog_name="azfn-profile")
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+code, printed = check(sys.argv[1])
 seconds = time.perf_counter() - started
+if len(sys.argv) > 2:
+    heap = (tracemalloc.get_traced_memory()[1] - live) / 1024**2
+    tracemalloc.stop()
 peak = hwm()
 try:
-    report = json.loads(out.getvalue())
+    report = json.loads(printed)
 except ValueError:
     report = {{}}
 targets = report.get("targets", [])
 zero = [f.get("message", "") for f in report.get("findings", []) if f.get("id") == "AZFN000"]
 print(json.dumps({{
-    "code": code, "seconds": seconds, "peak_mib": peak / 1024,
+    "code": code, "seconds": seconds, "peak_mib": peak / 1024, "heap_mib": heap,
     "imports_mib": before / 1024, "apps": len(targets),
     "app_names": sorted({{str(t.get("resource")) for t in targets}})[:5],
     "azfn000": zero[:3], "skipped": len(report.get("skipped", [])),
@@ -716,14 +742,16 @@ FAMILIES = [
 # -- running ---------------------------------------------------------------------------
 
 
-def run_once(folder: Path) -> dict[str, Any]:
+def run_once(folder: Path, warm: Path | None = None) -> dict[str, Any]:
     """One `check` in a fresh child: its figures, or an `error` ("timeout" when it
-    ran past TIMEOUT and was killed)."""
+    ran past TIMEOUT and was killed). With `warm`, a heap run (see CHILD)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
     cmd = [sys.executable, "-c", CHILD.format(cap=MEMORY_CAP), str(folder)]
+    cmd += [str(warm)] if warm is not None else []
     failed: dict[str, Any] = {
         "seconds": math.nan,
         "peak_mib": math.nan,
+        "heap_mib": None,
         "apps": 0,
         "azfn000": [],
     }
@@ -751,7 +779,9 @@ def status(point: dict[str, Any]) -> str:
     return "AZFN000" if point["azfn000"] else "no-AZFN000"
 
 
-def measure(family: Family, n: int, runs: int, tmp: Path) -> dict[str, Any]:
+def measure(
+    family: Family, n: int, runs: int, tmp: Path, heap: bool = True
+) -> dict[str, Any]:
     folder = tmp / f"{family.name}-{n}"
     folder.mkdir(exist_ok=True)
     files = family.build(n)
@@ -766,11 +796,15 @@ def measure(family: Family, n: int, runs: int, tmp: Path) -> dict[str, Any]:
     seconds = statistics.median(o["seconds"] for o in outcomes)
     peak = statistics.median(o["peak_mib"] for o in outcomes)
     last = outcomes[-1]
+    heap_mib = None
+    if heap and not last.get("error"):  # the heap is deterministic: one run is enough
+        heap_mib = run_once(folder, warm=tmp / f"{family.name}-1").get("heap_mib")
     return {
         "n": n,
         "bytes": nbytes,
         "seconds": seconds,
         "peak_mib": peak,
+        "heap_mib": heap_mib,
         "runs": [round(o["seconds"], 3) for o in outcomes],
         "code": last.get("code"),
         "apps": last.get("apps", 0),
@@ -797,10 +831,34 @@ def slope(points: list[tuple[float, float]]) -> float | None:
 def fit(
     base: dict[str, Any], points: list[dict[str, Any]], key: str, floor: float
 ) -> float | None:
+    """Time adds up: the slope of the marginal time (the point's less the base's)."""
     marginal = [(p["n"], p[key] - base[key]) for p in points]
     top = max((m for _, m in marginal if not math.isnan(m)), default=0.0)
     kept = [(n, m) for n, m in marginal if m >= max(floor, 0.02 * top)]
     return slope(kept)
+
+
+def fit_peak(base: dict[str, Any], points: list[dict[str, Any]]) -> float | None:
+    """A peak does not add up: the fixed cost's transient (the scan's own, the
+    report's) and the input's are mostly live at different moments, so the peak is
+    nearer their larger than their sum, and subtracting the base would bend the curve
+    upward. The slope of the heap peak itself, over the points where it is at least
+    twice the base's and MIN_MIB above it (the input's cost dominates)."""
+    floor = base.get("heap_mib")
+    if floor is None:
+        return None
+    kept = [
+        (p["n"], p["heap_mib"])
+        for p in points
+        if p.get("heap_mib") is not None
+        and p["heap_mib"] >= max(2 * floor, floor + MIN_MIB)
+    ]
+    return slope(kept)
+
+
+def heap_text(point: dict[str, Any]) -> str:
+    heap = point.get("heap_mib")
+    return "-" if heap is None else f"{heap:.1f}"
 
 
 def run_family(
@@ -809,6 +867,7 @@ def run_family(
     base = measure(family, 1, runs, tmp)
     print(
         f"  {family.name} base n=1: {base['seconds']:.2f} s {base['peak_mib']:.0f} MiB "
+        f"heap {heap_text(base)} "
         f"apps={base['apps']} {base['runs']}",
         file=sys.stderr,
         flush=True,
@@ -820,7 +879,8 @@ def run_family(
         flag = "!" if point["seconds"] > SLOW or point["peak_mib"] > HEAVY else ""
         print(
             f"  {family.name} n={n:,} ({point['bytes'] / 1024:,.0f} KiB): "
-            f"{point['seconds']:.2f} s {point['peak_mib']:.0f} MiB apps={point['apps']}"
+            f"{point['seconds']:.2f} s {point['peak_mib']:.0f} MiB "
+            f"heap {heap_text(point)} apps={point['apps']}"
             f" {status(point)}{flag} {point['runs']}",
             file=sys.stderr,
             flush=True,
@@ -829,7 +889,7 @@ def run_family(
             break  # larger sizes would only be slower, or are past the budget
     beyond = None
     if past and family.past is not None:
-        beyond = measure(family, family.past, 1, tmp)
+        beyond = measure(family, family.past, 1, tmp, heap=False)
         print(
             f"  {family.name} past n={family.past:,}: {beyond['seconds']:.2f} s "
             f"{beyond['peak_mib']:.0f} MiB {status(beyond)} {beyond['azfn000'][:1]}",
@@ -840,7 +900,7 @@ def run_family(
     # lower bound); a timeout at a regular size fails the family outright
     finished = [p for p in points if not p.get("error")]
     t_slope = fit(base, finished, "seconds", MIN_SECONDS)
-    m_slope = fit(base, finished, "peak_mib", MIN_MIB)
+    m_slope = fit_peak(base, finished)
     timed_out = any(status(p) == "TIMEOUT" for p in points)
     ok = not timed_out and all(s is None or s <= TARGET for s in (t_slope, m_slope))
     return {
@@ -863,7 +923,8 @@ def table(results: list[dict[str, Any]]) -> str:
         return "flat" if s is None else f"{s:.2f}"
 
     header = (
-        f"{'family':24} {'sizes':>22} {'seconds (base; points)':>40} {'MiB':>22} "
+        f"{'family':24} {'sizes':>22} {'seconds (base; points)':>40} {'RSS MiB':>22} "
+        f"{'heap MiB':>34} "
         f"{'t-slope':>7} {'m-slope':>7} {'judged':>6}  past  result"
     )
     lines = [header]
@@ -879,17 +940,21 @@ def table(results: list[dict[str, Any]]) -> str:
         mib = f"{r['base']['peak_mib']:.0f}; " + " ".join(
             f"{p['peak_mib']:.0f}" + ("!" if p["peak_mib"] > HEAVY else "") for p in pts
         )
+        heap = f"{heap_text(r['base'])}; " + " ".join(heap_text(p) for p in pts)
         past = r["past"]
         past_s = "-" if past is None else f"{past['seconds']:.1f}s {status(past)}"
         judged = "yes" if r["judged"] else "NO"
         if not r["in_budget"]:
             judged += "*"
         lines.append(
-            f"{r['family']:24} {sizes:>22} {secs:>40} {mib:>22} {f(r['time_slope']):>7} "
+            f"{r['family']:24} {sizes:>22} {secs:>40} {mib:>22} {heap:>34} "
+            f"{f(r['time_slope']):>7} "
             f"{f(r['memory_slope']):>7} {judged:>6}  {past_s}  {'PASS' if r['pass'] else 'FAIL'}"
         )
     lines.append(
-        "seconds/MiB: median per point, base = n=1 (subtracted before the fit); "
+        "seconds/RSS: median per point; heap: one heap run's peak; base = n=1 "
+        "(t-slope: of seconds less the base's; m-slope: of the heap where it is at "
+        "least twice the base's); "
         f"! = over {SLOW:.0f} s / {HEAVY:.0f} MiB; * = a point hit AZFN000 (stopped "
         f"there); TIMEOUT = killed after {TIMEOUT} s (left out of the fit, FAIL)"
     )

@@ -363,3 +363,78 @@ def test_suppression_comments_are_matched_by_lookup(
     suppressed = [f for f in report["findings"] if f["status"] == "suppressed"]
     assert len(suppressed) >= 400
     assert tried <= 2 * len(report["findings"]), tried  # was 400 x findings
+
+
+def nested_deployments(levels: int) -> dict[str, Any]:
+    """`levels` inline deployments, one inside the other, each with a function app."""
+    inner: dict[str, Any] = {"$schema": SCHEMA, "resources": []}
+    for i in range(levels):
+        site = json.loads(arm({}, "v"))["resources"][0] | {"name": f"app{i}"}
+        deployment = {
+            "type": "Microsoft.Resources/deployments",
+            "apiVersion": "2022-09-01",
+            "name": f"d{i}",
+            "properties": {"mode": "Incremental", "template": inner},
+        }
+        inner = {"$schema": SCHEMA, "resources": [site, deployment]}
+    return inner
+
+
+def nested_modules(folder: Path, levels: int) -> Path:
+    """main.bicep calls m1.bicep, which calls m2.bicep, ...: each file holds an app."""
+    for i in range(levels, -1, -1):
+        call = (
+            f"module next 'm{i + 1}.bicep' = {{\n  name: 'm{i + 1}'\n}}\n"
+            if i < levels
+            else ""
+        )
+        (folder / (f"m{i}.bicep" if i else "main.bicep")).write_text(
+            f"resource app{i} 'Microsoft.Web/sites@2023-12-01' = {{\n"
+            f"  name: 'app{i}'\n  location: 'westeurope'\n"
+            "  kind: 'functionapp,linux'\n"
+            "  properties: { siteConfig: { linuxFxVersion: 'Python|3.11' } }\n}\n"
+            + call
+        )
+    return folder / "main.bicep"
+
+
+def longest_lines(path: Path) -> dict[str, int]:
+    """The longest line each format prints for `path`'s findings."""
+    out = {}
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        result = CliRunner().invoke(cli, ["check", str(path), "--format", fmt])
+        assert result.exit_code in (0, 1), result.output
+        out[fmt] = max(map(len, result.stdout.splitlines()))
+    return out
+
+
+@pytest.mark.parametrize("reader", ["arm", "bicep"])
+def test_a_deep_chain_prints_a_bounded_share_per_finding(
+    tmp_path: Path, reader: str
+) -> None:
+    """Every app of a chain n deep has findings, and each used to print the whole
+    chain: output grew with n squared. A finding prints the outermost and innermost
+    steps, so its lines are no longer at 30 levels than at 10, in every format."""
+    sizes = {}
+    for levels in (10, 15 if reader == "bicep" else 30):
+        folder = tmp_path / f"{reader}{levels}"
+        folder.mkdir()
+        if reader == "arm":
+            path = folder / "t.json"
+            path.write_text(json.dumps(nested_deployments(levels)))
+        else:
+            path = nested_modules(folder, levels)
+        sizes[levels] = longest_lines(path)
+        _, report = check(path)
+        vias = [t["via"] for t in report["targets"]]
+        assert all(len(v) <= 8 for v in vias)
+        # an app k > 8 calls deep shows 3 + "... k-7 more ..." + 4 of them
+        deepest = levels - 1 if reader == "arm" else levels
+        assert sorted(v[3] for v in vias if len(v) == 8 and "more" in v[3]) == sorted(
+            f"... {k - 7} more ..." for k in range(9, deepest + 1)
+        )
+        failing = [f for f in report["findings"] if f["location"]["via"]]
+        assert failing and all(len(f["location"]["via"]) <= 8 for f in failing)
+    small, large = sizes.values()
+    for fmt, longest in large.items():
+        assert longest <= small[fmt] + 40, (fmt, small[fmt], longest)
