@@ -166,6 +166,30 @@ resource "azurerm_linux_function_app" "a{n}" {{
     assert "more than 800 resource instances" in message
 
 
+@pytest.mark.parametrize(("parents", "over"), [(100, True), (70, False)])
+def test_children_of_a_looped_bicep_resource_count_toward_the_limit(
+    tmp_path: Path, parents: int, over: bool
+) -> None:
+    """Each instance of a looped parent deploys its nested children again: 100
+    parents with 10 children are 1,100 resources from a few lines."""
+    children = "".join(
+        f"  resource c{i} 'config' = {{\n    name: 'c{i}'\n  }}\n" for i in range(10)
+    )
+    (tmp_path / "main.bicep").write_text(
+        "resource site 'Microsoft.Web/sites@2023-12-01' = "
+        f"[for i in range(0, {parents}): {{\n"
+        "  name: 'app${i}'\n  location: 'westeurope'\n"
+        "  kind: 'functionapp,linux'\n" + children + "}]\n"
+    )
+    _, report = check(tmp_path)
+    if over:
+        (message,) = unreadable(report)
+        assert "more than 800 resource instances" in message
+        assert " in a loop: loops make more than" in message  # a child ran over
+    else:
+        assert unreadable(report) == [] and len(report["targets"]) == parents
+
+
 def nested_children(levels: int) -> dict[str, Any]:
     inner: dict[str, Any] = {"type": "config", "name": "web", "properties": {}}
     for _ in range(levels - 1):
@@ -438,3 +462,139 @@ def test_a_deep_chain_prints_a_bounded_share_per_finding(
     small, large = sizes.values()
     for fmt, longest in large.items():
         assert longest <= small[fmt] + 40, (fmt, small[fmt], longest)
+
+
+# Budgets that run out: each reader, each unit, in a root file and in a module. The
+# AZFN000 names the construct that ran out (its file and line), never the top of
+# the file, and the app in the other file is still judged.
+BICEP_APP = """resource app 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'fine'
+  location: 'westeurope'
+  kind: 'functionapp,linux'
+  properties: { siteConfig: { linuxFxVersion: 'Python|3.11' } }
+}
+"""
+TF_APP = """resource "azurerm_linux_function_app" "fine" {
+  name                = "fine"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  service_plan_id     = "plan"
+  site_config {
+    application_stack {
+      python_version = "3.11"
+    }
+  }
+}
+"""
+
+
+def bicep_blowup(unit: str) -> tuple[str, str]:
+    """A Bicep file that runs out of `unit`, and the text of the line that should
+    be named."""
+    pad = "// padding\n" * 5
+    if unit == "cells":
+        doubling = "var b0 = 'x'\n" + "".join(
+            f"var b{i} = [b{i - 1}, b{i - 1}]\n" for i in range(1, 41)
+        )
+        culprit = "var big = string(b40)"
+        return (
+            pad
+            + doubling
+            + culprit
+            + "\nresource s 'Microsoft.Storage/storageAccounts@2023-01-01' = {\n"
+            "  name: 's'\n  tags: { t: big }\n}\n",
+            culprit,
+        )
+    culprit = (
+        "resource many 'Microsoft.Storage/storageAccounts@2023-01-01' = "
+        "[for i in range(0, 900): {"
+    )
+    return pad + culprit + "\n  name: 's${i}'\n}]\n", culprit
+
+
+def tf_blowup(unit: str) -> tuple[str, str]:
+    pad = "# padding\n" * 5
+    if unit == "cells":
+        doubling = (
+            'locals {\n  b0 = "x"\n'
+            + "".join(
+                f"  b{i} = [local.b{i - 1}, local.b{i - 1}]\n" for i in range(1, 41)
+            )
+            + "}\n"
+        )
+        culprit = 'resource "azurerm_storage_account" "s" {'
+        return (
+            pad + doubling + culprit + '\n  name = "s"\n'
+            "  tags = { t = jsonencode(local.b40) }\n}\n",
+            culprit,
+        )
+    culprit = 'resource "azurerm_storage_account" "many" {'
+    return pad + culprit + '\n  count = 900\n  name = "s${count.index}"\n}\n', culprit
+
+
+def arm_blowup(unit: str) -> tuple[str, str]:
+    marker = "Microsoft.Storage/storageAccounts"
+    resource: dict[str, Any] = {"type": marker, "apiVersion": "2023-01-01"}
+    if unit == "cells":
+        resource["name"] = "[string(variables('b40'))]"
+        variables = SHARED
+    else:
+        resource |= {
+            "name": "[concat('s', copyIndex())]",
+            "copy": {"name": "c", "count": 900},
+        }
+        variables = {}
+    template = {"$schema": SCHEMA, "variables": variables, "resources": [resource]}
+    return json.dumps(template, indent=2), f'"type": "{marker}"'
+
+
+@pytest.mark.parametrize("unit", ["cells", "instances"])
+@pytest.mark.parametrize("reader", ["arm", "bicep", "bicep-module", "tf", "tf-module"])
+def test_a_budget_that_runs_out_names_the_construct(
+    tmp_path: Path, reader: str, unit: str
+) -> None:
+    if reader == "arm":
+        text, culprit = arm_blowup(unit)
+        (tmp_path / "big.json").write_text(text)
+        (tmp_path / "app.json").write_text(arm({}, "v"))
+        named = "big.json"
+    elif reader.startswith("bicep"):
+        text, culprit = bicep_blowup(unit)
+        if reader == "bicep":
+            (tmp_path / "big.bicep").write_text(text)
+            named = "big.bicep"
+        else:
+            (tmp_path / "mod").mkdir()
+            (tmp_path / "mod" / "big.bicep").write_text(text)
+            (tmp_path / "main.bicep").write_text(
+                "module m 'mod/big.bicep' = {\n  name: 'm'\n}\n"
+            )
+            named = "mod/big.bicep"
+        (tmp_path / "app").mkdir()
+        (tmp_path / "app" / "app.bicep").write_text(BICEP_APP)
+    else:
+        text, culprit = tf_blowup(unit)
+        root = tmp_path / "infra"
+        root.mkdir()
+        if reader == "tf":
+            (root / "big.tf").write_text(text)
+            named = "infra/big.tf"
+        else:
+            (root / "mod").mkdir()
+            (root / "mod" / "big.tf").write_text(text)
+            (root / "main.tf").write_text('module "m" {\n  source = "./mod"\n}\n')
+            named = "infra/mod/big.tf"
+        (tmp_path / "app").mkdir()
+        (tmp_path / "app" / "main.tf").write_text(TF_APP)
+    _, report = check(tmp_path)
+    zero = [f for f in report["findings"] if f["id"] == "AZFN000"]
+    assert len(zero) == 1, zero
+    where = zero[0]["location"]
+    assert "too large" in zero[0]["message"]
+    assert where["file"].replace("\\", "/").endswith(named), where
+    lines = (tmp_path / named).read_text().splitlines()
+    assert where["line"] > 1 and culprit in lines[where["line"] - 1] + "".join(
+        lines[where["line"] : where["line"] + 1]
+    ), (where, lines[where["line"] - 1])
+    judged = {t["resource"] for t in report["targets"]}
+    assert judged & {"fine", "app", "azurerm_linux_function_app.fine"}, judged

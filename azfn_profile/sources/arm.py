@@ -35,6 +35,7 @@ from azfn_profile.sources.values import (
     BudgetExceeded,
     Opaque,
     known,
+    reading,
     split_text,
     text,
 )
@@ -306,7 +307,8 @@ class _Reader:
             return
         for symbol, at, resource in items:
             if isinstance(resource, dict):
-                self.resource(resource, scope, at, chain, parent, symbol)
+                with reading(self.file, *self.where(at)):
+                    self.resource(resource, scope, at, chain, parent, symbol)
 
     def resource(
         self,

@@ -34,6 +34,7 @@ from azfn_profile.sources.values import (
     BudgetExceeded,
     Opaque,
     ResourceId,
+    reading,
     split_text,
     text,
 )
@@ -86,6 +87,7 @@ class Frame:
     type: str
     name: Any
     body: Node
+    looped: bool = False  # made by a loop, or nested in a resource that was
 
 
 @dataclass(frozen=True)
@@ -165,13 +167,18 @@ class BicepFile:
                 self._param(name)
         for decl in list(self.resources.values()):
             if id(decl) not in self.outer:
-                self._emit_tree(decl, None)
-        for name in self.modules:
-            self.module(name)
+                with reading(self.display, decl.line, decl.col):
+                    self._emit_tree(decl, None)
+        for name, decl in self.modules.items():
+            with reading(self.display, decl.line, decl.col):
+                self.module(name)
         return {decl.name: self.eval(decl.value, {}) for decl in self.outputs}
 
     def eval(self, node: Node | None, env: dict[str, Any]) -> Any:
-        return None if node is None else self.evaluator.eval(node, env)
+        if node is None:
+            return None
+        with reading(self.display, node.line, node.col):
+            return self.evaluator.eval(node, env)
 
     # -- names (the Evaluator's Names protocol) ------------------------------------
     def lookup(self, name: str, env: dict[str, Any]) -> Any:
@@ -348,6 +355,8 @@ class BicepFile:
                     local[index] = i
                 out.extend(self._conditioned(inner, local, False, dropped))
             return out
+        if parent is not None and parent.looped:  # one per instance of the loop
+            self.budget.instances(1, f"{decl.keyword} {decl.name} in a loop")
         return self._conditioned(body, env, False, dropped)
 
     def _conditioned(
@@ -424,7 +433,8 @@ class BicepFile:
                 name = text([Opaque(f"{decl.name}.parent"), "/", name])
         if decl.keyword == "module":
             rtype = "module"
-        return Frame(decl, env, conditional, rtype, name, body)
+        looped = self._is_loop(decl) or (parent is not None and parent.looped)
+        return Frame(decl, env, conditional, rtype, name, body, looped)
 
     def _emit_tree(self, decl: Decl, parent: Frame | None) -> None:
         for frame in self._frames(decl, parent):

@@ -209,9 +209,7 @@ class Pairing:
         try:
             values = {name: reader.lookup(name, {}) for name in reader.params}
         except BudgetExceeded as exc:
-            self.result.findings.append(
-                unreadable(f.display, f"too large to evaluate: {exc}")
-            )
+            self.result.findings.append(exc.finding(f.display))
             return None, {}
         return f.path.parent / using.type, values
 
@@ -260,9 +258,7 @@ class Pairing:
                     unreadable(p.file, p.message, p.line, p.col) for p in dep.problems
                 ]
         except BudgetExceeded as exc:
-            self.result.findings.append(
-                unreadable(f.display, f"too large to evaluate: {exc}", 1, 1)
-            )
+            self.result.findings.append(exc.finding(f.display))
             return
         except Unreadable as exc:
             self.result.findings.append(

@@ -39,6 +39,7 @@ from azfn_profile.sources.values import (
     BudgetExceeded,
     Computed,
     Opaque,
+    reading,
 )
 
 MAX_MODULE_DEPTH = 16  # modules calling modules
@@ -278,26 +279,30 @@ class Module:
 
     # -- what this instance deploys -------------------------------------------------
     def run(self) -> None:
-        for (kind, a, b), (_, display) in list(self.blocks.items()):
-            if kind == "resource" and a in tfmap.MAPPED:
-                made, mode = self.instances(kind, a, b)
-                if not made and mode in ("count", "for_each") and a in tfmap.SITES:
-                    block, _ = self.blocks[(kind, a, b)]
-                    why = "count is 0" if mode == "count" else "for_each is empty"
-                    self._not_inspected(
-                        block, display, f"{self.prefix}{a}.{b}", f"not deployed: {why}"
-                    )
-                for inst in made:
-                    self._emit(inst, display, tfmap.resources(a, inst.view))
-            elif kind == "data" and a in tfmap.DATA:
-                for inst in self.instances(kind, a, b)[0]:
-                    name = inst.view.get("name", Opaque(f"{inst.label()}.name"))
-                    mapped = tfmap.Mapped(tfmap.DATA[a], name, {})
-                    self._emit(inst, display, [mapped], existing=True)
-            elif kind == "module":
-                for call in self.instances(kind, a, b)[0]:
-                    if call.callee is not None:
-                        call.callee.run()
+        for (kind, a, b), (block, display) in list(self.blocks.items()):
+            with reading(display, block.line, block.col):
+                self._run(kind, a, b, display)
+
+    def _run(self, kind: str, a: str, b: str, display: str) -> None:
+        if kind == "resource" and a in tfmap.MAPPED:
+            made, mode = self.instances(kind, a, b)
+            if not made and mode in ("count", "for_each") and a in tfmap.SITES:
+                block, _ = self.blocks[(kind, a, b)]
+                why = "count is 0" if mode == "count" else "for_each is empty"
+                self._not_inspected(
+                    block, display, f"{self.prefix}{a}.{b}", f"not deployed: {why}"
+                )
+            for inst in made:
+                self._emit(inst, display, tfmap.resources(a, inst.view))
+        elif kind == "data" and a in tfmap.DATA:
+            for inst in self.instances(kind, a, b)[0]:
+                name = inst.view.get("name", Opaque(f"{inst.label()}.name"))
+                mapped = tfmap.Mapped(tfmap.DATA[a], name, {})
+                self._emit(inst, display, [mapped], existing=True)
+        elif kind == "module":
+            for call in self.instances(kind, a, b)[0]:
+                if call.callee is not None:
+                    call.callee.run()
 
     def _emit(
         self,

@@ -191,10 +191,7 @@ class TerraformScan:
                 f.used = True
             read_root(workspace, root, values, graph, name, budget)
         except BudgetExceeded as exc:
-            where = root.files[0].display
-            self.result.findings.append(
-                unreadable(where, f"too large to evaluate: {exc}", 1, 1)
-            )
+            self.result.findings.append(exc.finding(root.files[0].display))
             return True
         for item in graph.not_inspected:
             self._not_inspected(item)

@@ -20,11 +20,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azfn_profile.secret import joined, reveal
+
+if TYPE_CHECKING:
+    from azfn_profile.findings import Finding
 
 MAX_STEPS = 2_000_000  # evaluation steps per file
 MAX_CELLS = 5_000_000  # characters, list items and object keys built per file
@@ -37,7 +41,33 @@ MAX_LOOP_INSTANCES = 800
 
 
 class BudgetExceeded(Exception):
-    """A file needs more work than a check source may spend on it."""
+    """A file needs more work than a check source may spend on it. `where` is the
+    construct that was being read when it ran out (file, line, column): the innermost
+    reader that knows a place sets it as the exception passes (`at`)."""
+
+    where: tuple[str, int | None, int | None] | None = None
+
+    def at(self, file: str, line: int | None, col: int | None) -> None:
+        if self.where is None and line is not None:
+            self.where = (file, line, col)
+
+    def finding(self, file: str) -> Finding:
+        """The located AZFN000: at `where`, else at the top of `file`."""
+        from azfn_profile.sources.result import unreadable
+
+        where, line, col = self.where or (file, 1, 1)
+        return unreadable(where, f"too large to evaluate: {self}", line, col or 1)
+
+
+@contextmanager
+def reading(file: str, line: int | None, col: int | None) -> Iterator[None]:
+    """Work that runs out of budget in this block ran out at this place, unless a
+    block within it knows a nearer one."""
+    try:
+        yield
+    except BudgetExceeded as exc:
+        exc.at(file, line, col)
+        raise
 
 
 class Budget:
