@@ -28,6 +28,7 @@ not secrets: they are what checks judge.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any, SupportsIndex
 
 MASK = "***"
@@ -290,6 +291,7 @@ def conceal(value: Any, charge: Callable[[int], None] = _noop) -> Any:
 
 
 # -- credentials inside strings ---------------------------------------------------
+@lru_cache(maxsize=4096)
 def _is_credential_key(key: str) -> bool:
     """A credential's name, or a longer name ending in one (`DbPassword`,
     `LegacyStorageAccountKey`); the short ones (`key`, `pwd`, `sig`, `code`) only
@@ -311,7 +313,8 @@ def _mask_pairs(text: str) -> tuple[str, bool]:
     """`text` with the value of every `key=value` pair whose key names a credential
     masked, wherever the pair stands: a connection string (`;`), a query string
     (`&`), a URL, JSON or a sentence around it. A quoted value runs to its quote
-    (`Password="a;b"`). One pass over the text."""
+    (`Password="a;b"`), an escaped one to the same escaped quote (`Password=\\"a\\"`
+    in JSON written out). One pass over the text."""
     out: list[str] = []
     found, i, n = False, 0, len(text)
     while i < n:
@@ -324,17 +327,24 @@ def _mask_pairs(text: str) -> tuple[str, bool]:
         start = k
         while start > i and text[start - 1] in _KEY_CHARS:
             start -= 1
+        if not _is_credential_key(text[start:k]):  # (before any scan ahead: linear)
+            out.append(text[i : eq + 1])
+            i = eq + 1
+            continue
         v = eq + 1
         while v < n and text[v] == " ":
             v += 1
-        if v < n and text[v] in "\"'":
-            end = text.find(text[v], v + 1)
-            vs, ve = v + 1, n if end < 0 else end
+        q = v  # a quote, or one escaped once or more (`\"` in JSON written out)
+        while q < n and text[q] == "\\":
+            q += 1
+        if q < n and text[q] in "\"'":
+            end = text.find(text[v : q + 1], q + 1)
+            vs, ve = q + 1, n if end < 0 else end
         else:
             vs = ve = v
             while ve < n and text[ve] not in _VALUE_ENDS:
                 ve += 1
-        if ve > vs and _is_credential_key(text[start:k]):
+        if ve > vs:
             out += [text[i:vs], MASK]
             found, i = True, ve
         else:

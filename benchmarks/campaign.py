@@ -47,20 +47,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.grammar_fuzz import FORMATS, READERS, build, write
+from tests.grammar_fuzz import FORMATS, OUTPUT_CLASSES, READERS, build, write
 
-CLASSES = (
-    "crash",
-    "overtime",
-    "overmemory",
-    "budget",
-    "injection",
-    "control",
-    "unparseable",
-    "escape",
-    "secret_leak",
-    "cred_leak",
-)
+CLASSES = ("crash", "overtime", "overmemory", "budget", *OUTPUT_CLASSES)
 FAILING = tuple(c for c in CLASSES if c != "budget")
 
 
@@ -129,14 +118,7 @@ def classify(verdict: dict[str, Any], args: argparse.Namespace) -> set[str]:
         found.add("overmemory")
     if verdict.get("budget"):
         found.add("budget")
-    for key in (
-        "injection",
-        "control",
-        "unparseable",
-        "escape",
-        "secret_leak",
-        "cred_leak",
-    ):
+    for key in OUTPUT_CLASSES:
         if verdict.get(key):
             found.add(key)
     return found

@@ -39,6 +39,15 @@ T = TypeVar("T")
 
 OUTSIDE = "@@OUTSIDE@@"  # replaced by the absolute path of the case's honeypot folder
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+# What a verdict records from a case's output, each a list of what was found.
+OUTPUT_CLASSES = (
+    "injection",
+    "control",
+    "unparseable",
+    "escape",
+    "secret_leak",
+    "cred_leak",
+)
 READERS = (
     "bicep",
     "arm",
@@ -226,44 +235,68 @@ def bicep_str(g: Gen, value: str) -> str:
     return "'" + "".join(out) + "'"
 
 
+def compose(
+    g: Gen, depth: int, leaf: Callable[[], str], forms: Sequence[str], stop: float
+) -> str:
+    """An expression `depth` deep at most: a form whose each § is a sub-expression
+    and # a small number, or (at the bottom, or with chance `stop`) a leaf."""
+    if depth <= 0 or g.chance(stop):
+        return leaf()
+    form = g.pick(forms).replace("#", str(g.rng.randint(0, 5)))
+    return re.sub("§", lambda _: compose(g, depth - 1, leaf, forms, stop), form)
+
+
+def leaf(
+    g: Gen,
+    refs: list[str],
+    quoted: Callable[[str], str],
+    odds: tuple[float, float, int],
+) -> Callable[[], str]:
+    """A name in scope, a quoted word or a number (from `low` to 40), by `odds`:
+    (names below, words below, low)."""
+    named, worded, low = odds
+
+    def make() -> str:
+        r = g.rng.random()
+        if refs and r < named:
+            return g.pick(refs)
+        if r < worded:
+            return quoted(g.word())
+        return str(g.rng.randint(low, 40))
+
+    return make
+
+
+BICEP_FORMS = (
+    "'${§}-${§}'",
+    "concat(§, §)",
+    "format('{0}-{1}', §, §)",
+    "replace(string(§), 'a', §)",
+    "toLower(string(§))",
+    "toUpper(string(§))",
+    "base64(string(§))",
+    "string(§)",
+    "split(string(§), '-')",
+    "join([string(§), string(§)], ',')",
+    "uniqueString(§)",
+    "length(string(§)) > 3 ? § : §",
+    "[§, §]",
+    "{ a: §, b: § }",
+    "map(range(0, #), i => '${i}${§}')",
+    "filter([§, §], x => x != '')",
+    "reduce([§, §], '', (c, n) => '${c}${n}')",
+    "(§)",
+    "§ ?? §",
+    "union({ a: § }, { b: § })",
+    "first([§])",
+    "empty(§) ? 'e' : 'n'",
+)
+
+
 def bicep_expr(g: Gen, names: list[str], depth: int) -> str:
     """An expression over the names in scope."""
-    if depth <= 0 or g.chance(0.25):
-        r = g.rng.random()
-        if names and r < 0.5:
-            return g.pick(names)
-        if r < 0.75:
-            return bicep_str(g, g.word())
-        return str(g.rng.randint(-5, 40))
-
-    def sub() -> str:
-        return bicep_expr(g, names, depth - 1)
-
-    forms: list[Callable[[], str]] = [
-        lambda: f"'${{{sub()}}}-${{{sub()}}}'",
-        lambda: f"concat({sub()}, {sub()})",
-        lambda: f"format('{{0}}-{{1}}', {sub()}, {sub()})",
-        lambda: f"replace(string({sub()}), 'a', {sub()})",
-        lambda: f"toLower(string({sub()}))",
-        lambda: f"toUpper(string({sub()}))",
-        lambda: f"base64(string({sub()}))",
-        lambda: f"string({sub()})",
-        lambda: f"split(string({sub()}), '-')",
-        lambda: f"join([string({sub()}), string({sub()})], ',')",
-        lambda: f"uniqueString({sub()})",
-        lambda: f"length(string({sub()})) > 3 ? {sub()} : {sub()}",
-        lambda: f"[{sub()}, {sub()}]",
-        lambda: f"{{ a: {sub()}, b: {sub()} }}",
-        lambda: f"map(range(0, {g.rng.randint(0, 5)}), i => '${{i}}${{{sub()}}}')",
-        lambda: f"filter([{sub()}, {sub()}], x => x != '')",
-        lambda: f"reduce([{sub()}, {sub()}], '', (c, n) => '${{c}}${{n}}')",
-        lambda: f"({sub()})",
-        lambda: f"{sub()} ?? {sub()}",
-        lambda: f"union({{ a: {sub()} }}, {{ b: {sub()} }})",
-        lambda: f"first([{sub()}])",
-        lambda: f"empty({sub()}) ? 'e' : 'n'",
-    ]
-    return g.pick(forms)()
+    words = leaf(g, names, lambda w: bicep_str(g, w), (0.5, 0.75, -5))
+    return compose(g, depth, words, BICEP_FORMS, 0.25)
 
 
 def bicep_module_file(g: Gen, depth: int) -> str:
@@ -473,42 +506,33 @@ def arm_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+ARM_FORMS = (
+    "concat(§, §)",
+    "format('{0}/{1}', §, §)",
+    "replace(string(§), 'a', §)",
+    "toLower(string(§))",
+    "toUpper(string(§))",
+    "base64(string(§))",
+    "string(§)",
+    "split(string(§), '-')",
+    "join(createArray(string(§), string(§)), ',')",
+    "if(equals(§, §), §, §)",
+    "createObject('a', §)",
+    "union(createObject('a', §), createObject('b', §))",
+    "createArray(§, §)",
+    "uniqueString(§)",
+    "substring(string(§), 0, 1)",
+    "length(§)",
+    "first(createArray(§))",
+    "coalesce(§, §)",
+    "json(string(§))",
+    "resourceId('Microsoft.Web/sites', string(§))",
+)
+
+
 def arm_expr(g: Gen, refs: list[str], depth: int) -> str:
     """An ARM expression body (no brackets)."""
-    if depth <= 0 or g.chance(0.2):
-        r = g.rng.random()
-        if refs and r < 0.6:
-            return g.pick(refs)
-        if r < 0.85:
-            return arm_quote(g.word())
-        return str(g.rng.randint(0, 40))
-
-    def sub() -> str:
-        return arm_expr(g, refs, depth - 1)
-
-    forms: list[Callable[[], str]] = [
-        lambda: f"concat({sub()}, {sub()})",
-        lambda: f"format('{{0}}/{{1}}', {sub()}, {sub()})",
-        lambda: f"replace(string({sub()}), 'a', {sub()})",
-        lambda: f"toLower(string({sub()}))",
-        lambda: f"toUpper(string({sub()}))",
-        lambda: f"base64(string({sub()}))",
-        lambda: f"string({sub()})",
-        lambda: f"split(string({sub()}), '-')",
-        lambda: f"join(createArray(string({sub()}), string({sub()})), ',')",
-        lambda: f"if(equals({sub()}, {sub()}), {sub()}, {sub()})",
-        lambda: f"createObject('a', {sub()})",
-        lambda: f"union(createObject('a', {sub()}), createObject('b', {sub()}))",
-        lambda: f"createArray({sub()}, {sub()})",
-        lambda: f"uniqueString({sub()})",
-        lambda: f"substring(string({sub()}), 0, 1)",
-        lambda: f"length({sub()})",
-        lambda: f"first(createArray({sub()}))",
-        lambda: f"coalesce({sub()}, {sub()})",
-        lambda: f"json(string({sub()}))",
-        lambda: f"resourceId('Microsoft.Web/sites', string({sub()}))",
-    ]
-    return g.pick(forms)()
+    return compose(g, depth, leaf(g, refs, arm_quote, (0.6, 0.85, 0)), ARM_FORMS, 0.2)
 
 
 def arm_template(g: Gen, depth: int, top: bool) -> dict[str, Any]:
@@ -738,43 +762,35 @@ def hcl_str(g: Gen, value: str) -> str:
     return '"' + text + '"'
 
 
+HCL_FORMS = (
+    '"${§}-${§}"',
+    "lower(§)",
+    "upper(§)",
+    'format("%s/%s", §, §)',
+    'join(",", [§, §])',
+    'replace(§, "a", §)',
+    "jsonencode({ a = § })",
+    "tostring(§)",
+    "base64encode(§)",
+    "length(§) > 2 ? § : §",
+    "[for x in [§, §] : upper(x)]",
+    "{ for k, v in { a = § } : k => v }",
+    '"%{ for x in [§] }${x},%{ endfor }"',
+    '"%{ if § != "" }y%{ else }n%{ endif }"',
+    "merge({ a = § }, { b = § })",
+    "concat([§], [§])",
+    "coalesce(§, §)",
+    'split("-", §)',
+    "try(§, §)",
+    "sensitive(§)",
+    "nonsensitive(§)",
+    "(§)",
+)
+
+
 def hcl_expr(g: Gen, refs: list[str], depth: int) -> str:
-    if depth <= 0 or g.chance(0.2):
-        r = g.rng.random()
-        if refs and r < 0.6:
-            return g.pick(refs)
-        if r < 0.85:
-            return hcl_str(g, g.word())
-        return str(g.rng.randint(0, 40))
-
-    def sub() -> str:
-        return hcl_expr(g, refs, depth - 1)
-
-    forms: list[Callable[[], str]] = [
-        lambda: f'"${{{sub()}}}-${{{sub()}}}"',
-        lambda: f"lower({sub()})",
-        lambda: f"upper({sub()})",
-        lambda: f'format("%s/%s", {sub()}, {sub()})',
-        lambda: f'join(",", [{sub()}, {sub()}])',
-        lambda: f'replace({sub()}, "a", {sub()})',
-        lambda: f"jsonencode({{ a = {sub()} }})",
-        lambda: f"tostring({sub()})",
-        lambda: f"base64encode({sub()})",
-        lambda: f"length({sub()}) > 2 ? {sub()} : {sub()}",
-        lambda: f"[for x in [{sub()}, {sub()}] : upper(x)]",
-        lambda: f"{{ for k, v in {{ a = {sub()} }} : k => v }}",
-        lambda: f'"%{{ for x in [{sub()}] }}${{x}},%{{ endfor }}"',
-        lambda: f'"%{{ if {sub()} != "" }}y%{{ else }}n%{{ endif }}"',
-        lambda: f"merge({{ a = {sub()} }}, {{ b = {sub()} }})",
-        lambda: f"concat([{sub()}], [{sub()}])",
-        lambda: f"coalesce({sub()}, {sub()})",
-        lambda: f'split("-", {sub()})',
-        lambda: f"try({sub()}, {sub()})",
-        lambda: f"sensitive({sub()})",
-        lambda: f"nonsensitive({sub()})",
-        lambda: f"({sub()})",
-    ]
-    return g.pick(forms)()
+    words = leaf(g, refs, lambda w: hcl_str(g, w), (0.6, 0.85, 0))
+    return compose(g, depth, words, HCL_FORMS, 0.2)
 
 
 def tf_site(g: Gen, refs: list[str], label: str) -> list[str]:
@@ -1740,12 +1756,7 @@ def judge(
         "exit_codes": {},
         "seconds": 0.0,
         "crash": [],
-        "injection": [],
-        "control": [],
-        "escape": [],
-        "secret_leak": [],
-        "cred_leak": [],
-        "unparseable": [],
+        **{key: [] for key in OUTPUT_CLASSES},
         "budget": False,
         "masked": False,  # a value printed as *** (a secret, or a credential in one)
         "timeout": None,
@@ -1861,15 +1872,7 @@ def judge(
             except ValueError:
                 pass
     # dedupe
-    for key in (
-        "crash",
-        "injection",
-        "control",
-        "unparseable",
-        "escape",
-        "secret_leak",
-        "cred_leak",
-    ):
+    for key in ("crash", *OUTPUT_CLASSES):
         seen, unique = set(), []
         for item in verdict[key]:
             k = json.dumps(

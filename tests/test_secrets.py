@@ -29,6 +29,9 @@ from azfn_profile.sources.values import Budget, BudgetExceeded
 
 VALUE = "Zq7-SeCrEt-Vq9"
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+SCHEMA = (
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+)
 
 
 def leaks(value: Any, secret: str = VALUE) -> bool:
@@ -185,6 +188,9 @@ CREDENTIALS = [
     f'{{"a": {{"b": "StorageAccountKey={VALUE}"}}, "c": [1, "py"]}}',
     f"connect with Password = {VALUE} then retry",
     f"[https://app:{VALUE}@db.example.net, 'x']",
+    # a quoted password inside JSON written out once and twice: its quotes escaped
+    json.dumps(["func", f'Server=db;Password="{VALUE}";']),
+    json.dumps(json.dumps({"c": f"Server=db;Pwd='{VALUE};x';"})),
 ]
 
 
@@ -408,6 +414,45 @@ def test_no_secret_reaches_any_format_from_any_reader(
             [ln for ln in out.splitlines() if leaks(ln)],
         )
         assert not leaks(out, base64.b64encode(VALUE.encode()).decode()), (reader, fmt)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[createArray('func', variables('conn'))]",
+        "[createObject('a', createArray(variables('conn')))]",
+        "[string(createArray(variables('conn')))]",
+    ],
+)
+def test_a_setting_computed_as_a_list_or_object_keeps_its_credential(
+    tmp_path: Path, value: str
+) -> None:
+    """A setting computed as a list or object holding a connection string is judged
+    as that value written out as JSON, its quotes escaped (`Password=\\"...\\"`): the
+    credential stays secret there too."""
+    template = {
+        "$schema": SCHEMA,
+        "variables": {"conn": f'Server=db;User Id=u;Password="{VALUE}";'},
+        "resources": [
+            SITE_ARM
+            | {
+                "name": "app",
+                "properties": {
+                    "siteConfig": {
+                        "appSettings": [
+                            {"name": "FUNCTIONS_WORKER_PROCESS_COUNT", "value": value}
+                        ]
+                    }
+                },
+            }
+        ],
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template))
+    for fmt in FORMATS:
+        result = CliRunner().invoke(cli, ["check", str(path), "--format", fmt])
+        assert "AZFN101" in result.stdout, fmt  # judged: not a whole number
+        assert not leaks(result.stdout), (fmt, result.stdout)
 
 
 def test_a_secure_value_is_still_judged_by_its_value(tmp_path: Path) -> None:
