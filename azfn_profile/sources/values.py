@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from azfn_profile.secret import joined, reveal
 
@@ -38,6 +38,7 @@ MAX_DEPTH = 200  # nesting of expressions and values
 # (https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices).
 # Resources written out one by one cost their text; a loop multiplies, so it is bound.
 MAX_LOOP_INSTANCES = 800
+T = TypeVar("T")
 
 
 class BudgetExceeded(Exception):
@@ -175,42 +176,49 @@ def _leaf_size(value: Any) -> int:
     return len(value) + 2 if isinstance(value, str) else 1
 
 
+def fold(
+    value: Any,
+    leaf: Callable[[Any], T],
+    node: Callable[[dict[Any, Any] | list[Any], list[T | None]], T],
+) -> T:
+    """`value` folded bottom-up: `leaf` of each scalar, `node` of each object or list
+    with its parts' results (None for a part that closes a cycle). Iterative; a part
+    shared by several containers is folded once, so the cost is the size in memory,
+    never the expansion."""
+    done: dict[int, T] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, ready = stack.pop()
+        if id(item) in done:
+            continue
+        if not isinstance(item, dict | list):
+            done[id(item)] = leaf(item)
+            continue
+        kids = list(item.values()) if isinstance(item, dict) else item
+        if not ready:
+            if id(item) in entered:
+                continue  # a cycle: it closes here
+            entered.add(id(item))
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in done)
+            continue
+        done[id(item)] = node(item, [done.get(id(k)) for k in kids])
+    return done[id(value)]
+
+
 def expanded_size(value: Any, limit: int) -> int:
     """The size of `value` written out (items plus characters of strings and keys),
     as if each shared part were copied, or `limit + 1` when larger. Each part held in
     memory is measured once, so the cost is the size in memory, never the expansion
     (`[v, v]` nested 40 levels is 2**40 written out, 40 lists in memory)."""
-    if not isinstance(value, dict | list):
-        return _leaf_size(value)
-    sizes: dict[int, int] = {}
-    entered: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(value, False)]
-    while stack:
-        item, ready = stack.pop()
-        key = id(item)
-        if key in sizes:
-            continue
-        kids = list(item.values()) if isinstance(item, dict) else item
-        if not ready:
-            if key in entered:
-                continue  # a cycle: counted where it closes
-            entered.add(key)
-            stack.append((item, True))
-            stack.extend(
-                (k, False)
-                for k in kids
-                if isinstance(k, dict | list) and id(k) not in sizes
-            )
-            continue
+
+    def node(item: dict[Any, Any] | list[Any], parts: list[int | None]) -> int:
         total = 1 + (sum(_leaf_size(k) for k in item) if isinstance(item, dict) else 0)
-        for k in kids:
-            total += (
-                sizes.get(id(k), 1) if isinstance(k, dict | list) else _leaf_size(k)
-            )
-            if total > limit:
-                break
-        sizes[key] = min(total, limit + 1)
-    return sizes[id(value)]
+        total += sum(1 if p is None else p for p in parts)
+        return min(total, limit + 1)
+
+    return fold(value, _leaf_size, node)
 
 
 SHOWN_TEXT = 4096  # a value larger than this written out is described, not written
@@ -254,32 +262,20 @@ def member_key(value: Any) -> Any:
 def digest(value: Any) -> str:
     """A short digest of `value`'s structure and contents: equal for equal values,
     computed once per part held in memory (shared parts are not expanded)."""
-    done: dict[int, bytes] = {}
-    entered: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(value, False)]
-    while stack:
-        item, ready = stack.pop()
-        if id(item) in done:
-            continue
-        if not isinstance(item, dict | list):
-            leaf = repr(reveal(item) if isinstance(item, str) else item)
-            done[id(item)] = hashlib.sha256(leaf.encode("utf-8", "replace")).digest()
-            continue
-        kids = list(item.values()) if isinstance(item, dict) else item
-        if not ready:
-            if id(item) in entered:
-                continue  # a cycle
-            entered.add(id(item))
-            stack.append((item, True))
-            stack.extend((k, False) for k in kids if id(k) not in done)
-            continue
+
+    def leaf(item: Any) -> bytes:
+        shown = repr(reveal(item) if isinstance(item, str) else item)
+        return hashlib.sha256(shown.encode("utf-8", "replace")).digest()
+
+    def node(item: dict[Any, Any] | list[Any], parts: list[bytes | None]) -> bytes:
         h = hashlib.sha256(b"{" if isinstance(item, dict) else b"[")
         for k in item if isinstance(item, dict) else ():
             h.update(repr(k).encode("utf-8", "replace") + b"\0")
-        for k in kids:
-            h.update(done.get(id(k), b"?"))
-        done[id(item)] = h.digest()
-    return done[id(value)].hex()[:32]
+        for part in parts:
+            h.update(b"?" if part is None else part)
+        return h.digest()
+
+    return fold(value, leaf, node).hex()[:32]
 
 
 def text(parts: Iterable[Any]) -> str | Text | Opaque:
