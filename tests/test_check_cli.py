@@ -680,13 +680,22 @@ def test_passed_checks_are_listed_per_app_on_request() -> None:
 def test_a_yaml_file_is_parsed_only_when_it_could_be_a_profile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In a folder scan, YAML data is never parsed: a file larger than any profile,
-    or one naming neither `workload` nor `plan`, is skipped unread. A profile in
-    block or flow (JSON) style is still found."""
+    """In a folder scan, YAML data is never parsed: a file larger than any profile
+    is skipped before it is read, one naming neither `workload` nor `plan` after.
+    A profile in block or flow (JSON) style is still found."""
     from azfn_profile import yamlload
+    from azfn_profile.sources import discover
 
     parsed: list[str] = []
     real_parse = yamlload.parse
+    read: list[str] = []
+    real_read = discover.read_text
+
+    def reading(path: Path, *args: Any) -> str:
+        read.append(path.name)
+        return real_read(path, *args)
+
+    monkeypatch.setattr(discover, "read_text", reading)
 
     def counting(text: str, display: str) -> Any:
         parsed.append(display.rsplit("/", 1)[-1])
@@ -710,6 +719,7 @@ def test_a_yaml_file_is_parsed_only_when_it_could_be_a_profile(
         "flow.yaml",
     ]
     assert sorted(set(parsed)) == ["block.yaml", "flow.yaml"]
+    assert "big.yaml" not in read and "data.yaml" in read
 
 
 def test_nothing_in_a_scanned_tree_is_passed_over_silently(tmp_path: Path) -> None:

@@ -176,6 +176,12 @@ def classify(f: SourceFile, result: Scan) -> None:
     if name.endswith(".py"):
         f.kind = "pyapp"  # read by the code reader, module by module
         return
+    size = _data_yaml_size(f, name)
+    if size is not None:
+        f.kind = "skip"  # not read at all: no profile is that large
+        kib = size // 1024
+        result.skipped.append(skip(f, f"YAML of {kib:,} KiB: data, not a profile"))
+        return
     try:
         f.text = read_text(f.path)
     except Unreadable as exc:
@@ -252,6 +258,21 @@ def _classify_json(f: SourceFile, name: str, result: Scan) -> None:
     else:
         f.kind = "skip"
         result.skipped.append(skip(f, "JSON that is not function-app infrastructure"))
+
+
+def _data_yaml_size(f: SourceFile, name: str) -> int | None:
+    """The size of a .yaml found in a folder (not named, not a project file) with
+    more bytes than a profile may have characters: it is skipped before it is read.
+    None for any other file."""
+    if f.explicit or not name.endswith((".yaml", ".yml")):
+        return None
+    if name in ("azure.yaml", "azure.yml", "pulumi.yaml", "pulumi.yml"):
+        return None
+    try:
+        size = f.path.stat().st_size
+    except OSError:
+        return None  # reading it says why
+    return size if size > MAX_PROFILE_CHARS else None
 
 
 def _classify_yaml(f: SourceFile, name: str, result: Scan) -> None:
