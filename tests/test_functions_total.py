@@ -73,3 +73,19 @@ def _arm(name: str, args: list[Any]) -> None:
 def test_every_terraform_function_is_total(name: str) -> None:
     for args in ARGS:
         apply_function(name, list(args))
+
+
+def test_terraform_range_stops_where_terraforms_does() -> None:
+    """range() builds up to 1,024 numbers and fails past them, as Terraform does
+    (https://developer.hashicorp.com/terraform/language/functions/range)."""
+    from azfn_profile.sources.terraform_ops import Failed
+
+    assert apply_function("range", [1024]) == list(range(1024))
+    assert apply_function("range", [0, 2048, 2]) == list(range(0, 2048, 2))
+    assert isinstance(apply_function("range", [1025]), Failed)
+    assert isinstance(apply_function("range", [10, -1015, -1]), Failed)
+    assert isinstance(apply_function("range", [0, 2049, 2]), Failed)  # 1,025 numbers
+    # without a step, it runs toward the limit either way
+    assert apply_function("range", [3, 0]) == [3, 2, 1]
+    assert apply_function("range", [-3]) == [0, -1, -2]
+    assert apply_function("range", [0, 3, -1]) == []

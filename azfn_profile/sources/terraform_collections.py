@@ -17,7 +17,9 @@ from azfn_profile.sources.terraform_functions import (
 )
 from azfn_profile.sources.values import Computed
 
-MAX_RANGE = 1_000  # items range() may build
+# Items range() may build: Terraform's own limit, past which it fails
+# (https://developer.hashicorp.com/terraform/language/functions/range).
+MAX_RANGE = 1_024
 
 
 def _merge(args: list[Any]) -> Any:
@@ -159,8 +161,10 @@ def _range(args: list[Any]) -> Any:
         raise Bad("range takes 1 to 3 arguments")
     if len(numbers) == 1:
         numbers = [0, numbers[0]]
-    start, stop, step = numbers[0], numbers[1], (numbers[2:] or [1])[0]
-    if step == 0 or abs((stop - start) // step) > MAX_RANGE:
+    start, stop = numbers[0], numbers[1]
+    # the step's default follows the direction from start to limit
+    step = numbers[2] if len(numbers) == 3 else (1 if stop >= start else -1)
+    if step == 0 or len(range(start, stop, step)) > MAX_RANGE:
         raise Bad("range too large")
     return list(range(start, stop, step))
 
