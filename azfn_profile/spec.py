@@ -92,8 +92,14 @@ class AppSpec:
 
     @property
     def processes(self) -> int | None:
-        """Worker processes per instance as configured (None when not set)."""
-        return _int_setting(self.app_settings, facts.PROCESS_COUNT)
+        """Worker processes per instance as the host reads the setting (None when not
+        set, or when the host could not read it)."""
+        from azfn_profile.numbers import host_process_count
+
+        for key, value in self.app_settings.items():
+            if key.upper() == facts.PROCESS_COUNT:
+                return host_process_count(value)
+        return None
 
     @property
     def threads(self) -> int | None:

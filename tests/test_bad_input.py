@@ -251,7 +251,8 @@ def test_process_count_override_above_host_limit(tmp_path: Path) -> None:
         tmp_path,
         GOOD + "app_settings:\n  FUNCTIONS_WORKER_PROCESS_COUNT: 12\n",
         "p.yaml:8:35: AZFN101 FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host accepts "
-        "a whole number from 1 to 10",
+        "a whole number up to 10 and otherwise starts no Python worker (no function "
+        "loads)",
     )
 
 

@@ -81,7 +81,8 @@ def test_handwritten_template_findings_are_exact() -> None:
         ),
         (
             f"{name}:49:47: AZFN101 [error] FUNCTIONS_WORKER_PROCESS_COUNT is '12'; the host "
-            f"accepts a whole number from 1 to 10 ({DOCS}#azfn101)"
+            "accepts a whole number up to 10 and otherwise starts no Python worker (no "
+            f"function loads) ({DOCS}#azfn101)"
         ),
         (
             f"{name}:50:36: AZFN507 [warning] AzureWebJobsStorage carries a storage account key "
@@ -162,7 +163,8 @@ def test_github_annotations() -> None:
     assert (
         f"::error file={HANDWRITTEN},line=49,col=47,title=AZFN101 "
         "worker.process-count-range::FUNCTIONS_WORKER_PROCESS_COUNT is '12'; "
-        "the host accepts a whole number from 1 to 10"
+        "the host accepts a whole number up to 10 and otherwise starts no Python "
+        "worker (no function loads)"
     ) in lines
     assert len(lines) == 8
 

@@ -8,6 +8,7 @@ docs/rules.md.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -214,3 +215,47 @@ def test_citations_are_pages_and_files_a_user_can_open() -> None:
                 or "azfn-profile" in source
                 or ("profile" in source)
             ), source
+
+
+HOST_PARSE = (
+    "https://github.com/Azure/azure-functions-host/blob/"
+    "89dc438d476542786f2fc4070f553423213a6223/src/WebJobs.Script/Workers/Rpc/"
+    "Configuration/RpcWorkerConfigFactory.cs#L250-L265"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "runs", "fails"),
+    [
+        ("4", 4, False),
+        ("+4", 4, False),  # int.Parse reads a sign and blanks
+        (" 4\t", 4, False),
+        ("0", 1, False),  # `> 1 ? n : 1`: zero and below run one process
+        ("-3", 1, False),
+        ("", 1, False),  # empty is not read: the default, one
+        ("10", 10, False),
+        ("11", None, True),  # over MaxProcessCount: no Python worker at all
+        ("4.0", None, True),  # int.Parse throws: no Python worker at all
+        ("0x4", None, True),
+        ("１１", None, True),  # fullwidth digits: not ASCII, .NET refuses them
+        ("2147483648", None, True),  # past 32 bits
+    ],
+)
+def test_the_process_count_is_read_as_the_host_reads_it(
+    value: str, runs: int | None, fails: bool
+) -> None:
+    """RpcWorkerConfigFactory.GetWorkerProcessCount: `int.Parse(value) > 1 ?
+    int.Parse(value) : 1`, then ProcessCount > MaxProcessCount (10) throws, and the
+    worker-config loop logs 'Failed to initialize worker provider' and adds no worker
+    (HOST_PARSE)."""
+    from azfn_profile.checks import _facts
+    from azfn_profile.checks._base import Target
+
+    spec = spec_for(plan={"sku": "EP3"})
+    settings = {**spec.app_settings, facts.PROCESS_COUNT: value}
+    target = Target(replace(spec, app_settings=settings))
+    failures = list(REGISTRY["AZFN101"].run(target, TODAY))
+    assert bool(failures) == fails, failures
+    if runs is not None:
+        assert _facts.processes(target) == runs
+    assert cite.HOST_WORKER_CONFIG in REGISTRY["AZFN101"].source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from azfn_profile import catalog, facts
 from azfn_profile.checks._base import NotApplicable, Target, Unknown
-from azfn_profile.numbers import ascii_int
+from azfn_profile.numbers import ascii_int, host_process_count
 from azfn_profile.rules._trace import memory_fit, whole_cores
 from azfn_profile.spec import Field, WorkloadSpec
 
@@ -33,9 +33,9 @@ def processes(t: Target) -> int:
     if flex(t):
         return 1
     value = t.setting(facts.PROCESS_COUNT)
-    number = whole_int(value)
     if value is None:
         return 1
+    number = host_process_count(value)
     if not valid_process_count(number):
         raise NotApplicable("FUNCTIONS_WORKER_PROCESS_COUNT is invalid (see AZFN101)")
     assert number is not None

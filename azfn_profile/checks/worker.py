@@ -18,6 +18,7 @@ from azfn_profile.checks._facts import (
     whole_int,
     workload,
 )
+from azfn_profile.numbers import host_process_count
 from azfn_profile.rules.workers import roomier_sku
 from azfn_profile.spec import Field
 
@@ -32,19 +33,22 @@ THREAD_PATH = Field.setting(facts.THREAD_COUNT)
     "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to "
     f"{facts.MAX_WORKER_PROCESSES}",
     why=f"The host starts at most {facts.MAX_WORKER_PROCESSES} worker processes per "
-    "instance and refuses to start the worker when the setting is larger "
-    f"(`MaxProcessCount = {facts.MAX_WORKER_PROCESSES}`, checked in "
-    "RpcWorkerConfigFactory); a value that is not a whole number fails to parse.",
+    "instance. It reads the setting with .NET's `int.Parse` (RpcWorkerConfigFactory."
+    "GetWorkerProcessCount): a larger count, or a value that does not parse as a "
+    "whole number, throws there, the host logs 'Failed to initialize worker provider' "
+    "and adds no Python worker, so no function loads. A sign and blanks are read "
+    "(`+4` runs 4), and 0 or a negative number runs one process.",
     source=f"{cite.HOST_PROCESS_COUNT}; {cite.HOST_WORKER_CONFIG}; {cite.APP_SETTINGS}",
     refuses_profile=True,
 )
 def process_count_range(t: Target, today: date) -> Iterator[Failure]:
     value = t.setting(facts.PROCESS_COUNT)
-    number = whole_int(value)
-    if value is not None and not valid_process_count(number):
+    number = host_process_count(value) if value is not None else 1
+    if not valid_process_count(number):
         yield Failure(
             f"FUNCTIONS_WORKER_PROCESS_COUNT is {value!r}; the host accepts a "
-            f"whole number from 1 to {facts.MAX_WORKER_PROCESSES}",
+            f"whole number up to {facts.MAX_WORKER_PROCESSES} and otherwise starts "
+            "no Python worker (no function loads)",
             PROCESS_PATH,
         )
 

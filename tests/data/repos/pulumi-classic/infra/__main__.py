@@ -3,7 +3,7 @@ import pulumi_azure as azure
 SKU = "B1"
 settings = {
     "PYTHON_THREADPOOL_THREAD_COUNT": "4",
-    "FUNCTIONS_WORKER_PROCESS_COUNT": "0",
+    "FUNCTIONS_WORKER_PROCESS_COUNT": "16",
 }
 
 rg = azure.core.ResourceGroup("reports", location="northeurope")
