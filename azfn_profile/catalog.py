@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -98,6 +99,16 @@ def find_sku(name: str) -> Sku | None:
 @functools.cache
 def _by_folded() -> Mapping[str, Sku]:
     return {name.casefold(): sku for name, sku in skus().items()}
+
+
+# Premium v4 (P0v4-P3v4, P1mv4-P5mv4): App Service runs Linux code on it, but no
+# Microsoft page says Functions does, and its sizes are not in the catalog.
+PREMIUM_V4 = re.compile(r"p[0-9]m?v4", re.IGNORECASE)
+
+
+def unconfirmed_sku(name: str) -> bool:
+    """A plan SKU App Service offers but Functions is not documented to run on."""
+    return PREMIUM_V4.fullmatch(name) is not None
 
 
 def closest_skus(name: str, limit: int = 3) -> list[str]:

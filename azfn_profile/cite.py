@@ -33,6 +33,7 @@ CONSUMPTION = _LEARN + "consumption-plan"
 SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
 
 # Microsoft Learn: App Service plans (the Dedicated plan's SKUs).
+PREMIUM_V4 = "https://learn.microsoft.com/azure/app-service/app-service-configure-premium-v4-tier"
 APP_SERVICE_PLANS = (
     "https://learn.microsoft.com/azure/app-service/overview-hosting-plans"
 )

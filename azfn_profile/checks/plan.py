@@ -178,7 +178,43 @@ def unknown_sku(t: Target, today: date) -> Iterator[Failure]:
     if not t.spec.plan.sku:
         raise NotApplicable("no plan in the source")
     if not t.sku_known:
+        if catalog.unconfirmed_sku(t.spec.plan.sku):
+            raise NotApplicable(f"SKU {t.spec.plan.sku} is Premium v4 (see AZFN204)")
         yield Failure(unknown_sku_message(t.spec.plan.sku), Field.PLAN_SKU)
+
+
+@check(
+    "AZFN204",
+    "plan.unconfirmed-sku",
+    "warning",
+    "The plan SKU should be one Functions is documented to run on",
+    why="Premium v4 (P0v4-P3v4, P1mv4-P5mv4) runs Linux code and containers on App "
+    "Service, but no Microsoft page says Azure Functions runs on it, and its sizes "
+    "are not in the catalog: the checks that need the plan's cores or memory are "
+    "not applied. A profile cannot name it (no settings can be computed without "
+    "them).",
+    source=f"{cite.PREMIUM_V4}; {cite.SCALE}",
+    python_only=True,
+    refuses_profile=True,
+)
+def unconfirmed_sku(t: Target, today: date) -> Iterator[Failure]:
+    t.need(Field.PLAN_SKU)
+    sku = t.spec.plan.sku
+    if not sku:
+        raise NotApplicable("no plan in the source")
+    if catalog.unconfirmed_sku(sku):
+        yield Failure(unconfirmed_sku_message(sku), Field.PLAN_SKU)
+    elif not t.sku_known:
+        raise NotApplicable(f"SKU {sku} is not in the catalog (see AZFN203)")
+
+
+def unconfirmed_sku_message(sku: str) -> str:
+    """AZFN204's message, also given when a profile names such a SKU."""
+    return (
+        f"SKU {sku!r} is Premium v4: App Service offers it on Linux, but Functions "
+        "is not documented to run on it (unconfirmed), and its cores and memory are "
+        "not in the catalog"
+    )
 
 
 def unknown_sku_message(sku: str) -> str:
@@ -198,4 +234,5 @@ CHECKS = (
     linux_required,
     always_on,
     unknown_sku,
+    unconfirmed_sku,
 )

@@ -69,11 +69,16 @@ def _plan_issues(p: Profile) -> Iterator[Issue]:
     if plan.sku != "auto":
         sku = catalog.find_sku(plan.sku)
         if sku is None:
-            from azfn_profile.checks.plan import unknown_sku_message
-
-            yield Issue(
-                ("plan", "sku"), unknown_sku_message(plan.sku), check_id="AZFN203"
+            from azfn_profile.checks.plan import (
+                unconfirmed_sku_message,
+                unknown_sku_message,
             )
+
+            if catalog.unconfirmed_sku(plan.sku):
+                message, check_id = unconfirmed_sku_message(plan.sku), "AZFN204"
+            else:
+                message, check_id = unknown_sku_message(plan.sku), "AZFN203"
+            yield Issue(("plan", "sku"), message, check_id=check_id)
             return
         for key in ("family", "min_cores"):
             if getattr(plan, key) is not None:
