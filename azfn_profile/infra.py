@@ -235,7 +235,7 @@ class NameRule:
 NAMES = {
     "site": NameRule("", 2, 60),
     "storage": NameRule("st", 3, 24, separator="", alphanumeric=True),
-    "plan": NameRule("plan-", 1, 40),
+    "plan": NameRule("plan-", 1, 60),
     "workspace": NameRule("log-", 4, 63),
     "insights": NameRule("appi-", 1, 260),
     "resource_group": NameRule("rg-", 1, 90),

@@ -142,9 +142,9 @@ class Names(_Frozen):
     plan: str | None = Field(
         None,
         min_length=1,
-        max_length=40,
+        max_length=60,
         pattern=r"^[A-Za-z0-9-]+$",
-        description="The App Service plan (1-40 of letters, digits and '-').",
+        description="The App Service plan (1-60 of letters, digits and '-').",
     )
     resource_group: str | None = Field(
         None,

@@ -122,7 +122,7 @@ def test_pinned_names_follow_azure_naming_rules(tmp_path: Path) -> None:
     check(
         tmp_path,
         GOOD + 'names:\n  plan: "[listKeys(\'a\')]"\n  resource_group: "rg\\nx."\n',
-        "p.yaml:8:9: names.plan: must be 1-40 characters of letters, digits and '-', "
+        "p.yaml:8:9: names.plan: must be 1-60 characters of letters, digits and '-', "
         "got \"[listKeys('a')]\"",
         "p.yaml:9:19: names.resource_group: must be 1-90 characters of letters, "
         "digits, '_', '.', '(', ')' and '-', not ending with '.', got 'rg\\nx.'",

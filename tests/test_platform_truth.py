@@ -259,3 +259,13 @@ def test_the_process_count_is_read_as_the_host_reads_it(
     if runs is not None:
         assert _facts.processes(target) == runs
     assert cite.HOST_WORKER_CONFIG in REGISTRY["AZFN101"].source
+
+
+def test_a_plan_name_may_have_60_characters() -> None:
+    """Microsoft.Web/serverfarms names are 1-60 characters (resource-name-rules:
+    https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftweb)."""
+    validate(profile_data(names={"plan": "p" * 60}), TODAY)
+    with pytest.raises(
+        ProfileInvalid, match=re.escape("plan: must be 1-60 characters")
+    ):
+        validate(profile_data(names={"plan": "p" * 61}), TODAY)

@@ -111,7 +111,7 @@ _PATTERN_HINTS = {
     "ending with '-'",
     "names.storage": "must be 3-24 characters of a-z and 0-9 (Azure storage account "
     "names)",
-    "names.plan": "must be 1-40 characters of letters, digits and '-'",
+    "names.plan": "must be 1-60 characters of letters, digits and '-'",
     "names.resource_group": "must be 1-90 characters of letters, digits, '_', '.', "
     "'(', ')' and '-', not ending with '.'",
 }

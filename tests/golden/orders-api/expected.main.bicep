@@ -21,8 +21,8 @@ param storageAccountName string = 'st${take(replace(appName, '-', ''), 9)}${uniq
 
 @description('App Service plan name.')
 @minLength(1)
-@maxLength(40)
-param planName string = take('plan-${appName}', 40)
+@maxLength(60)
+param planName string = take('plan-${appName}', 60)
 
 @description('Log Analytics workspace.')
 @minLength(4)

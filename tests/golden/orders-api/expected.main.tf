@@ -86,7 +86,7 @@ locals {
   suffix               = substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${var.app_name}"), 0, 6)
   site_name            = coalesce(var.site_name, "${substr(var.app_name, 0, 53)}-${local.suffix}")
   storage_account_name = coalesce(var.storage_account_name, "st${substr(replace(var.app_name, "-", ""), 0, 16)}${local.suffix}")
-  plan_name            = substr("plan-${var.app_name}", 0, 40)
+  plan_name            = substr("plan-${var.app_name}", 0, 60)
   workspace_name       = substr("log-${var.app_name}", 0, 63)
   insights_name        = "appi-${var.app_name}"
   workload_tags = {
