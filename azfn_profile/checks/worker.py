@@ -30,7 +30,7 @@ THREAD_PATH = Field.setting(facts.THREAD_COUNT)
     "AZFN101",
     "worker.process-count-range",
     "error",
-    "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to "
+    "FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number the host reads, at most "
     f"{facts.MAX_WORKER_PROCESSES}",
     why=f"The host starts at most {facts.MAX_WORKER_PROCESSES} worker processes per "
     "instance. It reads the setting with .NET's `int.Parse` (RpcWorkerConfigFactory."
