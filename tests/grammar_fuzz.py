@@ -267,16 +267,20 @@ def leaf(
     return make
 
 
-BICEP_FORMS = (
-    "'${§}-${§}'",
-    "concat(§, §)",
-    "format('{0}-{1}', §, §)",
+# The string functions ARM and Bicep share (same names, same arguments).
+STRING_FORMS = (
     "replace(string(§), 'a', §)",
     "toLower(string(§))",
     "toUpper(string(§))",
     "base64(string(§))",
     "string(§)",
     "split(string(§), '-')",
+)
+BICEP_FORMS = (
+    "'${§}-${§}'",
+    "concat(§, §)",
+    "format('{0}-{1}', §, §)",
+    *STRING_FORMS,
     "join([string(§), string(§)], ',')",
     "uniqueString(§)",
     "length(string(§)) > 3 ? § : §",
@@ -509,12 +513,7 @@ def arm_quote(value: str) -> str:
 ARM_FORMS = (
     "concat(§, §)",
     "format('{0}/{1}', §, §)",
-    "replace(string(§), 'a', §)",
-    "toLower(string(§))",
-    "toUpper(string(§))",
-    "base64(string(§))",
-    "string(§)",
-    "split(string(§), '-')",
+    *STRING_FORMS,
     "join(createArray(string(§), string(§)), ',')",
     "if(equals(§, §), §, §)",
     "createObject('a', §)",
