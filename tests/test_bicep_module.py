@@ -52,10 +52,10 @@ def test_names_derive_from_the_app_name_and_the_resource_group(example: Path) ->
         params["storageAccountName"]["default"]
         == "st${take(replace(appName, '-', ''), 9)}" + UNIQUE
     )
-    # Azure's limits, declared: site 2-60, storage 3-24.
+    # Azure's limits, declared: site 2-60, storage 3-24, plan 1-60.
     assert limits(params["siteName"]) == (2, 60)
     assert limits(params["storageAccountName"]) == (3, 24)
-    assert limits(params["planName"]) == (1, 40)
+    assert limits(params["planName"]) == (1, 60)
     # The longest app name still fits: the literal characters, what take() keeps of
     # the app name and uniqueString's 13 characters.
     for name, literal, limit in (("siteName", 1, 60), ("storageAccountName", 2, 24)):
@@ -63,7 +63,7 @@ def test_names_derive_from_the_app_name_and_the_resource_group(example: Path) ->
         assert literal + kept + 13 <= limit, name
     # Names scoped to the group take() the whole name to the limit.
     for name, prefix, limit in (
-        ("planName", "plan-", 40),
+        ("planName", "plan-", 60),
         ("workspaceName", "log-", 63),
     ):
         call = params[name]["default"]["function"]
@@ -160,7 +160,7 @@ def test_derived_names_are_valid_for_every_app_name(app_name: str) -> None:
     rules = {
         "siteName": r"[a-z0-9][a-z0-9-]{0,58}[a-z0-9]",
         "storageAccountName": r"[a-z0-9]{3,24}",
-        "planName": r"[A-Za-z0-9-]{1,40}",
+        "planName": r"[A-Za-z0-9-]{1,60}",
         "workspaceName": r"[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]",
     }
     for name, rule in rules.items():

@@ -216,7 +216,7 @@ def test_the_longest_app_name_fits_azure_limits_with_its_suffix() -> None:
     spec = spec_for(name="a" * 29 + "-" + "b" * 30, **API)  # 60, the profile's maximum
     limits = {
         "web:WebApp": ("name", 60),
-        "web:AppServicePlan": ("name", 40),
+        "web:AppServicePlan": ("name", 60),
         "storage:StorageAccount": ("accountName", 24),
         "operationalinsights:Workspace": ("workspaceName", 63),
         "resources:ResourceGroup": ("resourceGroupName", 90),

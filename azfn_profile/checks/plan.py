@@ -191,11 +191,10 @@ def unknown_sku(t: Target, today: date) -> Iterator[Failure]:
     why="Premium v4 (P0v4-P3v4, P1mv4-P5mv4) runs Linux code and containers on App "
     "Service, but no Microsoft page says Azure Functions runs on it, and its sizes "
     "are not in the catalog: the checks that need the plan's cores or memory are "
-    "not applied. A profile cannot name it (no settings can be computed without "
-    "them).",
+    "not applied. A profile cannot name it: no settings can be computed without "
+    "them, so AZFN203 refuses it there, with this reason.",
     source=f"{cite.PREMIUM_V4}; {cite.SCALE}",
     python_only=True,
-    refuses_profile=True,
 )
 def unconfirmed_sku(t: Target, today: date) -> Iterator[Failure]:
     t.need(Field.PLAN_SKU)

@@ -74,11 +74,12 @@ def _plan_issues(p: Profile) -> Iterator[Issue]:
                 unknown_sku_message,
             )
 
-            if catalog.unconfirmed_sku(plan.sku):
-                message, check_id = unconfirmed_sku_message(plan.sku), "AZFN204"
-            else:
-                message, check_id = unknown_sku_message(plan.sku), "AZFN203"
-            yield Issue(("plan", "sku"), message, check_id=check_id)
+            message = (
+                unconfirmed_sku_message(plan.sku)
+                if catalog.unconfirmed_sku(plan.sku)
+                else unknown_sku_message(plan.sku)
+            )
+            yield Issue(("plan", "sku"), message, check_id="AZFN203")
             return
         for key in ("family", "min_cores"):
             if getattr(plan, key) is not None:
