@@ -6,7 +6,7 @@ produces one. Values here are decided already: renderers only serialize them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -96,22 +96,25 @@ class AppSpec:
         set, or when the host could not read it)."""
         from azfn_profile.numbers import host_process_count
 
-        for key, value in self.app_settings.items():
-            if key.upper() == facts.PROCESS_COUNT:
-                return host_process_count(value)
-        return None
+        return _int_setting(self.app_settings, facts.PROCESS_COUNT, host_process_count)
 
     @property
     def threads(self) -> int | None:
         return _int_setting(self.app_settings, facts.THREAD_COUNT)
 
 
-def _int_setting(settings: Mapping[str, str], name: str) -> int | None:
+def _int_setting(
+    settings: Mapping[str, str],
+    name: str,
+    read: Callable[[object], int | None] | None = None,
+) -> int | None:
+    """The setting `name` (any case) as a count, read by `read` (ASCII digits by
+    default); None when it is not set or does not read as one."""
     from azfn_profile.numbers import ascii_int
 
     for key, value in settings.items():
         if key.upper() == name:
-            return ascii_int(value)
+            return (read or ascii_int)(value)
     return None
 
 

@@ -258,6 +258,7 @@ def test_the_process_count_is_read_as_the_host_reads_it(
     assert bool(failures) == fails, failures
     if runs is not None:
         assert _facts.processes(target) == runs
+        assert target.spec.processes == runs  # what the rules and `explain` read
     assert cite.HOST_WORKER_CONFIG in REGISTRY["AZFN101"].source
 
 
