@@ -30,6 +30,8 @@ SCALE = _LEARN + "functions-scale"
 PREMIUM = _LEARN + "functions-premium-plan"
 SCALE_LIMIT = _LEARN + "event-driven-scaling#limit-scale-out"
 CONSUMPTION = _LEARN + "consumption-plan"
+FLEX_ALWAYS_READY = FLEX + "#always-ready-instances"
+FLEX_SCALE_GROUPS = FLEX + "#per-function-scaling"
 SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
 
 # Microsoft Learn: App Service plans (the Dedicated plan's SKUs).
@@ -55,6 +57,27 @@ HOST_HTTP_OPTIONS = (
 
 # The Python worker (Azure/azure-functions-python-worker).
 PYTHON_WORKER_DISPATCHER = _PYW + "azure_functions_worker/dispatcher.py"
+
+# The ARM API: Flex maximumInstanceCount is "the maximum number of on demand
+# instances per function group" (Azure/azure-rest-api-specs, merged 2026-07-29).
+FLEX_MAX_PER_GROUP = "https://github.com/Azure/azure-rest-api-specs/pull/45083"
+
+# The trigger extensions' target-based scalers (Azure/azure-sdk-for-net): what one
+# instance is sized to take for each trigger.
+_SDK = "https://github.com/Azure/azure-sdk-for-net/blob/main/sdk/"
+QUEUE_TARGET_SCALER = (
+    _SDK + "storage/Microsoft.Azure.WebJobs.Extensions.Storage.Common/src/Shared/"
+    "Queues/QueueTargetScaler.cs"
+)
+SERVICE_BUS_TARGET_SCALER = (
+    _SDK + "servicebus/Microsoft.Azure.WebJobs.Extensions.ServiceBus/src/Listeners/"
+    "ServiceBusTargetScaler.cs"
+)
+EVENT_HUBS_TARGET_SCALER = (
+    _SDK + "eventhub/Microsoft.Azure.WebJobs.Extensions.EventHubs/src/Listeners/"
+    "EventHubsTargetScaler.cs"
+)
+TIMER_SINGLETON = _LEARN + "functions-bindings-timer#scale-out"
 
 # Security baselines the AZFN5xx checks mirror.
 AZURE_POLICY = "https://learn.microsoft.com/azure/app-service/policy-reference"

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from azfn_profile import catalog
 from azfn_profile.profile import (
+    Downstream,
     Function,
     Http,
     Names,
@@ -99,7 +100,8 @@ def _model_table(model: Any, prefix: str) -> list[str]:
         meaning = (field.description or "").replace("|", "\\|")
         values = _range(field).replace("|", "\\|")
         rows.append(
-            f"| `{prefix}{name}` | {_type(field.annotation)} | {values} | {default} "
+            f"| `{prefix}{name}` | {_type(field.annotation).replace('|', chr(92) + '|')} "
+            f"| {values} | {default} "
             f"| {meaning} |"
         )
     return rows
@@ -124,6 +126,7 @@ def profile_md() -> str:
         ("function", Function, "functions[]."),
         ("http", Http, "http."),
         ("names", Names, "names."),
+        ("downstream", Downstream, "downstream[]."),
         ("suppression", Suppression, "suppress[]."),
     ):
         lines += [f"## {title}", "", *_model_table(model, prefix), ""]

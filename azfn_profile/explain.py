@@ -7,10 +7,18 @@ import json
 import textwrap
 from collections.abc import Sequence
 
+from azfn_profile import cite
 from azfn_profile.findings import Finding
+from azfn_profile.fleet import fleet
 from azfn_profile.spec import AppSpec, Decision, JsonValue
 
 WIDTH = 88
+FLEET_SOURCES = (
+    cite.FLEX_SCALE_GROUPS,
+    cite.FLEX_MAX_PER_GROUP,
+    cite.SCALE_LIMIT,
+    cite.QUEUE_TARGET_SCALER,
+)
 
 
 def _value(value: JsonValue) -> str:
@@ -53,8 +61,37 @@ def explain(spec: AppSpec, findings: Sequence[Finding]) -> str:
             lines.extend(note.wrap(d.note))
         lines.extend(why.wrap(d.guidance))
         lines.extend(f"    source: {source}" for source in d.source.split("; "))
-    lines += ["", *findings_block(findings)]
+    lines += ["", *fleet_block(spec), "", *findings_block(findings)]
     return "\n".join(lines) + "\n"
+
+
+def fleet_block(spec: AppSpec) -> list[str]:
+    """Each scale group's ceiling, the app's total, and every downstream's load."""
+    f = fleet(spec)
+    wrap = _wrapper("  ", "      ")
+    out = ["fleet (invocations at once: instances x what one instance admits):"]
+    for g in f.groups:
+        out += wrap.wrap(f"{g.name} [{', '.join(g.functions)}]: {g.arithmetic()}")
+    total = f.total_ceiling
+    if total is None:
+        limit = (
+            f"; the platform stops at {f.platform_limit} instances"
+            if f.platform_limit is not None
+            else ""
+        )
+        out += wrap.wrap(f"total: unbounded (no setting bounds it{limit})")
+    else:
+        out.append(f"  total: {total}")
+    for load in f.loads:
+        d = load.downstream
+        sent = "unbounded" if load.ceiling is None else str(load.ceiling)
+        verdict = "exceeds" if load.exceeded else "within"
+        out += wrap.wrap(
+            f"downstream {d.name}: {sent} at once from {', '.join(load.groups)}, "
+            f"{verdict} its {d.max_concurrency}"
+        )
+    out += [f"    source: {s}" for s in FLEET_SOURCES]
+    return out
 
 
 def findings_block(findings: Sequence[Finding]) -> list[str]:

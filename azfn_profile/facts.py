@@ -60,10 +60,6 @@ def describe_unset_pools(pools: tuple[int, ...], *, known_count: bool = True) ->
     return head
 
 
-# Plans whose scale controller sizes the instance count from per-instance targets
-# (queues.batchSize, serviceBus.maxConcurrentCalls, ...): cite.TARGET_SCALING.
-TARGET_SCALING_FAMILIES = frozenset({"consumption", "premium", "flex"})
-
 # Per-function trigger defaults when host.json says nothing (N = cores; 1 on
 # Consumption): queue batchSize 16 and newBatchThreshold N x 16 / 2
 # (cite.QUEUE_HOST_JSON); Service Bus maxConcurrentCalls 16 x N
@@ -72,6 +68,9 @@ TARGET_SCALING_FAMILIES = frozenset({"consumption", "premium", "flex"})
 # unbounded on Linux (the 100/200 defaults are Windows Consumption only;
 # cite.HOST_HTTP_OPTIONS).
 QUEUE_DEFAULT_BATCH = 16
+# Event Hubs: an instance is sized for maxEventBatchSize events (10 unless set), or
+# for targetUnprocessedEventThreshold when set (cite.EVENT_HUBS_TARGET_SCALER).
+EVENT_HUB_DEFAULT_BATCH = 10
 SERVICE_BUS_DEFAULT_PER_CORE = 16
 BLOB_DEFAULT_PER_CORE = 8
 
@@ -90,6 +89,14 @@ FLEX_DEFAULT_INSTANCE_MEMORY = 2048
 # instance count value is 1,000"; older copies of cite.FLEX and the Flex samples'
 # `@minValue(40)` carry the preview limit of 40).
 FLEX_DEFAULT_MAX_INSTANCES = 100
+# Flex per-function scaling: HTTP functions share the `http` group, Event Grid blob
+# functions the `blob` group, Durable functions the `durable` group; every other
+# function scales alone as `function:<name>` (cite.FLEX_SCALE_GROUPS). The maximum
+# instance count applies to each group's on-demand instances, and always-ready
+# instances are kept per group beside it (cite.FLEX_MAX_PER_GROUP,
+# cite.FLEX_ALWAYS_READY).
+FLEX_SHARED_GROUPS = {"http": "http", "blob": "blob", "durable": "durable"}
+FLEX_FUNCTION_GROUP = "function:"
 FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
 
 # The site's scale properties (siteConfig). Elastic Premium keeps an app's

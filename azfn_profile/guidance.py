@@ -109,11 +109,31 @@ RULES: dict[str, Guidance] = {
         (cite.FLEX,),
     ),
     "flex.maximum-instance-count": Guidance(
-        f"Flex scales each app to {facts.FLEX_DEFAULT_MAX_INSTANCES} instances unless "
-        f"told otherwise; any ceiling from {facts.FLEX_MIN_INSTANCES} to "
-        f"{facts.FLEX_MAX_INSTANCES} is accepted, and a low one protects a downstream "
-        "service.",
-        (cite.FLEX_LIMITS, cite.FLEX),
+        "Flex scales each scale group (http, blob, durable, and every other function "
+        f"alone) to {facts.FLEX_DEFAULT_MAX_INSTANCES} on-demand instances unless told "
+        f"otherwise; any ceiling from {facts.FLEX_MIN_INSTANCES} to "
+        f"{facts.FLEX_MAX_INSTANCES} is accepted. It applies to each group, not to the "
+        "app, and always-ready instances run beside it.",
+        (cite.FLEX_MAX_PER_GROUP, cite.FLEX_SCALE_GROUPS, cite.FLEX_LIMITS),
+    ),
+    "flex.always-ready": Guidance(
+        "Always-ready instances are kept per scale group (http, blob, durable, "
+        "function:<name>): one number applies to every group of the app, a mapping "
+        "to the groups it names.",
+        (cite.FLEX_ALWAYS_READY, cite.FLEX_SCALE_GROUPS),
+    ),
+    "downstream.instance-limit": Guidance(
+        "A downstream service takes at most max_concurrency requests at once from "
+        "every instance together: the instance limit is the largest whose fleet "
+        "ceiling (instances x per-instance concurrency, summed over the groups that "
+        "call it) stays within that; on Flex the limit applies to each group.",
+        (cite.FLEX_MAX_PER_GROUP, cite.SCALE_LIMIT),
+    ),
+    "downstream.per-instance-limit": Guidance(
+        "When even the lowest instance limit sends a downstream service more than "
+        "it takes, what one instance admits is lowered (HTTP, queue, Service Bus, "
+        "blob and Event Hubs limits) to the largest value that fits.",
+        (cite.CONCURRENCY, cite.QUEUE_TARGET_SCALER),
     ),
     "host.capacity-split": Guidance(
         "Queue, Service Bus and blob limits apply to each function, and HTTP runs "
@@ -140,20 +160,13 @@ RULES: dict[str, Guidance] = {
         "latency.",
         (cite.HTTP_HOST_JSON, cite.HOST_HTTP_OPTIONS),
     ),
-    "host.queues.target-based": Guidance(
-        "Plans that scale by target (Consumption, Elastic Premium, Flex) ask for "
-        "backlog / batchSize instances, so batchSize is the function's whole share "
-        f"(at most {facts.MAX_QUEUE_BATCH}) and newBatchThreshold only what the cap "
-        "leaves: the next batch is fetched when the last one is done, which trades a "
-        "little throughput on uneven messages for instance counts that match the "
-        "workers.",
-        (cite.TARGET_SCALING, cite.QUEUE_HOST_JSON),
-    ),
-    "host.queues.dedicated": Guidance(
-        "A queue function runs up to batchSize + newBatchThreshold messages at once. "
-        "Dedicated plans do not scale by target, so half the share is fetched per "
-        "batch and the next batch is fetched while the rest run.",
-        (cite.QUEUE_HOST_JSON,),
+    "host.queues.batch": Guidance(
+        "A queue function runs up to batchSize + newBatchThreshold messages at once, "
+        "and the scale controller sizes each instance for the same sum (Storage "
+        "Queues extension 5.3.1 and later). Half the share is fetched per batch, "
+        f"at most {facts.MAX_QUEUE_BATCH}, and the next batch is fetched while the "
+        "rest run.",
+        (cite.QUEUE_HOST_JSON, cite.QUEUE_TARGET_SCALER),
     ),
     "host.servicebus.max-concurrent-calls": Guidance(
         "A Service Bus function runs up to maxConcurrentCalls messages at once (default "

@@ -27,7 +27,14 @@ from enum import Enum
 from typing import TypeAlias
 
 from azfn_profile.facts import SITE_ALWAYS_READY, SITE_SCALE_LIMIT
-from azfn_profile.spec import AppSpec, JsonValue
+from azfn_profile.spec import (
+    DOWNSTREAM_TAG,
+    FUNCTIONS_TAG,
+    AppSpec,
+    JsonValue,
+    downstream_tag,
+    functions_tag,
+)
 from azfn_profile.terms import NAME_LENGTH
 
 
@@ -179,9 +186,9 @@ class Infra:
     elastic_maximum: int | None = None
     # The site's own scale properties (siteConfig names): Elastic Premium's
     # always-ready count (minimumElasticInstanceCount, what the platform keeps warm
-    # for this app) and Consumption's scale-out limit (functionAppScaleLimit, which
-    # applies to Consumption and Elastic Premium only). Flex writes both in its
-    # functionAppConfig instead.
+    # for this app) and the app's scale-out limit (functionAppScaleLimit, which
+    # applies to Consumption and Elastic Premium only; on Elastic Premium the plan's
+    # burst limit is the same number). Flex writes both in its functionAppConfig.
     site_scale: Mapping[str, int] = field(default_factory=dict)
     # Existing resources a template may be given instead of creating its own, and
     # what an existing plan must be.
@@ -256,6 +263,10 @@ def workload_tags(spec: AppSpec) -> dict[str, str]:
         tags["azfn-profile:style"] = spec.workload.style
         if spec.workload.concurrency is not None:
             tags["azfn-profile:concurrency"] = str(spec.workload.concurrency)
+    if spec.function_names:
+        tags[FUNCTIONS_TAG] = functions_tag(spec.function_names)
+    if spec.downstream:
+        tags[DOWNSTREAM_TAG] = downstream_tag(spec.downstream)
     return tags
 
 
@@ -409,8 +420,9 @@ def bring_your_own(spec: AppSpec, storage: Storage) -> tuple[BringYourOwn, ...]:
 def site_scale(spec: AppSpec) -> dict[str, int]:
     """The siteConfig scale properties the plan family takes (see `Infra`)."""
     plan = spec.plan
+    scale: dict[str, int] = {}
     if plan.family == "premium" and plan.always_ready:
-        return {SITE_ALWAYS_READY: plan.always_ready}
-    if plan.family == "consumption" and plan.max_instances is not None:
-        return {SITE_SCALE_LIMIT: plan.max_instances}
-    return {}
+        scale[SITE_ALWAYS_READY] = plan.always_ready
+    if plan.family in ("consumption", "premium") and plan.max_instances is not None:
+        scale[SITE_SCALE_LIMIT] = plan.max_instances
+    return scale

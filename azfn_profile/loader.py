@@ -66,6 +66,8 @@ class LoadedProfile:
             Field.PLAN_ALWAYS_READY,
         ):
             return ("plan", rest)
+        if head == Field.DOWNSTREAM and rest.isdigit():
+            return (Field.DOWNSTREAM, int(rest))
         if head == Field.WORKLOAD and rest in self.profile.workload.model_fields_set:
             return ("workload", rest)
         return _ORIGIN.get(head, ())

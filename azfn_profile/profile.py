@@ -10,6 +10,7 @@ at the exact key it concerns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from azfn_profile import facts
 from azfn_profile.terms import (
     FUNCTION_NAME_PATTERN,
+    GROUP_PATTERN,
     NAME_LENGTH,
     NAME_PATTERN,
     PYTHON_PATTERN,
@@ -87,13 +89,22 @@ class Plan(_Frozen):
         None,
         ge=1,
         le=facts.FLEX_MAX_INSTANCES,  # the most any plan allows (AZFN305 per plan)
-        description="Scale-out ceiling.",
+        description="Scale-out ceiling: on Flex Consumption each scale group's "
+        "on-demand instances; elsewhere the app's instances.",
     )
-    always_ready: int | None = Field(
+    always_ready: (
+        Annotated[int, Field(ge=0, le=facts.FLEX_MAX_INSTANCES)]
+        | dict[
+            Annotated[str, Field(pattern=GROUP_PATTERN)],
+            Annotated[int, Field(ge=0, le=facts.FLEX_MAX_INSTANCES)],
+        ]
+        | None
+    ) = Field(
         None,
-        ge=0,
-        le=facts.FLEX_MAX_INSTANCES,
-        description="Instances kept warm (Flex always-ready or Premium minimum).",
+        description="Instances kept warm. Elastic Premium: the app's always-ready "
+        "count. Flex Consumption: per scale group, one number for every group or a "
+        "mapping by group name (http, blob, durable, function:<name>); they run "
+        "beside max_instances.",
     )
 
 
@@ -156,6 +167,30 @@ class Names(_Frozen):
     )
 
 
+class Downstream(_Frozen):
+    """A service the functions call that takes a limited number of requests at once."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="What the service is called (letters, digits, '_', '.', '-').",
+    )
+    max_concurrency: int = Field(
+        ge=1,
+        le=10_000_000,
+        description="The most requests it takes at once, from all instances together.",
+    )
+    functions: list[Annotated[str, Field(pattern=FUNCTION_NAME_PATTERN)]] | None = (
+        Field(
+            None,
+            min_length=1,
+            description="The functions that call it, by name or by trigger "
+            "(default: all).",
+        )
+    )
+
+
 class Suppression(_Frozen):
     """Accept a check's findings for this app, with a reason, optionally until a date."""
 
@@ -200,6 +235,12 @@ class Profile(_Frozen):
         None,
         description="Pinned physical names; unset, names derive from `name` with a "
         "unique suffix, so two deployments never collide.",
+    )
+    downstream: list[Downstream] = Field(
+        default_factory=list,
+        description="Services the functions call and the most concurrent requests "
+        "each takes: the instance limits and per-instance concurrency are chosen so "
+        "that every instance together stays within it.",
     )
     dynamic_concurrency: bool = Field(
         False,
@@ -259,3 +300,20 @@ def function_counts(profile: Profile) -> dict[str, int]:
     for trigger in profile.triggers or ["http"]:
         counts[trigger] = counts.get(trigger, 0) + 1
     return counts
+
+
+def named_functions(profile: Profile) -> tuple[tuple[str, str], ...]:
+    """(name, trigger) of every function: listed names, else `<trigger>` for one
+    function of a trigger and `<trigger>_<i>` for several."""
+    if isinstance(profile.functions, list):
+        return tuple((f.name, str(f.trigger)) for f in profile.functions)
+    return names_for(function_counts(profile))
+
+
+def names_for(counts: Mapping[str, int]) -> tuple[tuple[str, str], ...]:
+    """Names for functions given by count (see `named_functions`)."""
+    return tuple(
+        (trigger if n == 1 else f"{trigger}_{i}", trigger)
+        for trigger, n in counts.items()
+        for i in range(1, n + 1)
+    )

@@ -6,7 +6,7 @@ produces one. Values here are decided already: renderers only serialize them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -49,6 +49,108 @@ class PlanSpec:
     max_instances: int | None
     always_ready: int | None
     reserved: bool = True
+    # Flex only: always-ready instances by scale group (`http`, `blob`, `durable`,
+    # `function:<name>`), as functionAppConfig's alwaysReady lists them; None when
+    # the source does not say. `always_ready` is the http group's count.
+    ready_groups: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Downstream:
+    """A service the app's functions call that takes at most `max_concurrency`
+    requests at once, from every instance together."""
+
+    name: str
+    max_concurrency: int
+    functions: tuple[str, ...] | None = None  # names or triggers; None: all
+
+
+# The tag that carries downstream limits to templates, so `check` and the policy
+# pack judge a deployed app by them: `name=N` or `name=N:fn,fn`, entries joined by
+# "; ". Azure tag values hold at most 256 characters.
+DOWNSTREAM_TAG = "azfn-profile:downstream"
+TAG_VALUE_LIMIT = 256
+
+
+# The tag that carries the app's functions, so a template's fleet has the same scale
+# groups as its profile's: `name:trigger,...`, or `trigger=N,...` (counts) when the
+# names do not fit in a tag value.
+FUNCTIONS_TAG = "azfn-profile:functions"
+
+
+def functions_tag(functions: Sequence[tuple[str, str]]) -> str:
+    named = ",".join(f"{name}:{trigger}" for name, trigger in functions)
+    if len(named) <= TAG_VALUE_LIMIT:
+        return named
+    counts: dict[str, int] = {}
+    for _, trigger in functions:
+        counts[trigger] = counts.get(trigger, 0) + 1
+    return ",".join(f"{trigger}={n}" for trigger, n in counts.items())
+
+
+def read_functions_tag(
+    value: str, triggers: Sequence[str]
+) -> tuple[dict[str, int], tuple[tuple[str, str], ...] | None] | None:
+    """(counts by trigger, names or None) from a functions tag; None when any entry
+    is malformed or names a trigger outside `triggers`."""
+    counts: dict[str, int] = {}
+    names: list[tuple[str, str]] = []
+    for entry in value.split(","):
+        entry = entry.strip()
+        name, colon, trigger = entry.partition(":")
+        if colon:
+            if not name or trigger not in triggers:
+                return None
+            names.append((name, trigger))
+            counts[trigger] = counts.get(trigger, 0) + 1
+            continue
+        trigger, eq, count = entry.partition("=")
+        if (
+            not eq
+            or trigger not in triggers
+            or not (count.isascii() and count.isdigit() and 0 < len(count) <= 4)
+            or int(count) < 1
+        ):
+            return None
+        counts[trigger] = counts.get(trigger, 0) + int(count)
+    if not counts:
+        return None
+    named = tuple(names) if len(names) == sum(counts.values()) else None
+    return counts, named
+
+
+def downstream_tag(limits: Sequence[Downstream]) -> str:
+    return "; ".join(
+        f"{d.name}={d.max_concurrency}"
+        + (":" + ",".join(d.functions) if d.functions else "")
+        for d in limits
+    )
+
+
+def read_downstream_tag(value: str) -> tuple[tuple[Downstream, ...], list[str]]:
+    """The limits a tag value holds, and the entries that are not `name=N[:fn,...]`
+    (split, never matched by a backtracking pattern: linear in any value)."""
+    found: list[Downstream] = []
+    bad: list[str] = []
+    for entry in value.split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        name, eq, rest = entry.partition("=")
+        count, colon, functions = rest.partition(":")
+        number = count.strip()
+        names = tuple(f.strip() for f in functions.split(",") if f.strip())
+        if (
+            not eq
+            or not name.strip()
+            or not (number.isascii() and number.isdigit() and len(number) <= 9)
+            or int(number) < 1
+            or (colon and not names)
+        ):
+            bad.append(entry[:200])
+            continue
+        found.append(Downstream(name.strip(), int(number), names or None))
+    return tuple(found), bad
 
 
 @dataclass(frozen=True)
@@ -80,6 +182,11 @@ class AppSpec:
     triggers: tuple[str, ...] = ("http",)
     # How many functions of each trigger, when the source says (a profile does).
     functions: Mapping[str, int] | None = None
+    # The functions by name, (name, trigger), when the source names them (a profile
+    # does: listed names, or `<trigger>` / `<trigger>_<i>` for counted ones).
+    function_names: tuple[tuple[str, str], ...] | None = None
+    # Declared limits of the services the functions call (profile or tags).
+    downstream: tuple[Downstream, ...] = ()
     location: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
@@ -136,6 +243,7 @@ class Field:
     PLAN_INSTANCE_MEMORY = "plan.instance_memory_mb"
     PLAN_MAX_INSTANCES = "plan.max_instances"
     PLAN_ALWAYS_READY = "plan.always_ready"
+    DOWNSTREAM = "downstream"  # downstream.<index>: one declared limit
     SITE = "site"
     SITE_CONFIG = "site_config"  # the whole siteConfig (the join marks its flags)
     SITE_KIND = "site.kind"

@@ -20,3 +20,5 @@ NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 NAME_LENGTH = (2, 60)  # the app's name is its site's: Azure allows 2-60
 PYTHON_PATTERN = r"^3\.[0-9]+$"
 FUNCTION_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+# A Flex scale group: http, blob, durable, or function:<name> (cite.FLEX_SCALE_GROUPS).
+GROUP_PATTERN = r"^(http|blob|durable|function:[A-Za-z_][A-Za-z0-9_-]*)$"

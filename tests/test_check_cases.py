@@ -69,6 +69,8 @@ def patched(spec: AppSpec, patch: dict[str, Any]) -> Target:
     for field in ("python", "host_json", "function_app_config", "functions"):
         if field in patch:
             changes[field] = patch[field]
+    if "functions" in patch:  # named again from the counts, as a template's are
+        changes["function_names"] = None
     return Target(
         dataclasses.replace(spec, **changes),
         unknown=frozenset(patch.get("unknown", ())),

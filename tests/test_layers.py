@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     # L2 decisions.
     "azfn_profile.rules": 2,
     "azfn_profile.explain": 2,
+    "azfn_profile.fleet": 2,
     # L3 the rulebook.
     "azfn_profile.checks": 3,
     "azfn_profile.checking": 3,

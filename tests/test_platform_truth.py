@@ -50,7 +50,7 @@ def test_declared_functions_split_per_function_and_http_keeps_the_rest() -> None
     ]
     ext = extensions(workload={"kind": "io", "concurrency": 48}, functions=functions)
     assert ext["http"] == {"maxConcurrentRequests": 12}
-    assert ext["queues"] == {"batchSize": 12, "newBatchThreshold": 0}
+    assert ext["queues"] == {"batchSize": 6, "newBatchThreshold": 6}  # 12, half ahead
     assert ext["serviceBus"] == {"maxConcurrentCalls": 12}
     # The mapping form says the same.
     assert (
@@ -72,18 +72,18 @@ def test_blob_triggers_are_sized() -> None:
     assert ext["http"] == {"maxConcurrentRequests": 2}
 
 
-def test_queue_split_follows_how_the_plan_scales() -> None:
-    # Sync I/O, one queue function, C = 2 x 6 = 12 on both 2-core SKUs.
-    # EP2 scales by target (backlog / batchSize): batchSize carries the share.
-    assert extensions(triggers=["queue"], plan={"sku": "EP2"})["queues"] == {
-        "batchSize": 12,
-        "newBatchThreshold": 0,
-    }
-    # P1v3 does not: half per batch, the rest fetched while it runs.
-    assert extensions(triggers=["queue"], plan={"sku": "P1v3"})["queues"] == {
-        "batchSize": 6,
-        "newBatchThreshold": 6,
-    }
+def test_queue_split_fetches_ahead_on_every_plan() -> None:
+    # Sync I/O, one queue function, C = 2 x 6 = 12 on both 2-core SKUs. Target-based
+    # scaling sizes an instance for batchSize + newBatchThreshold, not batchSize
+    # alone (QueueTargetScaler: `_options.BatchSize + _options.NewBatchThreshold`,
+    # Storage Queues extension 5.3.1, "Fixing target base scale instance concurrency
+    # for queues", cite.QUEUE_TARGET_SCALER), so EP2 splits like P1v3: half per
+    # batch, the rest fetched while it runs.
+    for sku in ("EP2", "P1v3"):
+        assert extensions(triggers=["queue"], plan={"sku": sku})["queues"] == {
+            "batchSize": 6,
+            "newBatchThreshold": 6,
+        }
     # Above the cap of 32 the threshold takes the rest (C = 2 x 40 = 80).
     assert extensions(triggers=["queue"], workload={"kind": "io", "concurrency": 80})[
         "queues"

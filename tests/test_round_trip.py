@@ -29,6 +29,7 @@ from click.testing import CliRunner
 from azfn_profile.checking import SourceTarget
 from azfn_profile.cli import cli
 from azfn_profile.engine import resolve_file
+from azfn_profile.fleet import fleet
 from azfn_profile.infra import describe
 from azfn_profile.sources.preview import preview_targets
 from azfn_profile.sources.scan import scan
@@ -46,6 +47,7 @@ PLANS: dict[str, list[dict[str, Any]]] = {
     "FC1": [
         {},
         {"instance_memory_mb": 512, "max_instances": 40, "always_ready": 1},
+        {"max_instances": 30, "always_ready": 2},
         {"instance_memory_mb": 4096, "max_instances": 1000},
     ],
 }
@@ -63,6 +65,16 @@ FUNCTION_SETS: list[dict[str, Any]] = [
             {"name": "nightly", "trigger": "timer"},
         ]
     },
+    {
+        "functions": [
+            {"name": "orders", "trigger": "http"},
+            {"name": "ingest", "trigger": "queue"},
+        ],
+        "downstream": [
+            {"name": "db", "max_concurrency": 120, "functions": ["ingest"]},
+            {"name": "crm", "max_concurrency": 2000},
+        ],
+    },
 ]
 
 
@@ -70,8 +82,11 @@ def generated() -> Iterator[tuple[str, dict[str, Any]]]:
     for (sku, options), workload, functions in itertools.product(
         [(s, o) for s, opts in PLANS.items() for o in opts], WORKLOADS, FUNCTION_SETS
     ):
+        if sku == "P1v3" and "downstream" in functions:
+            continue  # refused (AZFN307): no setting bounds a Dedicated plan's fleet
         name = (
             f"rt-{sku.lower()}-{workload['kind']}-{len(functions.get('functions', []))}"
+            + ("-ds" if "downstream" in functions else "")
         )
         options_tag = "-".join(f"{k[:3]}{v}" for k, v in sorted(options.items()))
         python = "3.12" if sku == "Y1" else "3.13"
@@ -197,8 +212,12 @@ def differences(expected: AppSpec, got: SourceTarget, fmt: str) -> list[str]:
         same(f"site.{name}", getattr(expected.site, name), getattr(spec.site, name))
     for key, value in expected.app_settings.items():
         same(Field.setting(key), value, spec.app_settings.get(key))
+    same("functions", expected.functions, spec.functions)
+    same("function_names", expected.function_names, spec.function_names)
+    same("downstream", expected.downstream, spec.downstream)
     if fmt != "pulumi":  # host.json ships with the app's code, not the stack
         same(Field.HOST_JSON, dict(expected.host_json), dict(spec.host_json))
+        same("fleet", fleet(expected).document(), fleet(spec).document())
     want_fac = expected.function_app_config
     have_fac = spec.function_app_config
     if want_fac is None:

@@ -243,7 +243,7 @@ def test_validation_no_longer_judges_platform_rules() -> None:
         ),
         (
             "sku: EP2\n  max_instances: 3\n  always_ready: 5",
-            "8:17: AZFN306 5 always-ready instance(s) exceed the instance limit of 3",
+            "8:17: AZFN306 5 always-ready instance(s) exceed the app's instance limit of 3",
         ),
     ],
 )

@@ -72,7 +72,6 @@ def expected(
         "fit": fit,
         "memory_limited": fit < min(10, c),
         "always_on": row.family == "dedicated",
-        "target_scaling": row.family != "dedicated",
     }
 
 
@@ -207,7 +206,6 @@ def test_table_reaches_edge_cases() -> None:
     # a process larger than the whole instance still gets one
     assert any(c[5] > skus()[c[0]].memory_mb and w["p"] == 1 for c, w in sized)
     assert {w["always_on"] for _, w in rows} == {0, 1}
-    assert {w["target_scaling"] for _, w in rows} == {0, 1}
 
 
 @pytest.mark.parametrize(
@@ -248,11 +246,9 @@ def test_formulas(
     share = shares(capacity, MIXES[mix], bool(want["flex"]))
     if "queue" in share:
         each = share["queue"]
-        batch = (
-            min(32, each)
-            if want["target_scaling"]
-            else min(32, max(1, math.ceil(each / 2)))
-        )
+        # Half per batch on every plan: the scale controller sizes an instance for
+        # batchSize + newBatchThreshold (Storage Queues extension 5.3.1+).
+        batch = min(32, max(1, math.ceil(each / 2)))
         assert extensions["queues"] == {
             "batchSize": batch,
             "newBatchThreshold": each - batch,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from azfn_profile import sink
+from azfn_profile.fleet import fleet
 from azfn_profile.spec import AppSpec, Decision
 
 
@@ -58,6 +59,9 @@ def spec_document(spec: AppSpec) -> dict[str, Any]:
             "memory_mb": spec.plan.memory_mb,
             "max_instances": spec.plan.max_instances,
             "always_ready": spec.plan.always_ready,
+            "always_ready_groups": None
+            if spec.plan.ready_groups is None
+            else dict(spec.plan.ready_groups),
         },
         "workers": {"processes": spec.processes, "threads": spec.threads},
         "app_settings": dict(spec.app_settings),
@@ -76,6 +80,7 @@ def spec_document(spec: AppSpec) -> dict[str, Any]:
         "function_app_config": spec.function_app_config,
         "host_json": spec.host_json,
         "tags": dict(spec.tags),
+        "fleet": fleet(spec).document(),
         "decisions": [decision_dict(d) for d in spec.decisions],
     }
 

@@ -22,7 +22,9 @@ def host_json(
     trace: Trace,
     *,
     blocked: bool = False,
+    cap: int | None = None,
 ) -> dict[str, JsonValue]:
+    """`cap`: at most this many invocations per instance (a downstream's limit)."""
     c = capacity(
         profile.workload,
         process_count,
@@ -30,6 +32,8 @@ def host_json(
         placement.async_default,
         blocked=blocked,
     )
+    if cap is not None:
+        c = min(c, cap)
     dynamic = profile.dynamic_concurrency
     shares = split(c, counts, flex=placement.flex, dynamic=dynamic)
     inputs: dict[str, JsonValue] = {
@@ -41,6 +45,8 @@ def host_json(
     }
     if blocked:
         inputs["async_functions_block"] = True
+    if cap is not None:
+        inputs["downstream_cap"] = cap
     functions = ", ".join(f"{t} x{n}" for t, n in counts.items())
     split_value: dict[str, JsonValue] = {"http": shares.http, **shares.share}
     trace.record(
@@ -95,6 +101,15 @@ def host_json(
                 {"share": shares.share["blob"]},
             )
         }
+    if cap is not None and counts.get("eventhub"):
+        extensions["eventHubs"] = {
+            "maxEventBatchSize": trace.record(
+                "host.json extensions.eventHubs.maxEventBatchSize",
+                min(facts.EVENT_HUB_DEFAULT_BATCH, cap),
+                "downstream.per-instance-limit",
+                {"downstream_cap": cap, "default": facts.EVENT_HUB_DEFAULT_BATCH},
+            )
+        }
     document: dict[str, JsonValue] = {
         "version": facts.HOST_JSON_VERSION,
         "extensionBundle": dict(facts.EXTENSION_BUNDLE),
@@ -116,13 +131,9 @@ def host_json(
 
 
 def _queues(share: int, family: str, trace: Trace) -> dict[str, JsonValue]:
-    """batchSize + newBatchThreshold = share, split by how the plan scales."""
-    target = family in facts.TARGET_SCALING_FAMILIES
-    if target:
-        batch, rule = min(facts.MAX_QUEUE_BATCH, share), "host.queues.target-based"
-    else:
-        batch = min(facts.MAX_QUEUE_BATCH, max(1, ceil_div(share, 2)))
-        rule = "host.queues.dedicated"
+    """batchSize + newBatchThreshold = share: half fetched per batch (at most 32)."""
+    batch = min(facts.MAX_QUEUE_BATCH, max(1, ceil_div(share, 2)))
+    rule = "host.queues.batch"
     inputs: dict[str, JsonValue] = {"share": share, "family": family}
     return {
         "batchSize": trace.record(

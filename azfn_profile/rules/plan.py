@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from azfn_profile import catalog, facts
 from azfn_profile.catalog import Sku
-from azfn_profile.profile import Profile
+from azfn_profile.profile import Profile, named_functions
 from azfn_profile.rules._trace import Trace, memory_fit, whole_cores
 from azfn_profile.spec import PlanSpec, SiteSpec
 
@@ -92,7 +92,46 @@ def select_sku(profile: Profile) -> Placement:
     )
 
 
-def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
+@dataclass(frozen=True)
+class Tuning:
+    """Values the downstream limits impose on the rules (see rules.downstream)."""
+
+    max_instances: int | None = None
+    cap: int | None = None  # invocations one instance admits
+    why: str = ""  # the downstream arithmetic that chose them
+
+
+def _max_instances(
+    profile: Profile, placement: Placement, trace: Trace, tuning: Tuning
+) -> int | None:
+    setting = (
+        "functionAppConfig.scaleAndConcurrency.maximumInstanceCount"
+        if placement.flex
+        else f"siteConfig.{facts.SITE_SCALE_LIMIT}"
+    )
+    declared = profile.plan.max_instances
+    if tuning.max_instances is not None:
+        return trace.record(
+            setting,
+            tuning.max_instances,
+            "downstream.instance-limit",
+            {"declared": declared, "family": placement.sku.family},
+            note=tuning.why,
+        )
+    if not placement.flex:
+        return declared
+    return trace.record(
+        setting,
+        declared if declared is not None else facts.FLEX_DEFAULT_MAX_INSTANCES,
+        "flex.maximum-instance-count",
+        {"declared": declared},
+    )
+
+
+def plan_rules(
+    profile: Profile, trace: Trace, tuning: Tuning | None = None
+) -> tuple[Placement, PlanSpec]:
+    tuning = tuning or Tuning()
     placement = select_sku(profile)
     sku = placement.sku
     if profile.plan.sku == "auto":
@@ -107,9 +146,13 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
                 "instance_memory_mb": placement.instance_memory_mb,
             },
         )
-    max_instances = profile.plan.max_instances
-    if placement.flex and max_instances is None:
-        max_instances = facts.FLEX_DEFAULT_MAX_INSTANCES
+    max_instances = _max_instances(profile, placement, trace, tuning)
+    ready = profile.plan.always_ready
+    groups = None
+    if placement.flex:
+        from azfn_profile.rules.flex import ready_groups
+
+        groups = ready_groups(profile, named_functions(profile))
     spec = PlanSpec(
         sku=sku.name,
         tier=sku.tier,
@@ -118,7 +161,12 @@ def plan_rules(profile: Profile, trace: Trace) -> tuple[Placement, PlanSpec]:
         cores=placement.cores,
         memory_mb=placement.memory_mb,
         max_instances=max_instances,
-        always_ready=profile.plan.always_ready,
+        always_ready=(groups or {}).get("http")
+        if placement.flex
+        else ready
+        if isinstance(ready, int)
+        else None,
+        ready_groups=groups,
     )
     return placement, spec
 

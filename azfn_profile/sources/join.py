@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from azfn_profile import catalog
 from azfn_profile.checking import AppInfo, SourceTarget
@@ -35,7 +35,18 @@ from azfn_profile.sources.values import (
     parse_id,
     shown_text,
 )
-from azfn_profile.spec import AppSpec, Field, PlanSpec, SiteSpec, WorkloadSpec
+from azfn_profile.spec import (
+    DOWNSTREAM_TAG,
+    FUNCTIONS_TAG,
+    AppSpec,
+    Downstream,
+    Field,
+    PlanSpec,
+    SiteSpec,
+    read_downstream_tag,
+    read_functions_tag,
+)
+from azfn_profile.terms import Trigger
 
 SITES, SLOTS = "microsoft.web/sites", "microsoft.web/sites/slots"
 PLAN = "microsoft.web/serverfarms"
@@ -50,12 +61,14 @@ POLICY = {
 STORAGE = "microsoft.storage/storageaccounts"
 FUNCTION_SETTINGS = ("FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME")
 
-# A profile that names the app it describes: name or symbol (lower case) -> workload.
-Declared = Callable[[list[str]], WorkloadSpec | None]
+# A profile that names the app it describes (`site:`): the app's names or symbols
+# (lower case) -> the profile's resolved spec, whose workload, functions and
+# downstream limits the app is judged with.
+Declared = Callable[[list[str]], AppSpec | None]
 OnProblem = Callable[[Resource, str], None]  # report a located problem (a bad tag)
 
 
-def _no_declaration(names: list[str]) -> WorkloadSpec | None:
+def _no_declaration(names: list[str]) -> AppSpec | None:
     return None
 
 
@@ -126,6 +139,25 @@ def _is_function_app(site: Resource, parent: Resource | None, index: _Index) -> 
     return any(k.upper() in FUNCTION_SETTINGS for k in settings)
 
 
+def _functions(declared: AppSpec | None, tags: Mapping[str, Any]) -> dict[str, Any]:
+    """The app's functions: the profile's that names the app, else the functions
+    tag `render` writes; unknown otherwise."""
+    if declared is not None:
+        return {
+            "functions": declared.functions,
+            "function_names": declared.function_names,
+            "triggers": declared.triggers,
+        }
+    value = tags.get(FUNCTIONS_TAG)
+    read = (
+        read_functions_tag(value, get_args(Trigger)) if isinstance(value, str) else None
+    )
+    if read is None:
+        return {}
+    counts, names = read
+    return {"functions": counts, "function_names": names, "triggers": tuple(counts)}
+
+
 class _App:
     """Everything one function app is configured with, gathered from the graph."""
 
@@ -180,7 +212,8 @@ class _App:
         site_spec = self._site_spec(config, plan.family, runtime)
         tags = self._tags(plan_res)
         names = self._names()
-        workload = workload_from_tags(tags) or self.declared(names)
+        declared = self.declared(names)
+        workload = workload_from_tags(tags) or (declared.workload if declared else None)
         spec = AppSpec(
             name=name_text(site.name),
             python=python or "",
@@ -192,6 +225,9 @@ class _App:
             workload=workload,
             tags={k: shown_text(v) for k, v in tags.items()},
             runtime=runtime.name,
+            downstream=self._downstream(tags)
+            or (declared.downstream if declared else ()),
+            **_functions(declared, tags),
         )
         for key, value in settings.items():
             if not known(value):
@@ -402,6 +438,20 @@ class _App:
         if self.site.symbol:
             names.append(self.site.symbol)
         return [n.lower() for n in names]
+
+    def _downstream(self, tags: Mapping[str, Any]) -> tuple[Downstream, ...]:
+        value = tags.get(DOWNSTREAM_TAG)
+        if not isinstance(value, str):
+            return ()
+        found, bad = read_downstream_tag(value)
+        if self.problem is not None:
+            for entry in bad:
+                self.problem(
+                    self.site,
+                    f"{DOWNSTREAM_TAG} entry {entry!r} is not 'name=N' or "
+                    "'name=N:function,function'",
+                )
+        return found
 
     def _suppressions(self, tags: Mapping[str, Any]) -> tuple[Suppression, ...]:
         if SUPPRESS_TAG not in tags:

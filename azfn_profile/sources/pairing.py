@@ -26,7 +26,7 @@ from azfn_profile.sources.graph import Graph, Resource
 from azfn_profile.sources.jsonc import JsonError, Positions, loads
 from azfn_profile.sources.result import Scan, unreadable
 from azfn_profile.sources.values import BudgetExceeded
-from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
+from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec
 from azfn_profile.yamlload import Document
 
 
@@ -43,7 +43,7 @@ class Pairing:
         self.explicit_params = explicit_params
         self.var_files = var_files  # --var-file: applied to every Terraform root
         self.bicep_programs: dict[Path, Any] = {}  # each Bicep file parsed once
-        self.declared: dict[str, WorkloadSpec] = {}
+        self.declared: dict[str, AppSpec] = {}
         self.app_targets: list[SourceTarget] = []
         self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
 
@@ -113,9 +113,8 @@ class Pairing:
         self.result.findings.extend(findings)
         if loaded is None:
             return
-        workload = targets[0].target.spec.workload
-        if loaded.profile.site and workload is not None:
-            self.declared[loaded.profile.site.lower()] = workload
+        if loaded.profile.site and targets:
+            self.declared[loaded.profile.site.lower()] = targets[0].target.spec
         if loaded.code is not None and loaded.profile.app:
             named = (f.path.parent / loaded.profile.app).resolve()
             folder = named if named.is_dir() else named.parent
@@ -155,7 +154,7 @@ class Pairing:
         self.result.targets.append(target)
         self.result.findings.extend(findings)
 
-    def _declared(self, names: list[str]) -> WorkloadSpec | None:
+    def _declared(self, names: list[str]) -> AppSpec | None:
         return next((self.declared[n] for n in names if n in self.declared), None)
 
     # parameter files ------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """An app's instance limit and always-ready count, read where each plan family keeps
 them (the same places `render` writes them, see `infra.site_scale`):
 
-- Flex Consumption: `functionAppConfig.scaleAndConcurrency` — `maximumInstanceCount`,
-  and the `http` group's `alwaysReady` count (the group the profile sizes);
+- Flex Consumption: `functionAppConfig.scaleAndConcurrency` — `maximumInstanceCount`
+  (each scale group's on-demand instances) and `alwaysReady` by group;
 - Elastic Premium: the plan's `maximumElasticWorkerCount` (the burst limit), capped by
   the site's `functionAppScaleLimit`; always ready from the site's
   `minimumElasticInstanceCount`, else the plan's `sku.capacity` (its minimum);
@@ -39,8 +39,13 @@ def scaled(
         limit = whole_number(
             scale.get("maximumInstanceCount"), Field.PLAN_MAX_INSTANCES, unknown
         )
-        ready = _http_ready(scale.get("alwaysReady"), unknown)
-        return replace(plan, max_instances=limit, always_ready=ready)
+        groups = _ready_groups(scale.get("alwaysReady"), unknown)
+        return replace(
+            plan,
+            max_instances=limit,
+            always_ready=None if groups is None else groups.get("http"),
+            ready_groups=groups,
+        )
     if plan.family == "premium":
         site_ready = whole_number(
             config.get(SITE_ALWAYS_READY), Field.PLAN_ALWAYS_READY, unknown
@@ -68,24 +73,28 @@ def _site_limit(config: Mapping[str, Any], unknown: set[str]) -> int | None:
     )
 
 
-def _http_ready(groups: Any, unknown: set[str]) -> int | None:
+def _ready_groups(groups: Any, unknown: set[str]) -> dict[str, int] | None:
+    """alwaysReady as {group name: instances}; None when absent. An entry whose name
+    or count is computed makes the whole list unknown."""
     if groups is None:
         return None
     if not isinstance(groups, list):
         unknown.add(Field.PLAN_ALWAYS_READY)
         return None
+    out: dict[str, int] = {}
     for group in groups:
-        if not isinstance(group, dict):
+        name = group.get("name") if isinstance(group, dict) else None
+        if not isinstance(group, dict) or not known(name) or not isinstance(name, str):
             unknown.add(Field.PLAN_ALWAYS_READY)
             continue
-        name = group.get("name")
-        if not known(name):
-            unknown.add(Field.PLAN_ALWAYS_READY)
-        elif isinstance(name, str) and name.lower() == "http":
-            return whole_number(
-                group.get("instanceCount"), Field.PLAN_ALWAYS_READY, unknown
-            )
-    return None
+        count = whole_number(
+            group.get("instanceCount"), Field.PLAN_ALWAYS_READY, unknown
+        )
+        if count is not None:
+            out[
+                name.lower() if name.lower() in ("http", "blob", "durable") else name
+            ] = count
+    return out
 
 
 def whole_number(value: Any, path: str, unknown: set[str]) -> int | None:

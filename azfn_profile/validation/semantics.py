@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from azfn_profile import catalog
-from azfn_profile.profile import Profile, function_counts
+from azfn_profile.profile import Profile, function_counts, named_functions
+from azfn_profile.spec import (
+    DOWNSTREAM_TAG,
+    TAG_VALUE_LIMIT,
+    Downstream,
+    downstream_tag,
+)
 from azfn_profile.validation.issue import Issue
 from azfn_profile.yamlload import KeyPath
 
@@ -37,6 +43,7 @@ def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:
     plan_issues = list(_plan_issues(p))
     yield from plan_issues
     yield from _trigger_issues(p)
+    yield from _downstream_issues(p)
     yield from _setting_issues(p)
     if not plan_issues and p.plan.sku == "auto":
         from azfn_profile.rules.plan import NoSkuFits, select_sku
@@ -95,6 +102,13 @@ def _plan_issues(p: Profile) -> Iterator[Issue]:
         )
         return
     family = _family(p)
+    if isinstance(plan.always_ready, dict) and family != "flex":
+        yield Issue(
+            ("plan", "always_ready"),
+            "plan.always_ready: a mapping by scale group applies only to Flex "
+            f"Consumption (FC1); {plan.sku} takes one number",
+            at_key=True,
+        )
     if plan.instance_memory_mb is not None and family != "flex":
         yield Issue(
             ("plan", "instance_memory_mb"),
@@ -157,6 +171,43 @@ def _trigger_issues(p: Profile) -> Iterator[Issue]:
             "app has none",
             at_key=True,
         )
+
+
+def _downstream_issues(p: Profile) -> Iterator[Issue]:
+    functions = named_functions(p)
+    known = {n.casefold() for n, _ in functions} | {t for _, t in functions}
+    seen: set[str] = set()
+    for index, d in enumerate(p.downstream):
+        if d.name.casefold() in seen:
+            yield Issue(
+                ("downstream", index, "name"),
+                f"downstream[{index}].name: '{d.name}' is listed twice",
+            )
+        seen.add(d.name.casefold())
+        for at, name in enumerate(d.functions or ()):
+            if name.casefold() not in known and name not in known:
+                yield Issue(
+                    ("downstream", index, "functions", at),
+                    f"downstream[{index}].functions[{at}]: '{name}' is neither a "
+                    "function of the app nor one of its triggers (functions: "
+                    f"{', '.join(n for n, _ in functions)})",
+                )
+    if p.downstream:
+        value = downstream_tag(
+            [
+                Downstream(d.name, d.max_concurrency, tuple(d.functions or ()))
+                for d in p.downstream
+            ]
+        )
+        if len(value) > TAG_VALUE_LIMIT:
+            yield Issue(
+                ("downstream",),
+                f"downstream: written as the {DOWNSTREAM_TAG} tag it takes "
+                f"{len(value)} characters, more than an Azure tag value holds "
+                f"({TAG_VALUE_LIMIT}); name triggers instead of functions, or "
+                "shorten the names",
+                at_key=True,
+            )
 
 
 def _setting_issues(p: Profile) -> Iterator[Issue]:

@@ -50,6 +50,7 @@ param tags object = {}
 var workloadTags = {
   'azfn-profile:workload': 'mixed'
   'azfn-profile:style': 'sync'
+  'azfn-profile:functions': 'http:http,timer:timer'
 }
 
 var commonTags = union(workloadTags, tags)

@@ -94,8 +94,9 @@ locals {
   workspace_name       = substr("log-${var.app_name}", 0, 63)
   insights_name        = "appi-${var.app_name}"
   workload_tags = {
-    "azfn-profile:workload" = "mixed"
-    "azfn-profile:style"    = "sync"
+    "azfn-profile:workload"  = "mixed"
+    "azfn-profile:style"     = "sync"
+    "azfn-profile:functions" = "http:http,timer:timer"
   }
   tags         = merge(local.workload_tags, var.tags)
   plan_id      = var.existing_plan_id == null ? one(azurerm_service_plan.plan[*].id) : var.existing_plan_id

@@ -52,6 +52,7 @@ var workloadTags = {
   'azfn-profile:workload': 'io'
   'azfn-profile:style': 'async'
   'azfn-profile:concurrency': '200'
+  'azfn-profile:functions': 'http:http'
 }
 
 var commonTags = union(workloadTags, tags)
@@ -181,6 +182,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       alwaysOn: false
       linuxFxVersion: 'Python|3.12'
       minimumElasticInstanceCount: 1
+      functionAppScaleLimit: 20
     }
   }
   dependsOn: [

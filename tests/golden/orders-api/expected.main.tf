@@ -94,6 +94,7 @@ locals {
     "azfn-profile:workload"    = "io"
     "azfn-profile:style"       = "async"
     "azfn-profile:concurrency" = "200"
+    "azfn-profile:functions"   = "http:http"
   }
   tags         = merge(local.workload_tags, var.tags)
   plan_id      = var.existing_plan_id == null ? one(azurerm_service_plan.plan[*].id) : var.existing_plan_id
@@ -186,6 +187,7 @@ resource "azurerm_linux_function_app" "app" {
     }
 
     elastic_instance_minimum = 1
+    app_scale_limit          = 20
   }
 
   app_settings = {

@@ -1,0 +1,355 @@
+"""The fleet: how many invocations an app can run at once across all its instances.
+
+Every plan scales in groups. On Flex Consumption, HTTP functions share the `http`
+group, Event Grid blob functions the `blob` group, Durable functions the `durable`
+group, and every other function scales alone as `function:<name>`
+(cite.FLEX_SCALE_GROUPS); `maximumInstanceCount` caps each group's on-demand
+instances and always-ready instances are kept per group beside that cap
+(cite.FLEX_MAX_PER_GROUP, cite.FLEX_ALWAYS_READY). On every other plan the whole
+app is one group (`app`): its instance limit is the site's scale limit, and its
+always-ready instances count within it.
+
+A group's ceiling is its instances times what one instance admits for it: the
+smaller of the workers' capacity (processes x threads, or event-loop tasks) and the
+trigger limits of its functions (Flex HTTP perInstanceConcurrency or host.json
+maxConcurrentRequests; queue batchSize + newBatchThreshold, cite.QUEUE_TARGET_SCALER;
+Service Bus maxConcurrentCalls; Event Hubs maxEventBatchSize; blob
+maxDegreeOfParallelism). A timer function runs on one instance at a time
+(cite.TIMER_SINGLETON). `None` means no setting bounds it.
+
+Pure: it reads an AppSpec, whatever it came from, so `render`, `explain` and `check`
+show the same arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from azfn_profile import catalog, facts
+from azfn_profile.profile import names_for
+from azfn_profile.rules._trace import whole_cores
+from azfn_profile.rules.workers import capacity
+from azfn_profile.spec import AppSpec, Downstream
+
+APP_GROUP = "app"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What one instance admits for some functions, and the setting that says so."""
+
+    value: int | None
+    why: str
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    functions: tuple[str, ...]
+    max_instances: int | None  # the configured limit; None: none is set
+    always_ready: int
+    per_instance: Limit
+    flex: bool  # always-ready sit outside the maximum (Flex) or within it
+    singleton: bool = False  # timer functions only: one invocation at a time
+    unlimited: str = "no instance limit is set"  # why max_instances is None
+
+    @property
+    def instances(self) -> int | None:
+        """The most instances the group can run."""
+        if self.max_instances is None:
+            return None
+        if self.flex:
+            return self.max_instances + self.always_ready
+        return max(self.max_instances, self.always_ready)
+
+    @property
+    def ceiling(self) -> int | None:
+        if self.singleton:
+            return 1
+        if self.instances is None or self.per_instance.value is None:
+            return None
+        return self.instances * self.per_instance.value
+
+    def arithmetic(self) -> str:
+        if self.singleton:
+            return "1 (a timer runs on one instance at a time)"
+        n = self.instances
+        c = self.per_instance.value
+        if self.flex and self.max_instances is not None and self.always_ready:
+            count = f"({self.max_instances} + {self.always_ready} always ready)"
+        else:
+            count = f"unbounded ({self.unlimited})" if n is None else str(n)
+        per = "unbounded" if c is None else str(c)
+        total = "unbounded" if self.ceiling is None else str(self.ceiling)
+        return f"{count} instances x {per} ({self.per_instance.why}) = {total}"
+
+
+@dataclass(frozen=True)
+class Load:
+    """One downstream service: which groups call it and what they can send at once."""
+
+    downstream: Downstream
+    groups: tuple[str, ...]
+    ceiling: int | None
+
+    @property
+    def exceeded(self) -> bool:
+        return self.ceiling is None or self.ceiling > self.downstream.max_concurrency
+
+
+@dataclass(frozen=True)
+class Fleet:
+    groups: tuple[Group, ...]
+    platform_limit: int | None  # the SKU's most instances, when the SKU is known
+    loads: tuple[Load, ...] = ()
+
+    @property
+    def total_ceiling(self) -> int | None:
+        total = 0
+        for group in self.groups:
+            if group.ceiling is None:
+                return None
+            total += group.ceiling
+        return total
+
+    def document(self) -> dict[str, Any]:
+        """The fleet as plain data (render --format json)."""
+        return {
+            "groups": [
+                {
+                    "name": g.name,
+                    "functions": list(g.functions),
+                    "max_instances": g.max_instances,
+                    "always_ready": g.always_ready,
+                    "instances": 1 if g.singleton else g.instances,
+                    "per_instance_concurrency": 1
+                    if g.singleton
+                    else g.per_instance.value,
+                    "per_instance_from": g.per_instance.why,
+                    "ceiling": g.ceiling,
+                }
+                for g in self.groups
+            ],
+            "total_ceiling": self.total_ceiling,
+            "platform_max_instances": self.platform_limit,
+            "downstream": [
+                {
+                    "name": load.downstream.name,
+                    "max_concurrency": load.downstream.max_concurrency,
+                    "groups": list(load.groups),
+                    "ceiling": load.ceiling,
+                    "within": not load.exceeded,
+                }
+                for load in self.loads
+            ],
+        }
+
+
+def named_functions(spec: AppSpec) -> tuple[tuple[str, str], ...]:
+    """(name, trigger) of every function the source describes."""
+    if spec.function_names is not None:
+        return spec.function_names
+    return names_for(spec.functions or dict.fromkeys(spec.triggers, 1))
+
+
+def flex_group(name: str, trigger: str) -> str:
+    return facts.FLEX_SHARED_GROUPS.get(trigger) or facts.FLEX_FUNCTION_GROUP + name
+
+
+def fleet(spec: AppSpec) -> Fleet:
+    functions = named_functions(spec)
+    flex = spec.plan.family == "flex"
+    members: dict[str, list[tuple[str, str]]] = {}
+    for name, trigger in functions:
+        key = flex_group(name, trigger) if flex else APP_GROUP
+        members.setdefault(key, []).append((name, trigger))
+    limits = _TriggerLimits(spec)
+    ready = _ready(spec)
+    groups = tuple(
+        Group(
+            name=key,
+            functions=tuple(n for n, _ in found),
+            max_instances=spec.plan.max_instances,
+            always_ready=ready.get(key, 0),
+            per_instance=limits.group([t for _, t in found]),
+            flex=flex,
+            singleton=all(t == "timer" for _, t in found),
+            unlimited=_UNLIMITED.get(spec.plan.family, _UNLIMITED[""]),
+        )
+        for key, found in members.items()
+    )
+    sku = catalog.find_sku(spec.plan.sku)
+    result = Fleet(groups, sku.max_instances if sku is not None else None)
+    if not spec.downstream:
+        return result
+    return Fleet(
+        groups,
+        result.platform_limit,
+        tuple(load(d, groups, functions) for d in spec.downstream),
+    )
+
+
+def calls(d: Downstream, name: str, trigger: str) -> bool:
+    """Whether a function (by name, or by its trigger) is one that calls `d`."""
+    if d.functions is None:
+        return True
+    wanted = {f.casefold() for f in d.functions}
+    return name.casefold() in wanted or trigger in wanted
+
+
+def load(
+    d: Downstream, groups: Sequence[Group], functions: Sequence[tuple[str, str]]
+) -> Load:
+    """Every group holding a function that calls `d` sends it all it admits: where
+    functions share instances, nothing keeps an instance's concurrency off one
+    service."""
+    callers = {name for name, trigger in functions if calls(d, name, trigger)}
+    chosen = tuple(g for g in groups if callers & set(g.functions))
+    total: int | None = 0
+    for g in chosen:
+        total = None if total is None or g.ceiling is None else total + g.ceiling
+    return Load(d, tuple(g.name for g in chosen), total)
+
+
+_UNLIMITED = {
+    "dedicated": "the plan's instance count or autoscale rules decide",
+    "": "no instance limit is set",
+}
+
+
+def _ready(spec: AppSpec) -> Mapping[str, int]:
+    plan = spec.plan
+    if plan.family == "flex":
+        if plan.ready_groups is not None:
+            return plan.ready_groups
+        return {"http": plan.always_ready} if plan.always_ready else {}
+    return {APP_GROUP: plan.always_ready} if plan.always_ready else {}
+
+
+class _TriggerLimits:
+    """Per-instance admission of each trigger kind, from host.json, Flex's
+    functionAppConfig, or the extensions' defaults."""
+
+    def __init__(self, spec: AppSpec) -> None:
+        self.spec = spec
+        host = spec.host_json if isinstance(spec.host_json, Mapping) else {}
+        ext = host.get("extensions")
+        self.ext: Mapping[str, Any] = ext if isinstance(ext, Mapping) else {}
+        concurrency = host.get("concurrency")
+        self.dynamic = isinstance(concurrency, Mapping) and (
+            concurrency.get("dynamicConcurrencyEnabled") is True
+        )
+        self.flex = spec.plan.family == "flex"
+        self.cores = (
+            1 if spec.plan.family == "consumption" else whole_cores(spec.plan.cores)
+        )
+        self.workers = self._workers()
+
+    def _get(self, section: str, key: str) -> int | None:
+        value = self.ext.get(section)
+        found = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(found, bool) or not isinstance(found, int):
+            return None
+        return found if found > 0 else None
+
+    def _workers(self) -> Limit:
+        """What the workers of one instance run at once."""
+        spec = self.spec
+        if spec.workload is None:
+            return Limit(None, "workload unknown")
+        processes = 1 if self.flex else (spec.processes or 1)
+        threads = spec.threads or facts.HOST_DEFAULT_THREADS
+        async_default = (
+            facts.FLEX_HTTP_DEFAULT_CONCURRENCY.get(spec.plan.memory_mb)
+            if self.flex
+            else None
+        ) or facts.ASYNC_DEFAULT_CONCURRENCY
+        value = capacity(spec.workload, processes, threads, async_default)
+        return Limit(value, f"workers {processes} x {threads} threads")
+
+    def http(self) -> Limit:
+        if self.flex:
+            fac = self.spec.function_app_config or {}
+            scale = fac.get("scaleAndConcurrency")
+            triggers = scale.get("triggers") if isinstance(scale, Mapping) else None
+            http = triggers.get("http") if isinstance(triggers, Mapping) else None
+            value = (
+                http.get("perInstanceConcurrency")
+                if isinstance(http, Mapping)
+                else None
+            )
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return Limit(value, f"perInstanceConcurrency {value}")
+            return Limit(None, "perInstanceConcurrency unknown")
+        value = self._get("http", "maxConcurrentRequests")
+        if value is None:
+            return Limit(None, "no maxConcurrentRequests")
+        return Limit(value, f"maxConcurrentRequests {value}")
+
+    def function(self, trigger: str) -> Limit:
+        """What one function of `trigger` admits on an instance."""
+        if trigger == "timer":
+            return Limit(1, "timer")
+        if self.dynamic and trigger in ("queue", "servicebus", "blob"):
+            return Limit(None, "dynamic concurrency")
+        if trigger == "queue":
+            batch = self._get("queues", "batchSize") or facts.QUEUE_DEFAULT_BATCH
+            new = self.ext.get("queues")
+            threshold = (
+                new.get("newBatchThreshold") if isinstance(new, Mapping) else None
+            )
+            if isinstance(threshold, bool) or not isinstance(threshold, int):
+                threshold = self.cores * batch // 2
+            threshold = max(0, threshold)
+            return Limit(batch + threshold, f"queue batch {batch} + {threshold}")
+        if trigger == "servicebus":
+            calls = self._get("serviceBus", "maxConcurrentCalls") or (
+                facts.SERVICE_BUS_DEFAULT_PER_CORE * self.cores
+            )
+            return Limit(calls, f"maxConcurrentCalls {calls}")
+        if trigger == "blob":
+            blobs = self._get("blobs", "maxDegreeOfParallelism") or (
+                facts.BLOB_DEFAULT_PER_CORE * self.cores
+            )
+            return Limit(blobs, f"maxDegreeOfParallelism {blobs}")
+        if trigger == "eventhub":
+            events = (
+                self._get("eventHubs", "targetUnprocessedEventThreshold")
+                or self._get("eventHubs", "maxEventBatchSize")
+                or facts.EVENT_HUB_DEFAULT_BATCH
+            )
+            return Limit(events, f"Event Hubs batch {events}")
+        return Limit(None, f"{trigger}: no trigger limit")
+
+    def group(self, triggers: Sequence[str]) -> Limit:
+        """What one instance admits for these functions: their trigger limits added
+        (HTTP's counted once, it limits them together), at most the workers'."""
+        total: int | None = 0
+        whys: list[str] = []
+        if "http" in triggers:
+            limit = self.http()
+            total = limit.value
+            whys.append(limit.why)
+        for trigger in triggers:
+            if trigger == "http":
+                continue
+            limit = self.function(trigger)
+            whys.append(limit.why)
+            total = (
+                None if total is None or limit.value is None else total + limit.value
+            )
+        why = " + ".join(_counted(whys))
+        workers = self.workers
+        if workers.value is not None and (total is None or workers.value < total):
+            return Limit(workers.value, workers.why)
+        return Limit(total, why)
+
+
+def _counted(whys: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for why in dict.fromkeys(whys):
+        n = whys.count(why)
+        out.append(why if n == 1 else f"{n} x {why}")
+    return out
