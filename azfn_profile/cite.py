@@ -31,6 +31,10 @@ PREMIUM = _LEARN + "functions-premium-plan"
 SCALE_LIMIT = _LEARN + "event-driven-scaling#limit-scale-out"
 CONSUMPTION = _LEARN + "consumption-plan"
 FLEX_ALWAYS_READY = FLEX + "#always-ready-instances"
+FLEX_CONSIDERATIONS = FLEX + "#considerations"
+FLEX_CERTIFICATES = (
+    _LEARN + "flex-consumption-how-to#configure-site-scoped-certificates"
+)
 FLEX_SCALE_GROUPS = FLEX + "#per-function-scaling"
 SUPPORTED_LANGUAGES = _LEARN + "supported-languages"
 

@@ -116,6 +116,13 @@ LINUX_CONSUMPTION_RETIREMENT = "2028-09-30"
 # The Azure Files connection of the content share Y1 and Elastic Premium apps need
 # (a key-based connection string: managed identity is not supported for it).
 CONTENT_SHARE_CONNECTION = "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"
+# Settings Flex Consumption does not currently support, though it does not list them
+# as deprecated (cite.FLEX_CONSIDERATIONS), with what happens instead.
+FLEX_UNSUPPORTED_SETTINGS = {
+    "WEBSITE_TIME_ZONE": "timer schedules run in UTC",
+    "TZ": "timer schedules run in UTC",
+    "WEBSITE_LOAD_CERTIFICATES": "use site-scoped certificates instead",
+}
 FLEX_DEPRECATED_SETTINGS = frozenset(
     {
         "ENABLE_ORYX_BUILD",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from azfn_profile.checks import code, plan, runtime, scaling, security, worker
+from azfn_profile.checks import code, fleet, plan, runtime, scaling, security, worker
 from azfn_profile.checks import input as inputs
 from azfn_profile.checks._base import (
     Check,
@@ -38,6 +38,7 @@ REGISTRY: Mapping[str, Check] = {
             *runtime.CHECKS,
             *plan.CHECKS,
             *scaling.CHECKS,
+            *fleet.CHECKS,
             *code.CHECKS,
             *security.CHECKS,
         ),

@@ -1,12 +1,12 @@
-"""AZFN1xx runtime.*: the Python version the app runs."""
+"""AZFN1xx runtime.*: the Python version the app runs, and what its plan supports."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
 
-from azfn_profile import catalog, cite
-from azfn_profile.checks._base import Failure, Target, check
+from azfn_profile import catalog, cite, facts
+from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 from azfn_profile.spec import Field
 
 
@@ -53,4 +53,29 @@ def python_supported(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
-CHECKS = (python_supported,)
+@check(
+    "AZFN116",
+    "runtime.flex-unsupported-setting",
+    "warning",
+    "Flex Consumption does not support time-zone and certificate-loading settings",
+    why="Flex Consumption's considerations list WEBSITE_TIME_ZONE and TZ (timer "
+    "schedules stay in UTC) and WEBSITE_LOAD_CERTIFICATES (site-scoped certificates "
+    "replace it) as not currently supported. They are not in the deprecation table, "
+    "and whether ARM refuses them is not documented: the app deploys, and the "
+    "setting does nothing.",
+    source=f"{cite.FLEX_CONSIDERATIONS}; {cite.FLEX_CERTIFICATES}",
+)
+def flex_unsupported(t: Target, today: date) -> Iterator[Failure]:
+    t.need(Field.PLAN_SKU)
+    if t.spec.plan.family != "flex":
+        raise NotApplicable("not a Flex Consumption app")
+    for name in t.spec.app_settings:
+        if name.upper() in facts.FLEX_UNSUPPORTED_SETTINGS:
+            yield Failure(
+                f"{name} is not supported on Flex Consumption: "
+                f"{facts.FLEX_UNSUPPORTED_SETTINGS[name.upper()]}",
+                Field.setting(name),
+            )
+
+
+CHECKS = (python_supported, flex_unsupported)

@@ -9,12 +9,12 @@ from datetime import date
 from typing import Any
 
 from azfn_profile import cite, facts
-from azfn_profile.checks._base import Failure, NotApplicable, Target, Unknown, check
+from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 from azfn_profile.checks._facts import cores, flex, known_sku, processes, threads
 from azfn_profile.fleet import fleet
 from azfn_profile.rules.split import PER_FUNCTION
 from azfn_profile.rules.workers import capacity
-from azfn_profile.spec import FUNCTIONS_TAG, Field
+from azfn_profile.spec import Field
 
 _EXT = "host_json.extensions"
 
@@ -245,7 +245,7 @@ def http_unbounded(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
-def _instance_limit(t: Target) -> int | None:
+def instance_limit_of(t: Target) -> int | None:
     """The most instances the app may scale to, as configured (Flex: its
     functionAppConfig's maximumInstanceCount when the plan does not say)."""
     if t.spec.plan.max_instances is not None:
@@ -276,7 +276,7 @@ def _instance_limit(t: Target) -> int | None:
 )
 def instance_limit(t: Target, today: date) -> Iterator[Failure]:
     t.need(Field.PLAN_SKU)
-    limit = _instance_limit(t)
+    limit = instance_limit_of(t)
     if limit is None:
         raise NotApplicable("no instance limit is set")
     if t.spec.plan.family == "flex":
@@ -343,7 +343,7 @@ def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
                     Field.PLAN_ALWAYS_READY,
                 )
         return
-    limit = _instance_limit(t)
+    limit = instance_limit_of(t)
     if (
         limit is not None
         and plan.always_ready is not None
@@ -356,94 +356,6 @@ def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
-@check(
-    "AZFN307",
-    "scaling.downstream-limit",
-    "error",
-    "The fleet must not send a downstream service more than it takes",
-    why="Every instance of every scale group that calls a service runs its "
-    "functions at once: the service receives up to instances x per-instance "
-    "concurrency, summed over those groups (on Flex, each group scales to the "
-    "maximum instance count, plus its always-ready instances). When that exceeds "
-    "what the service takes, it throttles or fails under load. A profile's "
-    "`downstream` limits are met by choosing the instance limit and per-instance "
-    "concurrency; the `azfn-profile:downstream` tag carries them to templates.",
-    source=f"{cite.FLEX_MAX_PER_GROUP}; {cite.SCALE_LIMIT}; {cite.CONCURRENCY}",
-    refuses_profile=True,
-)
-def downstream_limit(t: Target, today: date) -> Iterator[Failure]:
-    if not t.spec.downstream:
-        raise NotApplicable("no downstream limit is declared")
-    t.need(Field.PLAN_SKU)
-    t.need(Field.PLAN_MAX_INSTANCES)
-    t.need(Field.PLAN_ALWAYS_READY)
-    t.need(Field.HOST_JSON)
-    t.need(Field.FUNCTION_APP_CONFIG)
-    if t.spec.functions is None and t.spec.function_names is None:
-        raise Unknown(
-            "the app's functions are not known, so neither are its scale groups: "
-            f"pair a profile with `site:`, or keep the {FUNCTIONS_TAG} tag render "
-            "writes"
-        )
-    result = fleet(t.spec)
-    for index, load in enumerate(result.loads):
-        if not load.exceeded:
-            continue
-        d = load.downstream
-        arithmetic = "; ".join(
-            f"{g.name}: {g.arithmetic()}"
-            for g in result.groups
-            if g.name in load.groups
-        )
-        if load.ceiling is None:
-            reason = (
-                "no setting bounds how many instances a Dedicated plan runs for the app"
-                if t.spec.plan.family == "dedicated"
-                else "nothing bounds it"
-            )
-            yield Failure(
-                f"downstream '{d.name}' takes {d.max_concurrency} at once, but the "
-                f"fleet that calls it is unbounded ({reason}): {arithmetic}",
-                f"{Field.DOWNSTREAM}.{index}",
-            )
-            continue
-        yield Failure(
-            f"downstream '{d.name}' takes {d.max_concurrency} at once, but the fleet "
-            f"that calls it can send {load.ceiling}: {arithmetic}",
-            f"{Field.DOWNSTREAM}.{index}",
-        )
-
-
-@check(
-    "AZFN308",
-    "scaling.flex-event-functions-unbounded",
-    "warning",
-    "A Flex app with queue, Service Bus or Event Hubs functions should set its "
-    "maximum instance count",
-    why="On Flex Consumption each such function scales in a group of its own, up to "
-    f"{facts.FLEX_DEFAULT_MAX_INSTANCES} instances unless maximumInstanceCount says "
-    "otherwise: a backlog scales every one of them out, and together they can "
-    "overwhelm what they call. Set maximumInstanceCount (the profile's "
-    "plan.max_instances, or its downstream limits).",
-    source=f"{cite.FLEX_MAX_PER_GROUP}; {cite.FLEX_SCALE_GROUPS}",
-)
-def flex_event_unbounded(t: Target, today: date) -> Iterator[Failure]:
-    if not flex(t):
-        raise NotApplicable("not a Flex Consumption app")
-    triggers = set(t.spec.functions or ())
-    events = sorted(triggers & {"queue", "servicebus", "eventhub"})
-    if not events:
-        raise NotApplicable("no queue, Service Bus or Event Hubs function is known")
-    t.need(Field.FUNCTION_APP_CONFIG)
-    if _instance_limit(t) is None:
-        yield Failure(
-            f"the app's {', '.join(events)} functions each scale to "
-            f"{facts.FLEX_DEFAULT_MAX_INSTANCES} instances: functionAppConfig sets no "
-            "maximumInstanceCount",
-            Field.PLAN_MAX_INSTANCES,
-        )
-
-
 CHECKS = (
     queue_batch,
     trigger_capacity,
@@ -451,6 +363,4 @@ CHECKS = (
     http_unbounded,
     instance_limit,
     always_ready_plan,
-    downstream_limit,
-    flex_event_unbounded,
 )
