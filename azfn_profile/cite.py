@@ -83,6 +83,17 @@ EVENT_HUBS_TARGET_SCALER = (
 )
 TIMER_SINGLETON = _LEARN + "functions-bindings-timer#scale-out"
 
+# Python 3.13 and newer: the proxy worker (Azure/azure-functions-python-worker) and
+# the azure-functions-runtime library it loads (the app's own copy first). The
+# released library (PyPI) builds its pool in utils/threadpool.py,
+# start_threadpool_executor (L56-L66), from os.environ; handle_event.py's
+# function_environment_reload_request replaces os.environ afterwards.
+PROXY_WORKER_DISPATCHER = (
+    "https://github.com/Azure/azure-functions-python-worker/blob/"
+    "d9e25ebff225331dbde3bbd0e4977f8c2131bd5d/workers/proxy_worker/dispatcher.py"
+)
+RUNTIME_LIBRARY = "https://pypi.org/project/azure-functions-runtime/"
+
 # Security baselines the AZFN5xx checks mirror.
 AZURE_POLICY = "https://learn.microsoft.com/azure/app-service/policy-reference"
 AVM_SITE = "https://github.com/Azure/bicep-registry-modules/tree/main/avm/res/web/site"

@@ -31,12 +31,44 @@ MAX_QUEUE_BATCH = 32
 HOST_DEFAULT_THREADS = 1000
 PLACEHOLDER_FAMILIES = frozenset({"consumption", "premium", "flex"})
 
+# Python 3.13 and newer run the proxy worker, which hands functions to the
+# azure-functions-runtime library (cite.PROXY_WORKER_DISPATCHER). On specialisation
+# its `_handle__function_environment_reload_request` restarts the library's pool
+# (`start_threadpool_executor`, which reads os.environ) *before* the library's
+# `function_environment_reload_request` replaces os.environ with the app's settings:
+# the first worker process of a pre-warmed instance keeps the placeholder's pool
+# (the host's 1000 threads), whatever PYTHON_THREADPOOL_THREAD_COUNT says. Every
+# released library version read does so; the line where each replaces the
+# environment (handle_event.py, cite.RUNTIME_LIBRARY):
+PROXY_WORKER_PYTHON = (3, 13)
+RUNTIME_LIBRARY_RELOAD_LINE = {
+    "1.0.0": 317,
+    "1.1.0": 321,
+    "1.1.1": 321,
+    "1.2.1": 321,
+    "1.3.0": 327,
+}
+RUNTIME_LIBRARY_NEWEST = "1.3.0"
 
-def unset_thread_pools(family: str, cores: int, processes: int) -> tuple[int, ...]:
+
+def proxy_worker(python: str) -> bool:
+    """Whether Python `python` ("3.13") runs the proxy worker."""
+    major, _, minor = python.partition(".")
+    if not (major.isdigit() and minor.isdigit()):
+        return False
+    return (int(major), int(minor)) >= PROXY_WORKER_PYTHON
+
+
+def unset_thread_pools(
+    family: str, cores: int, processes: int, python: str = "3.12"
+) -> tuple[int, ...]:
     """Threads each worker process runs when PYTHON_THREADPOOL_THREAD_COUNT is unset
-    (Python 3.9-3.12 worker; `cores` as the instance reports them)."""
+    (`cores` as the instance reports them). Python 3.13+ keeps the placeholder's
+    pool, which the host also started with 1000."""
     first = (
-        min(32, cores + 4) if family in PLACEHOLDER_FAMILIES else HOST_DEFAULT_THREADS
+        min(32, cores + 4)
+        if family in PLACEHOLDER_FAMILIES and not proxy_worker(python)
+        else HOST_DEFAULT_THREADS
     )
     return (first,) + (HOST_DEFAULT_THREADS,) * max(0, processes - 1)
 

@@ -228,6 +228,19 @@ def _ready(spec: AppSpec) -> Mapping[str, int]:
     return {APP_GROUP: plan.always_ready} if plan.always_ready else {}
 
 
+def trigger_bounds(spec: AppSpec) -> list[tuple[str, Limit]]:
+    """Each scale group and what its trigger limits alone admit on one instance
+    (None: no trigger limit bounds it, only the workers do)."""
+    limits = _TriggerLimits(spec)
+    flex = spec.plan.family == "flex"
+    members: dict[str, list[str]] = {}
+    for name, trigger in named_functions(spec):
+        members.setdefault(flex_group(name, trigger) if flex else APP_GROUP, []).append(
+            trigger
+        )
+    return [(group, limits.admitted(found)) for group, found in members.items()]
+
+
 class _TriggerLimits:
     """Per-instance admission of each trigger kind, from host.json, Flex's
     functionAppConfig, or the extensions' defaults."""
@@ -267,6 +280,20 @@ class _TriggerLimits:
             else None
         ) or facts.ASYNC_DEFAULT_CONCURRENCY
         value = capacity(spec.workload, processes, threads, async_default)
+        if (
+            facts.proxy_worker(spec.python)
+            and spec.plan.family in facts.PLACEHOLDER_FAMILIES
+            and spec.workload.style == "sync"
+            and spec.workload.kind != "cpu"
+            and threads < facts.HOST_DEFAULT_THREADS
+        ):
+            # A pre-warmed instance's first process keeps the placeholder's pool.
+            value += facts.HOST_DEFAULT_THREADS - threads
+            return Limit(
+                value,
+                f"workers {processes} x {threads} threads, the first keeping the "
+                f"placeholder's {facts.HOST_DEFAULT_THREADS}",
+            )
         return Limit(value, f"workers {processes} x {threads} threads")
 
     def http(self) -> Limit:
@@ -326,6 +353,16 @@ class _TriggerLimits:
     def group(self, triggers: Sequence[str]) -> Limit:
         """What one instance admits for these functions: their trigger limits added
         (HTTP's counted once, it limits them together), at most the workers'."""
+        admitted = self.admitted(triggers)
+        workers = self.workers
+        if workers.value is not None and (
+            admitted.value is None or workers.value < admitted.value
+        ):
+            return Limit(workers.value, workers.why)
+        return admitted
+
+    def admitted(self, triggers: Sequence[str]) -> Limit:
+        """What the trigger limits of these functions admit on one instance."""
         total: int | None = 0
         whys: list[str] = []
         if "http" in triggers:
@@ -340,11 +377,7 @@ class _TriggerLimits:
             total = (
                 None if total is None or limit.value is None else total + limit.value
             )
-        why = " + ".join(_counted(whys))
-        workers = self.workers
-        if workers.value is not None and (total is None or workers.value < total):
-            return Limit(workers.value, workers.why)
-        return Limit(total, why)
+        return Limit(total, " + ".join(_counted(whys)))
 
 
 def _counted(whys: Sequence[str]) -> list[str]:

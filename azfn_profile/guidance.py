@@ -25,7 +25,8 @@ class Guidance:
 _UNSET_THREADS = (
     "Always written: unset, a worker process the host starts itself gets "
     f"{facts.HOST_DEFAULT_THREADS} threads, and on Consumption, Elastic Premium and Flex "
-    "the first process (specialised from a placeholder) gets min(32, cores + 4)."
+    "the first process (specialised from a placeholder) gets min(32, cores + 4) up "
+    "to Python 3.12, and keeps the placeholder's 1000 from Python 3.13."
 )
 _THREAD_SOURCES = (cite.GUIDE, cite.HOST_PROCESS_FACTORY, cite.PYTHON_WORKER_DISPATCHER)
 _OURS = "azfn-profile's own rule (see README, The rules)"
@@ -54,12 +55,24 @@ RULES: dict[str, Guidance] = {
     "runtime.worker-runtime": Guidance(
         "The python worker runtime runs the app's functions.", (cite.APP_SETTINGS,)
     ),
+    "runtime.library": Guidance(
+        "Python 3.13 and newer run the proxy worker, which loads the "
+        "azure-functions-runtime library (the app's pinned copy first, else its own). "
+        "Every released version (1.0.0 to "
+        f"{facts.RUNTIME_LIBRARY_NEWEST}) starts its thread pool from "
+        "PYTHON_THREADPOOL_THREAD_COUNT when the worker starts and again when an "
+        "instance is specialised, before the app's settings replace the environment: "
+        "the first worker process of a pre-warmed instance keeps the placeholder's "
+        "pool.",
+        (cite.PROXY_WORKER_DISPATCHER, cite.RUNTIME_LIBRARY),
+    ),
     "workers.processes": Guidance(
         "Run one worker process per core for CPU work, never more than the host's "
         f"{facts.MAX_WORKER_PROCESSES}, and only as many as instance memory holds. "
-        "Setting FUNCTIONS_WORKER_PROCESS_COUNT turns off the host's worker dynamic "
-        "concurrency, which otherwise starts at 1 process and adds more when "
-        "latency passes 100 ms.",
+        "The host's worker dynamic concurrency (1 process, more when latency "
+        "passes 100 ms) is opt-in, with FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED "
+        "= true, and any FUNCTIONS_WORKER_PROCESS_COUNT turns it off: the count "
+        "written here is the count that runs.",
         (cite.GUIDE, cite.HOST_PROCESS_COUNT, cite.HOST_ENVIRONMENT),
     ),
     "workers.processes.async-blocking": Guidance(

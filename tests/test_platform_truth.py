@@ -157,10 +157,14 @@ def test_dynamic_concurrency_replaces_the_static_limits() -> None:
 
 
 def test_explain_says_the_process_count_turns_off_worker_dynamic_scaling() -> None:
-    assert (
-        "turns off the host's worker dynamic concurrency"
-        in RULES["workers.processes"].text
-    )
+    # EnvironmentExtensions.IsWorkerDynamicConcurrencyEnabled: `bool.TryParse(
+    # FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED)` and an empty
+    # FUNCTIONS_WORKER_PROCESS_COUNT, else false: opt-in, and off with any count
+    # (azure-functions-host@89dc438d, src/WebJobs.Script/Environment/
+    # EnvironmentExtensions.cs).
+    text = RULES["workers.processes"].text
+    assert "is opt-in, with FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED" in text
+    assert "any FUNCTIONS_WORKER_PROCESS_COUNT turns it off" in text
     assert cite.HOST_ENVIRONMENT in RULES["workers.processes"].sources
 
 

@@ -13,7 +13,7 @@ from azfn_profile.cli import cli
 from azfn_profile.errors import InputError
 from azfn_profile.lab.dispatch import Point
 from azfn_profile.lab.tune import Comparison, Search
-from azfn_profile.lab.tune_cli import TuneRequest, _Plan, _report
+from azfn_profile.lab.tune_cli import EXIT_NOT_WRITTEN, TuneRequest, _Plan, _report
 from azfn_profile.lab.write_back import updated_profile
 from tests.conftest import EXAMPLES, ROOT, TODAY
 
@@ -112,16 +112,35 @@ def test_tune_writes_a_winner_that_beats_rules_and_default(tmp_path: Path) -> No
     )
     profile = tmp_path / "profile.yaml"
     profile.symlink_to(real)
-    code, out, err = tune(
-        str(APPS / "spin"),
-        "--function",
-        "spin",
-        "--profile",
-        str(profile),
-        "--write",
-        *FAST,
-    )
-    assert code == 0, out + err
+    before = real.read_bytes()
+    # On a loaded machine a run's noise can exceed the gap; tune then refuses to
+    # write, its documented answer, checked here. Two processes beat one by far
+    # more than the usual noise, so a quieter run writes; the writing itself is
+    # also covered without timing by the write-back tests above.
+    for _ in range(3):
+        code, out, err = tune(
+            str(APPS / "spin"),
+            "--function",
+            "spin",
+            "--profile",
+            str(profile),
+            "--write",
+            *FAST,
+        )
+        if code == 0:
+            break
+        assert code == EXIT_NOT_WRITTEN, out + err
+        assert "than the noise" in out and out.rstrip().endswith("not written"), out
+        assert real.read_bytes() == before
+        # ... and the refusal is the right answer: the gap is within the noise.
+        noise = int(re.search(r"measurements\): (\d+)%", out).group(1))  # type: ignore[union-attr]
+        closest = max(
+            float(line.split()[-1])  # VS_TUNED of the rules, the placeholder default
+            for line in out.splitlines()[2:4]
+        )
+        assert (1 / closest - 1) * 100 <= noise + 1, out
+    else:
+        return  # three runs too noisy to tell: each refusal was right
     progress = [line for line in err.splitlines() if line.startswith("[")]
     total = int(progress[0].split("/")[1].split("]")[0])
     assert [int(line[1:].split("/")[0]) for line in progress] == list(

@@ -110,9 +110,11 @@ def thread_count_valid(t: Target, today: date) -> Iterator[Failure]:
     "host starts with the app's settings gets 1000 threads (Dedicated plans, and every "
     "process after the first), while on Consumption, Elastic Premium and Flex the "
     "first process is a specialised placeholder that rebuilds its pool with Python's "
-    "default, min(32, cores + 4). Neither is sized for the workload, and 1000 threads "
-    "risk memory exhaustion under load.",
-    source=f"{cite.HOST_PROCESS_FACTORY}; {cite.PYTHON_WORKER_DISPATCHER}",
+    "default, min(32, cores + 4) (Python 3.13 and newer keep the placeholder's 1000). "
+    "Neither is sized for the workload, and 1000 threads risk memory exhaustion under "
+    "load.",
+    source=f"{cite.HOST_PROCESS_FACTORY}; {cite.PYTHON_WORKER_DISPATCHER}; "
+    f"{cite.PROXY_WORKER_DISPATCHER}",
     python_only=True,
 )
 def thread_count_unset(t: Target, today: date) -> Iterator[Failure]:
@@ -136,7 +138,9 @@ def _unset_pools(t: Target) -> str:
         count, known = processes(t), True
     except NotApplicable:  # an invalid count (AZFN101)
         count, known = 1, False
-    pools = facts.unset_thread_pools(t.spec.plan.family, instance_cores, count)
+    pools = facts.unset_thread_pools(
+        t.spec.plan.family, instance_cores, count, t.spec.python
+    )
     described = facts.describe_unset_pools(pools, known_count=known)
     return f"on {t.spec.plan.sku}, {described}"
 

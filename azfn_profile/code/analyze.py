@@ -14,6 +14,7 @@ from pathlib import Path
 
 from azfn_profile.code import known
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
+from azfn_profile.code.pins import runtime_pin
 from azfn_profile.code.reader import (
     AppReader,
     Binding,
@@ -70,6 +71,7 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
             (),
             tuple(reader.suppressions),
             tuple(reader.problems),
+            runtime_pin=runtime_pin(root, shown),
         )
     walker = _Walker(reader)
     functions: list[FunctionInfo] = []
@@ -93,6 +95,7 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
         tuple(reader.suppressions),
         tuple(reader.problems),
         tuple(m.display for m in reader.modules.values() if m is not None),
+        runtime_pin(root, shown),
     )
 
 

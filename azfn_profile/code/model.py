@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from azfn_profile.code.pins import Pin
 from azfn_profile.errors import Problem  # a file of the app that could not be read
 
 EvidenceKind = Literal["blocking", "file", "async_io", "cpu", "loop_runner"]
@@ -83,6 +84,8 @@ class AppCode:
     suppressions: tuple[CodeSuppression, ...] = ()
     problems: tuple[Problem, ...] = ()
     files: tuple[str, ...] = ()  # modules read
+    # The app's requirement on azure-functions-runtime (Python 3.13+), if any.
+    runtime_pin: Pin | None = None
     lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def function(self, name: str) -> FunctionInfo | None:

@@ -43,6 +43,8 @@ def _resolve(profile: Profile, code: AppCode | None, tuning: Tuning) -> AppSpec:
     blocked = code.blocking_async if code is not None else ()
     placement, plan = plan_rules(profile, trace, tuning)
     site = site_rules(profile, placement, trace)
+    if facts.proxy_worker(profile.python):
+        _library(profile, code, trace)
     process_rule = processes(profile, placement, trace, blocked)
     if tuning.cap is not None and process_rule is not None:
         process_rule = _capped(facts.PROCESS_COUNT, process_rule, tuning, trace)
@@ -142,4 +144,30 @@ def _capped(
         "downstream.per-instance-limit",
         {"cap": tuning.cap, "processes": processes, "rule": value},
         note=tuning.why,
+    )
+
+
+def _library(profile: Profile, code: AppCode | None, trace: Trace) -> None:
+    """Record which azure-functions-runtime runs the functions (Python 3.13+)."""
+    pin = code.runtime_pin if code is not None else None
+    if pin is None:
+        value = "the worker's own copy"
+        note = "the app pins none"
+    else:
+        value = pin.version or pin.requirement
+        note = f"pinned at {pin.file}:{pin.line}"
+        if (
+            pin.version is not None
+            and pin.version not in facts.RUNTIME_LIBRARY_RELOAD_LINE
+        ):
+            note += (
+                f"; a version not read here (read: 1.0.0 to "
+                f"{facts.RUNTIME_LIBRARY_NEWEST})"
+            )
+    trace.record(
+        "azure-functions-runtime",
+        value,
+        "runtime.library",
+        {"python": profile.python},
+        note=note,
     )

@@ -113,14 +113,18 @@ def threads(
             value = max(value, ceil_div(workload.concurrency, process_count))
         inputs.update(concurrency=workload.concurrency, processes=process_count)
         rule = "workers.threads.io"
-    unset = facts.unset_thread_pools(placement.sku.family, c, process_count)
-    return trace.record(
-        facts.THREAD_COUNT,
-        value,
-        rule,
-        inputs,
-        note=f"unset on {placement.sku.name}: {facts.describe_unset_pools(unset)}",
-    )
+    family = placement.sku.family
+    unset = facts.unset_thread_pools(family, c, process_count, profile.python)
+    note = f"unset on {placement.sku.name}: {facts.describe_unset_pools(unset)}"
+    if facts.proxy_worker(profile.python) and family in facts.PLACEHOLDER_FAMILIES:
+        note += (
+            f"; on Python {profile.python} the first worker process of a pre-warmed "
+            f"instance keeps the placeholder's {facts.HOST_DEFAULT_THREADS} threads "
+            "whatever this says (azure-functions-runtime up to "
+            f"{facts.RUNTIME_LIBRARY_NEWEST} builds its pool before the app's settings "
+            "arrive; AZFN117)"
+        )
+    return trace.record(facts.THREAD_COUNT, value, rule, inputs, note=note)
 
 
 class WorkloadLike(Protocol):
