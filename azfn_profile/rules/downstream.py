@@ -7,10 +7,14 @@ grow with the instance limit n and with the per-instance cap k, so the largest
 values that fit are found by bisection, each candidate resolved by the same rules:
 
 1. the largest n from the lowest limit the plan allows (Flex 1, Consumption 1,
-   Elastic Premium the always-ready count) to the declared or platform limit;
+   Elastic Premium the always-ready count) to the declared or platform limit; since
+   n applies to every group (Flex) and the cap to every instance, the highest n with
+   the largest k that fits there is also tried, and the one whose whole fleet runs
+   more at once is kept (ties: the lower n, uncapped);
 2. when even the lowest n is too much, that n and the largest k from 1.
 
-Raising a `max_concurrency` never lowers n or k, so it never lowers throughput.
+Raising a `max_concurrency` never lowers the throughput of either choice, so never
+the better of the two.
 When n = lowest and k = 1 still exceed a limit (always-ready instances alone, or a
 function whose per-instance concurrency no setting bounds), the lowest settings are
 kept and check AZFN307 refuses the profile with the arithmetic. Dedicated plans have
@@ -45,14 +49,34 @@ def protect(natural: AppSpec, resolve: Resolver) -> AppSpec:
     def at(n: int, k: int | None = None) -> AppSpec:
         return resolve(Tuning(n, k))
 
-    if fits(fleet(at(low))):
-        n = largest(low, high, lambda m: fits(fleet(at(m))))
-        return _explained(resolve, n, None)
     widest = max((g.per_instance.value or 1 for g in fleet(natural).groups), default=1)
-    if not fits(fleet(at(low, 1))):
-        return _explained(resolve, low, 1)
-    k = largest(1, widest, lambda c: fits(fleet(at(low, c))))
-    return _explained(resolve, low, k)
+
+    def capped(n: int) -> tuple[int, int | None] | None:
+        """(n, the largest cap that fits at n), or None when even a cap of 1 does
+        not."""
+        if not fits(fleet(at(n, 1))):
+            return None
+        return n, largest(1, widest, lambda c: fits(fleet(at(n, c))))
+
+    if fits(fleet(at(low))):
+        # Fewer instances, or every instance admitting less: keep whichever runs
+        # more at once (the instance limit applies to every group, the cap to every
+        # instance, so either may cost groups that do not call the service).
+        n = largest(low, high, lambda m: fits(fleet(at(m))))
+        best: tuple[int, int | None] = (n, None)
+        if n < high:
+            other = capped(high)
+            if other is not None and _throughput(at(*other)) > _throughput(at(n)):
+                best = other
+        return _explained(resolve, *best)
+    chosen = capped(low)
+    return _explained(resolve, *(chosen or (low, 1)))
+
+
+def _throughput(spec: AppSpec) -> tuple[bool, int]:
+    """What the whole fleet runs at once; unbounded counts as the most."""
+    total = fleet(spec).total_ceiling
+    return (total is None, total or 0)
 
 
 def fits(f: Fleet) -> bool:
