@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -65,9 +66,11 @@ def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         proc.wait(timeout=10)
 
 
-def stack_of(example: str) -> list[dict[str, Any]]:
-    """The resources the component creates for an example, as (type, urn, props)."""
-    spec = resolve_file(EXAMPLES / f"{example}.yaml", today=TODAY)
+def stack_of(example: str | Path) -> list[dict[str, Any]]:
+    """The resources the component creates for an example (or a profile file), as
+    (type, urn, props)."""
+    path = example if isinstance(example, Path) else EXAMPLES / f"{example}.yaml"
+    spec = resolve_file(path, today=TODAY)
     result = run(lambda: PythonFunctionApp(spec.name, spec))
     resources = []
     for r in result.recorder.resources:
@@ -257,3 +260,36 @@ def test_levels_are_configurable(analyzer: Any) -> None:
         )
     finally:
         analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={}))
+
+
+def test_a_downstream_limit_travels_with_the_stack(
+    analyzer: Any, tmp_path: Path
+) -> None:
+    """The profile's downstream limit is a tag on the site: the stack as rendered
+    keeps it; a scale limit raised in the stack breaks it, and AZFN307 says so."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: orders-api\npython: '3.12'\nworkload: {kind: io, concurrency: 40}\n"
+        "plan: {sku: EP1}\nfunctions: {http: 1, queue: 1}\n"
+        "downstream: [{name: sql, max_concurrency: 300}]\n"
+    )
+    resources = stack_of(profile)
+    assert "azfn307-scaling-downstream-limit" not in by_policy(
+        analyze_stack(analyzer, resources)
+    )
+    plan = next(r for r in resources if r["type"].endswith(":AppServicePlan"))
+    assert plan["props"]["maximumElasticWorkerCount"] == 7  # the rules' choice
+    # The app's limit is the lower of the site's and the plan's burst: raising one
+    # changes nothing, raising both breaks the limit.
+    site(resources)["siteConfig"]["functionAppScaleLimit"] = 20
+    assert "azfn307-scaling-downstream-limit" not in by_policy(
+        analyze_stack(analyzer, resources)
+    )
+    plan["props"]["maximumElasticWorkerCount"] = 20
+    found = by_policy(analyze_stack(analyzer, resources))
+    d = found["azfn307-scaling-downstream-limit"]
+    assert d.enforcementLevel == MANDATORY
+    assert reported(d).startswith(
+        "AZFN307: downstream 'sql' takes 300 at once, but the fleet that calls it can "
+        "send 800: app: 20 instances x 40"
+    ), reported(d)

@@ -7,10 +7,11 @@ grow with the instance limit n and with the per-instance cap k, so the largest
 values that fit are found by bisection, each candidate resolved by the same rules:
 
 1. the largest n from the lowest limit the plan allows (Flex 1, Consumption 1,
-   Elastic Premium the always-ready count) to the declared or platform limit; since
-   n applies to every group (Flex) and the cap to every instance, the highest n with
-   the largest k that fits there is also tried, and the one whose whole fleet runs
-   more at once is kept (ties: the lower n, uncapped);
+   Elastic Premium the always-ready count) to the declared or platform limit. On
+   Flex n also binds the groups that call no limited service, so there the highest
+   n with the largest k that fits is also tried, and kept when the whole fleet runs
+   more at once with it (fewer instances otherwise: each stays as efficient as the
+   rules made it);
 2. when even the lowest n is too much, that n and the largest k from 1.
 
 Raising a `max_concurrency` never lowers the throughput of either choice, so never
@@ -59,18 +60,27 @@ def protect(natural: AppSpec, resolve: Resolver) -> AppSpec:
         return n, largest(1, widest, lambda c: fits(fleet(at(n, c))))
 
     if fits(fleet(at(low))):
-        # Fewer instances, or every instance admitting less: keep whichever runs
-        # more at once (the instance limit applies to every group, the cap to every
-        # instance, so either may cost groups that do not call the service).
+        # Fewer instances keeps each instance as efficient as the rules made it. On
+        # Flex the limit also binds groups that call no limited service; for them,
+        # every instance admitting less may run more at once: keep that if it does.
         n = largest(low, high, lambda m: fits(fleet(at(m))))
         best: tuple[int, int | None] = (n, None)
-        if n < high:
+        if n < high and _bystanders(natural):
             other = capped(high)
             if other is not None and _throughput(at(*other)) > _throughput(at(n)):
                 best = other
         return _explained(resolve, *best)
     chosen = capped(low)
     return _explained(resolve, *(chosen or (low, 1)))
+
+
+def _bystanders(spec: AppSpec) -> bool:
+    """Flex groups that call none of the limited services."""
+    if spec.plan.family != "flex":
+        return False
+    f = fleet(spec)
+    callers = {name for load in f.loads for name in load.groups}
+    return any(g.name not in callers for g in f.groups)
 
 
 def _throughput(spec: AppSpec) -> tuple[bool, int]:
