@@ -183,8 +183,15 @@ RULES: dict[str, Guidance] = {
     ),
     "host.servicebus.max-concurrent-calls": Guidance(
         "A Service Bus function runs up to maxConcurrentCalls messages at once (default "
-        "16 x cores); target-based scaling also reads it as the per-instance target.",
-        (cite.SERVICE_BUS_HOST_JSON, cite.TARGET_SCALING),
+        "16 x cores); target-based scaling also reads it as the per-instance target. "
+        "A function that takes batches (cardinality many) runs one batch at a time "
+        "per instance, and the scaler sizes it by maxMessageBatchSize instead; the "
+        "fleet counts maxConcurrentCalls for it, more invocations than its one batch.",
+        (
+            cite.SERVICE_BUS_HOST_JSON,
+            cite.TARGET_SCALING,
+            cite.SERVICE_BUS_TARGET_SCALER,
+        ),
     ),
     "host.blobs.max-degree-of-parallelism": Guidance(
         "Blob-triggered functions run up to maxDegreeOfParallelism invocations at once "
