@@ -139,6 +139,26 @@ FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
 SITE_ALWAYS_READY = "minimumElasticInstanceCount"
 SITE_SCALE_LIMIT = "functionAppScaleLimit"
 
+# Linux Elastic Premium: the most instances one plan scales out to, by region, where
+# the page lists more than 20 (every other region: 20), and the regions that offer
+# none (cite.PREMIUM_REGIONS; copies of the page differ for UAE North, 20 or 100:
+# 20 is kept).
+PREMIUM_LINUX_DEFAULT_MAX = 20
+PREMIUM_LINUX_REGION_MAX = {
+    "australiaeast": 40,
+    "canadacentral": 100,
+    "centralus": 100,
+    "eastus": 100,
+    "eastus2": 100,
+    "francecentral": 60,
+    "northeurope": 100,
+    "southcentralus": 100,
+    "uksouth": 100,
+    "westeurope": 100,
+    "westus": 100,
+}
+PREMIUM_LINUX_UNAVAILABLE = frozenset({"australiacentral2", "southindia", "usgovtexas"})
+
 # Linux Consumption retires on this date (cite.CONSUMPTION: "The option to host
 # function apps on Linux in a Consumption plan is retiring on 30 September 2028").
 LINUX_CONSUMPTION_RETIREMENT = "2028-09-30"

@@ -102,4 +102,50 @@ def flex_event_unbounded(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
-CHECKS = (downstream_limit, flex_event_unbounded)
+@check(
+    "AZFN309",
+    "scaling.premium-linux-region-limit",
+    "warning",
+    "A Linux Elastic Premium instance limit above what the region scales to",
+    why="One Linux Elastic Premium plan scales out to 20 instances in most regions; "
+    "the region table lists 40 to 100 for a few, and some offer none. A limit above "
+    "the region's is never reached, so a fleet sized on it (or a downstream limit "
+    "met by it) is not what runs. Windows plans reach 100 almost everywhere.",
+    source=cite.PREMIUM_REGIONS,
+)
+def premium_region_limit(t: Target, today: date) -> Iterator[Failure]:
+    t.need(Field.PLAN_SKU)
+    plan = t.spec.plan
+    if plan.family != "premium" or not plan.reserved:
+        raise NotApplicable("not a Linux Elastic Premium plan")
+    limit = instance_limit_of(t)
+    if limit is None:
+        raise NotApplicable("no instance limit is set")
+    region = (t.spec.location or "").replace(" ", "").lower()
+    if region in facts.PREMIUM_LINUX_UNAVAILABLE:
+        yield Failure(
+            f"Linux Elastic Premium is not offered in {t.spec.location}",
+            Field.PLAN_SKU,
+        )
+        return
+    most = facts.PREMIUM_LINUX_REGION_MAX.get(region, facts.PREMIUM_LINUX_DEFAULT_MAX)
+    if limit <= most:
+        return
+    if not region:
+        raise Unknown(
+            f"the region is not known (the limit of {limit} holds only in "
+            + ", ".join(
+                f"{r} ({n})"
+                for r, n in sorted(facts.PREMIUM_LINUX_REGION_MAX.items())
+                if n >= limit
+            )
+            + "; the others stop at 20)"
+        )
+    yield Failure(
+        f"the instance limit is {limit}, but a Linux Elastic Premium plan in "
+        f"{t.spec.location} scales out to {most}",
+        Field.PLAN_MAX_INSTANCES,
+    )
+
+
+CHECKS = (downstream_limit, flex_event_unbounded, premium_region_limit)

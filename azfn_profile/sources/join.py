@@ -139,6 +139,13 @@ def _is_function_app(site: Resource, parent: Resource | None, index: _Index) -> 
     return any(k.upper() in FUNCTION_SETTINGS for k in settings)
 
 
+def _location(value: Any) -> str | None:
+    """The region, when the source writes it as plain text."""
+    if isinstance(value, str) and known(value) and 0 < len(value) <= 64:
+        return value
+    return None
+
+
 def _functions(declared: AppSpec | None, tags: Mapping[str, Any]) -> dict[str, Any]:
     """The app's functions: the profile's that names the app, else the functions
     tag `render` writes; unknown otherwise."""
@@ -225,6 +232,7 @@ class _App:
             workload=workload,
             tags={k: shown_text(v) for k, v in tags.items()},
             runtime=runtime.name,
+            location=_location(site.body.get("location")),
             downstream=self._downstream(tags)
             or (declared.downstream if declared else ()),
             **_functions(declared, tags),
