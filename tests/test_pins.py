@@ -74,3 +74,41 @@ def test_files_that_pin_nothing(tmp_path: Path) -> None:
     assert runtime_pin(app, "app") is None  # nesting past any limit: no pin, no crash
     (app / "pyproject.toml").write_text('[project]\ndependencies = "not a list"\n')
     assert runtime_pin(app, "app") is None
+
+
+def test_init_drafts_python_313_or_newer_for_an_app_that_pins_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from azfn_profile import catalog, facts
+    from azfn_profile.cli import cli
+    from tests.conftest import TODAY
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "function_app.py").write_text(
+        "import azure.functions as func\n\napp = func.FunctionApp()\n\n\n"
+        '@app.route(route="orders")\n'
+        "def orders(req: func.HttpRequest) -> func.HttpResponse:\n"
+        '    return func.HttpResponse("ok")\n'
+    )
+    (app / "requirements.txt").write_text("azure-functions\nazure-functions-runtime\n")
+    monkeypatch.chdir(tmp_path)  # the draft's `app:` is relative to where it is read
+    out = CliRunner(env={"AZFN_PROFILE_TODAY": TODAY.isoformat()}).invoke(
+        cli, ["init", str(app)]
+    )
+    assert out.exit_code == 0, out.output
+    (line,) = [x for x in out.stdout.splitlines() if x.startswith("python:")]
+    newest = catalog.supported_pythons(TODAY)[-1]
+    assert facts.proxy_worker(newest)
+    assert line.startswith(f'python: "{newest}"')
+    assert line.endswith(
+        "requirements.txt:2 pins azure-functions-runtime, which runs on Python 3.13 "
+        "and newer only"
+    )
+    (app / "requirements.txt").write_text("azure-functions\n")
+    plain = CliRunner(env={"AZFN_PROFILE_TODAY": TODAY.isoformat()}).invoke(
+        cli, ["init", str(app)]
+    )
+    assert "the newest every plan runs" in plain.stdout

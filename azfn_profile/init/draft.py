@@ -86,13 +86,8 @@ def draft(
     lines += _mix_note(sized)
     data: dict[str, Any] = {"name": options.name or site_name(code.root)}
     lines.append(_line(f"name: {data['name']}", "the site name; change it to yours"))
-    data["python"] = options.python or _python(today)
-    lines.append(
-        _line(
-            f'python: "{data["python"]}"',
-            "from --python" if options.python else "the newest every plan runs",
-        )
-    )
+    data["python"], python_note = _python_of(options, code, today)
+    lines.append(_line(f'python: "{data["python"]}"', python_note))
     data["app"] = options.app_path
     if options.to_stdout:
         lines += _wrap(
@@ -273,6 +268,24 @@ def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[
         )
         lines.append(f"# {f.name} ({_comment(f.file)}:{f.line}): {why}")
     return lines
+
+
+def _python_of(options: Any, code: AppCode, today: date) -> tuple[str, str]:
+    """The Python version to draft, and why: --python, else 3.13+ when the app pins
+    azure-functions-runtime (a library for Python 3.13 and newer only), else the
+    newest every plan runs."""
+    if options.python:
+        return options.python, "from --python"
+    from azfn_profile import catalog, facts
+
+    pin = code.runtime_pin
+    newest = catalog.supported_pythons(today)[-1]
+    if pin is not None and facts.proxy_worker(newest):
+        return newest, (
+            f"{pin.file}:{pin.line} pins azure-functions-runtime, which runs on "
+            "Python 3.13 and newer only"
+        )
+    return _python(today), "the newest every plan runs"
 
 
 def _python(today: date) -> str:
