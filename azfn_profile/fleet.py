@@ -66,15 +66,18 @@ class Group:
 
     @property
     def ceiling(self) -> int | None:
-        if self.singleton:
-            return 1
+        if self.singleton:  # each timer function runs on one instance at a time
+            return len(self.functions)
         if self.instances is None or self.per_instance.value is None:
             return None
         return self.instances * self.per_instance.value
 
     def arithmetic(self) -> str:
         if self.singleton:
-            return "1 (a timer runs on one instance at a time)"
+            return (
+                f"{len(self.functions)} (a timer function runs on one instance at a "
+                "time)"
+            )
         n = self.instances
         c = self.per_instance.value
         if self.flex and self.max_instances is not None and self.always_ready:
@@ -167,12 +170,14 @@ def fleet(spec: AppSpec) -> Fleet:
         members.setdefault(key, []).append((name, trigger))
     limits = _TriggerLimits(spec)
     ready = _ready(spec)
+    given = spec.plan.max_instances
+    limit = given if given is None or given > 0 else None  # not a limit the plan takes
     groups = tuple(
         Group(
             name=key,
             functions=tuple(n for n, _ in found),
-            max_instances=spec.plan.max_instances,
-            always_ready=ready.get(key, 0),
+            max_instances=limit,
+            always_ready=max(0, ready.get(key, 0)),
             per_instance=limits.group([t for _, t in found]),
             flex=flex,
             singleton=all(t == "timer" for _, t in found),

@@ -6,6 +6,7 @@ produces one. Values here are decided already: renderers only serialize them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -70,6 +71,9 @@ class Downstream:
 # "; ". Azure tag values hold at most 256 characters.
 DOWNSTREAM_TAG = "azfn-profile:downstream"
 TAG_VALUE_LIMIT = 256
+MAX_FUNCTIONS = 1000  # the most functions a profile sizes
+_DOWNSTREAM_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,127}")
 
 
 # The tag that carries the app's functions, so a template's fleet has the same scale
@@ -91,15 +95,19 @@ def functions_tag(functions: Sequence[tuple[str, str]]) -> str:
 def read_functions_tag(
     value: str, triggers: Sequence[str]
 ) -> tuple[dict[str, int], tuple[tuple[str, str], ...] | None] | None:
-    """(counts by trigger, names or None) from a functions tag; None when any entry
-    is malformed or names a trigger outside `triggers`."""
+    """(counts by trigger, names or None) from a functions tag; None when the value
+    is longer than a tag holds, any entry is malformed (a name that is not a
+    function name, a trigger outside `triggers`) or the functions number more than
+    MAX_FUNCTIONS."""
+    if len(value) > TAG_VALUE_LIMIT:
+        return None
     counts: dict[str, int] = {}
     names: list[tuple[str, str]] = []
     for entry in value.split(","):
         entry = entry.strip()
         name, colon, trigger = entry.partition(":")
         if colon:
-            if not name or trigger not in triggers:
+            if not _FUNCTION_NAME.fullmatch(name) or trigger not in triggers:
                 return None
             names.append((name, trigger))
             counts[trigger] = counts.get(trigger, 0) + 1
@@ -113,6 +121,8 @@ def read_functions_tag(
         ):
             return None
         counts[trigger] = counts.get(trigger, 0) + int(count)
+        if sum(counts.values()) > MAX_FUNCTIONS:
+            return None
     if not counts:
         return None
     named = tuple(names) if len(names) == sum(counts.values()) else None
@@ -129,9 +139,14 @@ def downstream_tag(limits: Sequence[Downstream]) -> str:
 
 def read_downstream_tag(value: str) -> tuple[tuple[Downstream, ...], list[str]]:
     """The limits a tag value holds, and the entries that are not `name=N[:fn,...]`
-    (split, never matched by a backtracking pattern: linear in any value)."""
+    with names as a profile writes them (split, then each part matched whole:
+    linear in any value). A value longer than a tag holds is one bad entry."""
     found: list[Downstream] = []
     bad: list[str] = []
+    if len(value) > TAG_VALUE_LIMIT:
+        return (), [
+            f"a value of {len(value)} characters (a tag holds {TAG_VALUE_LIMIT})"
+        ]
     for entry in value.split(";"):
         entry = entry.strip()
         if not entry:
@@ -142,10 +157,11 @@ def read_downstream_tag(value: str) -> tuple[tuple[Downstream, ...], list[str]]:
         names = tuple(f.strip() for f in functions.split(",") if f.strip())
         if (
             not eq
-            or not name.strip()
+            or not _DOWNSTREAM_NAME.fullmatch(name.strip())
             or not (number.isascii() and number.isdigit() and len(number) <= 9)
             or int(number) < 1
             or (colon and not names)
+            or not all(_FUNCTION_NAME.fullmatch(f) for f in names)
         ):
             bad.append(entry[:200])
             continue
@@ -244,6 +260,7 @@ class Field:
     PLAN_MAX_INSTANCES = "plan.max_instances"
     PLAN_ALWAYS_READY = "plan.always_ready"
     DOWNSTREAM = "downstream"  # downstream.<index>: one declared limit
+    FUNCTIONS = "functions"  # the app's functions (names and triggers)
     SITE = "site"
     SITE_CONFIG = "site_config"  # the whole siteConfig (the join marks its flags)
     SITE_KIND = "site.kind"

@@ -256,3 +256,59 @@ def test_the_chosen_limit_is_the_largest_that_fits(
         {**data, "plan": {**plan, "max_instances": n + 1}, "downstream": []}
     )
     assert throughput(fleet(bigger)) > limit
+
+
+def test_each_timer_function_runs_one_at_a_time() -> None:
+    for sku in ("EP1", "FC1"):
+        f = fleet(resolved(profile_data(plan={"sku": sku}, functions={"timer": 3})))
+        assert f.total_ceiling == 3, sku
+
+
+def test_downstream_limits_never_raise_a_declared_limit() -> None:
+    """Elastic Premium: always-ready above the declared limit stays refused
+    (AZFN306), downstream or not."""
+    for downstream in ([], [{"name": "db", "max_concurrency": 10_000_000}]):
+        data = profile_data(
+            plan={"sku": "EP1", "always_ready": 5, "max_instances": 3},
+            downstream=downstream,
+        )
+        spec = resolved(data)
+        assert spec.plan.max_instances == 3
+        assert [f.message for f in REGISTRY["AZFN306"].run(Target(spec), TODAY)] == [
+            "5 always-ready instance(s) exceed the app's instance limit of 3"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"tags": {"azfn-profile:downstream": "sql=1"}},
+            "tags: 'azfn-profile:downstream' is reserved",
+        ),
+        (
+            {
+                "functions": [
+                    {"name": f"process_customer_order_event_{i:02}", "trigger": "queue"}
+                    for i in range(9)
+                ],
+                "downstream": [
+                    {
+                        "name": "ledger",
+                        "max_concurrency": 200,
+                        "functions": ["process_customer_order_event_00"],
+                    }
+                ],
+            },
+            "downstream: names functions, but the app's function names take more",
+        ),
+    ],
+)
+def test_what_a_template_could_not_carry_is_refused(
+    extra: dict[str, Any], message: str
+) -> None:
+    from azfn_profile.validation import ProfileInvalid
+
+    with pytest.raises(ProfileInvalid) as caught:
+        validate(profile_data(plan={"sku": "FC1"}, **extra), TODAY)
+    assert any(i.message.startswith(message) for i in caught.value.issues)

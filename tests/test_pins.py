@@ -15,7 +15,11 @@ from azfn_profile.code.pins import Pin, runtime_pin
     ("line", "version"),
     [
         ("azure-functions-runtime==1.2.1", "1.2.1"),
-        ("Azure_Functions.Runtime == 1.3.0 ; python_version >= '3.13'", "1.3.0"),
+        ("Azure_Functions.Runtime == 1.3.0", "1.3.0"),
+        ("azure-functions-runtime===1.2.1", "1.2.1"),
+        # a marker is not evaluated: which Python the pin is for is not known
+        ("azure-functions-runtime==1.3.0 ; python_version >= '3.13'", None),
+        ("azure-functions-runtime==" + "1" * 65, None),
         ("azure-functions-runtime[extra]==1.1.0", "1.1.0"),
         ("azure-functions-runtime>=1.2", None),
         ("azure-functions-runtime==1.*", None),
@@ -25,7 +29,7 @@ from azfn_profile.code.pins import Pin, runtime_pin
 )
 def test_requirement_forms(tmp_path: Path, line: str, version: str | None) -> None:
     (tmp_path / "requirements.txt").write_text(
-        f"# deps\nazure-functions\n-r base.txt\n{line}  # the worker's library\n"
+        f"# deps\nazure-functions\n-r base.txt\n{line}\t# the worker's library\n"
     )
     assert runtime_pin(tmp_path, "app") == Pin(line, version, "app/requirements.txt", 4)
 
@@ -45,11 +49,12 @@ def test_what_is_not_a_pin(tmp_path: Path, text: str) -> None:
 
 def test_pyproject_dependencies(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "orders"\ndependencies = [\n  "azure-functions",\n'
-        '  "azure-functions-runtime==1.1.1",\n]\n'
+        '# "azure-functions-runtime==1.1.1" was the last pin\n'
+        '[project]\nname = "orders"\ndependencies = [\n'
+        '  "azure-functions",\n  "azure-functions-runtime==1.1.1",\n]\n'
     )
     assert runtime_pin(tmp_path, "app") == Pin(
-        "azure-functions-runtime==1.1.1", "1.1.1", "app/pyproject.toml", 5
+        "azure-functions-runtime==1.1.1", "1.1.1", "app/pyproject.toml", 6
     )
 
 

@@ -10,7 +10,7 @@ from azfn_profile import cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, Unknown, check
 from azfn_profile.checks._facts import flex
 from azfn_profile.checks.scaling import instance_limit_of
-from azfn_profile.fleet import fleet
+from azfn_profile.fleet import Fleet, fleet, named_functions
 from azfn_profile.spec import FUNCTIONS_TAG, Field
 
 
@@ -30,8 +30,10 @@ from azfn_profile.spec import FUNCTIONS_TAG, Field
     refuses_profile=True,
 )
 def downstream_limit(t: Target, today: date) -> Iterator[Failure]:
+    t.need(Field.DOWNSTREAM)
     if not t.spec.downstream:
         raise NotApplicable("no downstream limit is declared")
+    t.need(Field.FUNCTIONS)
     t.need(Field.PLAN_SKU)
     t.need(Field.PLAN_MAX_INSTANCES)
     t.need(Field.PLAN_ALWAYS_READY)
@@ -44,6 +46,7 @@ def downstream_limit(t: Target, today: date) -> Iterator[Failure]:
             "writes"
         )
     result = fleet(t.spec)
+    _known_names(t, result)
     for index, load in enumerate(result.loads):
         if not load.exceeded:
             continue
@@ -51,7 +54,7 @@ def downstream_limit(t: Target, today: date) -> Iterator[Failure]:
         arithmetic = "; ".join(
             f"{g.name}: {g.arithmetic()}"
             for g in result.groups
-            if g.name in load.groups
+            if g.name in set(load.groups)
         )
         if load.ceiling is None:
             reason = (
@@ -69,6 +72,29 @@ def downstream_limit(t: Target, today: date) -> Iterator[Failure]:
             f"downstream '{d.name}' takes {d.max_concurrency} at once, but the fleet "
             f"that calls it can send {load.ceiling}: {arithmetic}",
             f"{Field.DOWNSTREAM}.{index}",
+        )
+
+
+def _known_names(t: Target, result: Fleet) -> None:
+    """Unknown when a limit or an always-ready group names what the app's function
+    list does not hold (a template whose tag lists functions only by count): the
+    arithmetic would leave them out."""
+    functions = named_functions(t.spec)
+    names = {n.casefold() for n, _ in functions} | {tr for _, tr in functions}
+    for d in t.spec.downstream:
+        missing = [f for f in d.functions or () if f.casefold() not in names]
+        if missing:
+            raise Unknown(
+                f"downstream {d.name!r} names {', '.join(map(repr, missing))}, which "
+                "the app's function list does not hold"
+            )
+    groups = {g.name for g in result.groups}
+    ready = [g for g, n in (t.spec.plan.ready_groups or {}).items() if n]
+    stray = [g for g in ready if g not in groups]
+    if t.spec.plan.family == "flex" and stray:
+        raise Unknown(
+            f"always-ready group(s) {', '.join(map(repr, stray))} are not among the "
+            "scale groups the app's function list gives"
         )
 
 

@@ -319,8 +319,8 @@ def instance_limit(t: Target, today: date) -> Iterator[Failure]:
 )
 def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
     plan = t.spec.plan
-    groups = {k: v for k, v in (plan.ready_groups or {}).items() if v}
-    if not plan.always_ready and not groups:
+    groups = {k: v for k, v in (plan.ready_groups or {}).items() if v > 0}
+    if not plan.always_ready and not plan.ready_groups:
         raise NotApplicable("no always-ready instances")
     t.need(Field.PLAN_SKU)
     family = plan.family
@@ -332,13 +332,21 @@ def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
         )
         return
     if family == "flex":
+        negative = [k for k, v in (plan.ready_groups or {}).items() if v < 0]
+        if negative:
+            yield Failure(
+                f"always-ready group(s) {', '.join(map(repr, negative))} keep fewer "
+                "than 0 instances",
+                Field.PLAN_ALWAYS_READY,
+            )
+            return
         if t.spec.function_names is None:
             return
         present = {g.name for g in fleet(t.spec).groups}
         for name in groups:
             if name not in present:
                 yield Failure(
-                    f"always-ready group '{name}' is not a scale group of the app "
+                    f"always-ready group {name!r} is not a scale group of the app "
                     f"(its groups: {', '.join(sorted(present))})",
                     Field.PLAN_ALWAYS_READY,
                 )

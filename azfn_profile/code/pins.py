@@ -19,6 +19,8 @@ from azfn_profile.files import Unreadable, inside, read_text
 
 LIBRARY = "azure-functions-runtime"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]{0,63}")  # no wildcard, at most 64
+_COMMENT = re.compile(r"(^|\s)#")
 _MAX_BYTES = 1 << 20
 
 
@@ -40,7 +42,9 @@ def canonical(name: str) -> str:
 
 def parse(requirement: str) -> tuple[str, str | None] | None:
     """(name, exact version or None) of one requirement line; None when it is not
-    a plain requirement (an option, a URL, an editable install)."""
+    a plain requirement (an option, a URL, an editable install). A requirement
+    with an environment marker has no exact version here: which Python it applies
+    to is not evaluated."""
     text = requirement.split(";", 1)[0].strip()
     match = _NAME.match(text)
     if match is None or text.startswith("-"):
@@ -49,9 +53,16 @@ def parse(requirement: str) -> tuple[str, str | None] | None:
     if rest.startswith("["):
         rest = rest.partition("]")[2].strip()
     version = None
-    if rest.startswith("==") and "," not in rest:
-        candidate = rest[2:].strip()
-        if candidate and "*" not in candidate:
+    exact = (
+        rest[3:]
+        if rest.startswith("===")
+        else rest[2:]
+        if rest.startswith("==")
+        else None
+    )
+    if exact is not None and "," not in exact and ";" not in requirement:
+        candidate = exact.strip()
+        if _VERSION.fullmatch(candidate):
             version = candidate
     return match.group(0), version
 
@@ -78,8 +89,8 @@ def _from_requirements(path: Path, shown: str) -> Pin | None:
     if text is None:
         return None
     for number, line in enumerate(text.splitlines(), 1):
-        requirement = line.split(" #", 1)[0].strip()
-        if requirement.startswith("#"):
+        requirement = _COMMENT.split(line, 1)[0].strip()  # pip: "#" after a blank
+        if not requirement:
             continue
         parsed = parse(requirement)
         if parsed is not None and canonical(parsed[0]) == LIBRARY:
@@ -113,5 +124,10 @@ def _from_pyproject(path: Path, shown: str) -> Pin | None:
 
 
 def _line_of(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return 1 if index < 0 else text.count("\n", 0, index) + 1
+    """The line of `needle` written as a TOML string (quoted, not in a comment);
+    1 when it is not written plainly."""
+    for number, line in enumerate(text.splitlines(), 1):
+        code = _COMMENT.split(line, 1)[0]
+        if f'"{needle}"' in code or f"'{needle}'" in code:
+            return number
+    return 1

@@ -45,7 +45,9 @@ def protect(natural: AppSpec, resolve: Resolver) -> AppSpec:
     low = 1
     if plan.family == "premium":
         low = max(1, plan.always_ready or 0)
-    high = max(low, plan.max_instances if plan.max_instances is not None else platform)
+    high = plan.max_instances if plan.max_instances is not None else platform
+    if high < low:
+        return natural  # always-ready above the declared limit: AZFN306 refuses it
 
     def at(n: int, k: int | None = None) -> AppSpec:
         return resolve(Tuning(n, k))
@@ -67,7 +69,11 @@ def protect(natural: AppSpec, resolve: Resolver) -> AppSpec:
         best: tuple[int, int | None] = (n, None)
         if n < high and _bystanders(natural):
             other = capped(high)
-            if other is not None and _throughput(at(*other)) > _throughput(at(n)):
+            if (
+                other is not None
+                and (other[1] or 0) > 1  # one at a time is what AZFN107/112 warn of
+                and _throughput(at(*other)) > _throughput(at(n))
+            ):
                 best = other
         return _explained(resolve, *best)
     chosen = capped(low)

@@ -19,6 +19,7 @@ from azfn_profile import catalog
 from azfn_profile.checking import AppInfo, SourceTarget
 from azfn_profile.checks import Target
 from azfn_profile.findings import Location, Suppression
+from azfn_profile.secret import Secret
 from azfn_profile.sources.graph import Graph, Resource, identity, name_text, ref_key
 from azfn_profile.sources.runtime import Runtime, resolve
 from azfn_profile.sources.scale import scaled, whole_number
@@ -38,6 +39,8 @@ from azfn_profile.sources.values import (
 from azfn_profile.spec import (
     DOWNSTREAM_TAG,
     FUNCTIONS_TAG,
+    MAX_FUNCTIONS,
+    TAG_VALUE_LIMIT,
     AppSpec,
     Downstream,
     Field,
@@ -146,25 +149,6 @@ def _location(value: Any) -> str | None:
     return None
 
 
-def _functions(declared: AppSpec | None, tags: Mapping[str, Any]) -> dict[str, Any]:
-    """The app's functions: the profile's that names the app, else the functions
-    tag `render` writes; unknown otherwise."""
-    if declared is not None:
-        return {
-            "functions": declared.functions,
-            "function_names": declared.function_names,
-            "triggers": declared.triggers,
-        }
-    value = tags.get(FUNCTIONS_TAG)
-    read = (
-        read_functions_tag(value, get_args(Trigger)) if isinstance(value, str) else None
-    )
-    if read is None:
-        return {}
-    counts, names = read
-    return {"functions": counts, "function_names": names, "triggers": tuple(counts)}
-
-
 class _App:
     """Everything one function app is configured with, gathered from the graph."""
 
@@ -235,7 +219,7 @@ class _App:
             location=_location(site.body.get("location")),
             downstream=self._downstream(tags)
             or (declared.downstream if declared else ()),
-            **_functions(declared, tags),
+            **self._functions(declared, tags),
         )
         for key, value in settings.items():
             if not known(value):
@@ -447,9 +431,54 @@ class _App:
             names.append(self.site.symbol)
         return [n.lower() for n in names]
 
-    def _downstream(self, tags: Mapping[str, Any]) -> tuple[Downstream, ...]:
-        value = tags.get(DOWNSTREAM_TAG)
+    def _tag_text(self, tags: Mapping[str, Any], name: str, field: str) -> str | None:
+        """A tag's value as text; a computed or secure value makes `field`
+        unknown, and any other non-text value is a located problem."""
+        value = tags.get(name)
+        if value is None:
+            return None
+        if isinstance(value, Secret) or not known(value):
+            self.unknown.add(field)
+            self.reasons[field] = f"the {name} tag is computed at deployment"
+            return None
         if not isinstance(value, str):
+            if self.problem is not None:
+                self.problem(self.site, f"the {name} tag is not text")
+            self.unknown.add(field)
+            self.reasons[field] = f"the {name} tag is not text"
+            return None
+        return value
+
+    def _functions(
+        self, declared: AppSpec | None, tags: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The app's functions: the profile's that names the app, else the functions
+        tag `render` writes; unknown otherwise."""
+        if declared is not None:
+            return {
+                "functions": declared.functions,
+                "function_names": declared.function_names,
+                "triggers": declared.triggers,
+            }
+        value = self._tag_text(tags, FUNCTIONS_TAG, Field.FUNCTIONS)
+        if value is None:
+            return {}
+        read = read_functions_tag(value, get_args(Trigger))
+        if read is None:
+            if self.problem is not None:
+                self.problem(
+                    self.site,
+                    f"{FUNCTIONS_TAG} {value[:200]!r} is not 'name:trigger,...' or "
+                    f"'trigger=N,...' of at most {MAX_FUNCTIONS} functions in "
+                    f"{TAG_VALUE_LIMIT} characters",
+                )
+            return {}
+        counts, names = read
+        return {"functions": counts, "function_names": names, "triggers": tuple(counts)}
+
+    def _downstream(self, tags: Mapping[str, Any]) -> tuple[Downstream, ...]:
+        value = self._tag_text(tags, DOWNSTREAM_TAG, Field.DOWNSTREAM)
+        if value is None:
             return ()
         found, bad = read_downstream_tag(value)
         if self.problem is not None:

@@ -15,14 +15,17 @@ from azfn_profile import catalog
 from azfn_profile.profile import Profile, function_counts, named_functions
 from azfn_profile.spec import (
     DOWNSTREAM_TAG,
+    FUNCTIONS_TAG,
+    MAX_FUNCTIONS,
     TAG_VALUE_LIMIT,
     Downstream,
     downstream_tag,
+    functions_tag,
 )
 from azfn_profile.validation.issue import Issue
 from azfn_profile.yamlload import KeyPath
 
-MAX_FUNCTIONS = 1000
+RESERVED_TAG_PREFIX = "azfn-profile:"
 # Triggers whose concurrency dynamic concurrency manages (cite.DYNAMIC_CONCURRENCY).
 DYNAMIC_TRIGGERS = frozenset({"queue", "blob", "servicebus"})
 
@@ -44,6 +47,7 @@ def semantic_issues(p: Profile, today: date) -> Iterator[Issue]:
     yield from plan_issues
     yield from _trigger_issues(p)
     yield from _downstream_issues(p)
+    yield from _tag_issues(p)
     yield from _setting_issues(p)
     if not plan_issues and p.plan.sku == "auto":
         from azfn_profile.rules.plan import NoSkuFits, select_sku
@@ -192,6 +196,21 @@ def _downstream_issues(p: Profile) -> Iterator[Issue]:
                     "function of the app nor one of its triggers (functions: "
                     f"{', '.join(n for n, _ in functions)})",
                 )
+    named_tag = functions_tag(functions)
+    if p.downstream and ":" not in named_tag:
+        triggers = {t for _, t in functions}
+        by_name = [
+            f for d in p.downstream for f in d.functions or () if f not in triggers
+        ]
+        if by_name:
+            yield Issue(
+                ("downstream",),
+                "downstream: names functions, but the app's function names take "
+                f"more than a tag's {TAG_VALUE_LIMIT} characters, so templates list "
+                f"the functions by trigger ({FUNCTIONS_TAG}) and could not tell which "
+                "call the service; name triggers instead",
+                at_key=True,
+            )
     if p.downstream:
         value = downstream_tag(
             [
@@ -206,6 +225,17 @@ def _downstream_issues(p: Profile) -> Iterator[Issue]:
                 f"{len(value)} characters, more than an Azure tag value holds "
                 f"({TAG_VALUE_LIMIT}); name triggers instead of functions, or "
                 "shorten the names",
+                at_key=True,
+            )
+
+
+def _tag_issues(p: Profile) -> Iterator[Issue]:
+    for name in p.tags:
+        if name.casefold().startswith(RESERVED_TAG_PREFIX):
+            yield Issue(
+                ("tags", name),
+                f"tags: {name!r} is reserved: azfn-profile writes its "
+                f"{RESERVED_TAG_PREFIX}* tags from the profile's own keys",
                 at_key=True,
             )
 
