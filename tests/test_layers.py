@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.rules": 2,
     "azfn_profile.explain": 2,
     "azfn_profile.fleet": 2,
+    "azfn_profile.fleet_limits": 2,
     # L3 the rulebook.
     "azfn_profile.checks": 3,
     "azfn_profile.checking": 3,
