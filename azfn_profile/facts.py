@@ -137,6 +137,9 @@ FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
 # functionAppScaleLimit caps an app's scale-out, "only applies to the Consumption and
 # Elastic Premium Plans" (cite.SCALE_LIMIT). Flex sets both in functionAppConfig.
 SITE_ALWAYS_READY = "minimumElasticInstanceCount"
+# "The maximum number of always-ready instances we support per app is 20"
+# (cite.PREMIUM, "Always ready instances").
+PREMIUM_MAX_ALWAYS_READY = 20
 SITE_SCALE_LIMIT = "functionAppScaleLimit"
 
 # Linux Elastic Premium: the most instances one plan scales out to, by region, where

@@ -311,7 +311,8 @@ def instance_limit(t: Target, today: date) -> Iterator[Failure]:
     "Always-ready instances need a plan that keeps them",
     why="Flex Consumption keeps always-ready instances per scale group (http, blob, "
     "durable, function:<name>), beside each group's maximum instance count; Elastic "
-    "Premium keeps an app's always-ready instances within its scale limit. "
+    "Premium keeps an app's always-ready instances within its scale limit, at most "
+    f"{facts.PREMIUM_MAX_ALWAYS_READY} per app. "
     "Consumption and Dedicated plans have no such setting, and a group the app does "
     "not have keeps nothing.",
     source=f"{cite.FLEX_ALWAYS_READY}; {cite.FLEX_MAX_PER_GROUP}; {cite.PREMIUM}",
@@ -350,6 +351,16 @@ def always_ready_plan(t: Target, today: date) -> Iterator[Failure]:
                     f"(its groups: {', '.join(sorted(present))})",
                     Field.PLAN_ALWAYS_READY,
                 )
+        return
+    if (
+        plan.always_ready is not None
+        and plan.always_ready > facts.PREMIUM_MAX_ALWAYS_READY
+    ):
+        yield Failure(
+            f"{plan.always_ready} always-ready instances: Elastic Premium keeps at most "
+            f"{facts.PREMIUM_MAX_ALWAYS_READY} per app",
+            Field.PLAN_ALWAYS_READY,
+        )
         return
     limit = instance_limit_of(t)
     if (
