@@ -731,6 +731,79 @@ def tune(
     raise SystemExit(code)
 
 
+@cli.command()
+@_PROFILE
+@click.option(
+    "--rps",
+    type=click.FloatRange(min=0, min_open=True, max=10_000_000),
+    help="Calls per second to serve, sustained [default: the profile's load.rps].",
+)
+@click.option(
+    "--p95",
+    "p95_ms",
+    type=click.FloatRange(min=0, min_open=True, max=3_600_000),
+    help="The p95 to stay within, ms [default: load.p95_ms; none: only keep up].",
+)
+@click.option(
+    "--call-ms",
+    type=click.FloatRange(min=0, min_open=True, max=3_600_000),
+    help="One call's wall time, ms [default: load.call_ms].",
+)
+@click.option(
+    "--from-bench",
+    "bench",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A `bench --json` result: its measured call time replaces the declared one.",
+)
+@click.option(
+    "--compare", is_flag=True, help="Answer for every catalog plan that can host it."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write monthly cost against load for each plan answered (PNG).",
+)
+@click.option(
+    "--prices",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An export of the Azure Retail Prices API (JSON) to use instead of the "
+    "shipped table.",
+)
+@click.option(
+    "--region",
+    help="The prices' region [default: the profile's location, else the table's].",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+def capacity(
+    profile: Path,
+    rps: float | None,
+    p95_ms: float | None,
+    call_ms: float | None,
+    bench: Path | None,
+    compare: bool,
+    fmt: str,
+    plot: Path | None,
+    prices: Path | None,
+    region: str | None,
+    force: bool,
+) -> None:
+    """How many instances PROFILE's plan needs for a load, and its monthly cost."""
+    from azfn_profile.capacity.run import CapacityRequest, run_capacity
+
+    request = CapacityRequest(
+        profile, rps, p95_ms, call_ms, bench, compare, fmt, plot, prices, region, force
+    )
+    text = run_capacity(request, today(), lambda line: click.echo(line, err=True))
+    click.echo(text, nl=False)
+
+
 def _interrupted(stop: Interrupted) -> NoReturn:
     """Ctrl-C in `bench`/`tune`: print what was measured, exit 128 + SIGINT."""
     click.echo(stop.output, nl=False)

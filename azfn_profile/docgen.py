@@ -21,6 +21,7 @@ from azfn_profile.profile import (
     Downstream,
     Function,
     Http,
+    Load,
     Names,
     Plan,
     Profile,
@@ -127,6 +128,7 @@ def profile_md() -> str:
         ("http", Http, "http."),
         ("names", Names, "names."),
         ("downstream", Downstream, "downstream[]."),
+        ("load", Load, "load."),
         ("suppression", Suppression, "suppress[]."),
     ):
         lines += [f"## {title}", "", *_model_table(model, prefix), ""]

@@ -61,8 +61,12 @@ def explain(spec: AppSpec, findings: Sequence[Finding]) -> str:
             lines.extend(note.wrap(d.note))
         lines.extend(why.wrap(d.guidance))
         lines.extend(f"    source: {source}" for source in d.source.split("; "))
-    lines += ["", *fleet_block(spec), "", *findings_block(findings)]
+    lines += ["", *fleet_block(spec), *capacity_block(spec)]
+    lines += ["", *findings_block(findings)]
     return "\n".join(lines) + "\n"
+
+
+CAPACITY_SOURCE = "docs/capacity.md (the model, the billing models and the prices)"
 
 
 def fleet_block(spec: AppSpec) -> list[str]:
@@ -92,6 +96,40 @@ def fleet_block(spec: AppSpec) -> list[str]:
         )
     out += [f"    source: {s}" for s in FLEET_SOURCES]
     return out
+
+
+def capacity_block(spec: AppSpec) -> list[str]:
+    """The declared load's arithmetic: instances, p95 and cost (shipped prices)."""
+    load = spec.load
+    if load is None:
+        return []
+    if load.call_ms is None:
+        return [
+            "",
+            (
+                f"load: {load.rps:g} calls/s; declare load.call_ms, or run `azfn-profile "
+                "capacity --from-bench`, to size instances and cost for it"
+            ),
+        ]
+    from azfn_profile.capacity.model import answer, declared, describe, label
+    from azfn_profile.capacity.prices import shipped
+
+    prices = next((t for t in shipped() if t.region == spec.location), shipped()[0])
+    call = declared(spec, load.call_ms, "load.call_ms")
+    p95 = None if load.p95_ms is None else load.p95_ms / 1000
+    found = answer(label(spec), spec, call, load.rps, p95, prices)
+    target = f"{load.rps:g} calls/s of {load.call_ms:g} ms"
+    if load.p95_ms is not None:
+        target += f", p95 within {load.p95_ms:g} ms"
+    return [
+        "",
+        (
+            f"capacity for the declared load ({target}; M/M/c per instance; prices "
+            f"{prices.region} {prices.price_date}):"
+        ),
+        *describe(found)[1:],
+        f"    source: {CAPACITY_SOURCE}",
+    ]
 
 
 def findings_block(findings: Sequence[Finding]) -> list[str]:

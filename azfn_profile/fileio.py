@@ -43,7 +43,11 @@ def write_output(path: Path, text: str, *, force: bool) -> bool:
 
     An existing file with other content is replaced only with `force`.
     """
-    data = text.encode("utf-8")
+    return write_data(path, text.encode("utf-8"), force=force)
+
+
+def write_data(path: Path, data: bytes, *, force: bool) -> bool:
+    """`write_output` for bytes (an image)."""
     refuse_links(path)
     target = path
     _ensure_parent(target.parent, path)

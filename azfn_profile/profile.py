@@ -191,6 +191,29 @@ class Downstream(_Frozen):
     )
 
 
+class Load(_Frozen):
+    """The load the app must serve: `capacity` sizes for it, `check` warns when the
+    plan's or the fleet's limits cannot carry it."""
+
+    rps: float = Field(
+        gt=0, le=10_000_000, description="Invocations per second to serve, sustained."
+    )
+    p95_ms: float | None = Field(
+        None,
+        gt=0,
+        le=3_600_000,
+        description="The 95th percentile of invocation time to stay within, in ms "
+        "(default: only keep up with the rate).",
+    )
+    call_ms: float | None = Field(
+        None,
+        gt=0,
+        le=3_600_000,
+        description="Wall time of one invocation with nothing else running, in ms "
+        "(a `bench --json` result measures it instead).",
+    )
+
+
 class Suppression(_Frozen):
     """Accept a check's findings for this app, with a reason, optionally until a date."""
 
@@ -241,6 +264,12 @@ class Profile(_Frozen):
         description="Services the functions call and the most concurrent requests "
         "each takes: the instance limits and per-instance concurrency are chosen so "
         "that every instance together stays within it.",
+    )
+    load: Load | None = Field(
+        None,
+        description="The load to serve ({rps, p95_ms, call_ms}): `capacity` and "
+        "`explain` size instances and cost for it; `check` warns when the limits "
+        "cannot carry it.",
     )
     dynamic_concurrency: bool = Field(
         False,

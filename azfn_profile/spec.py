@@ -57,6 +57,16 @@ class PlanSpec:
 
 
 @dataclass(frozen=True)
+class TargetLoad:
+    """The load the app must serve (a profile's `load`): calls/s, and optionally the
+    p95 to stay within and one call's wall time, in ms."""
+
+    rps: float
+    p95_ms: float | None = None
+    call_ms: float | None = None
+
+
+@dataclass(frozen=True)
 class Downstream:
     """A service the app's functions call that takes at most `max_concurrency`
     requests at once, from every instance together."""
@@ -203,6 +213,8 @@ class AppSpec:
     function_names: tuple[tuple[str, str], ...] | None = None
     # Declared limits of the services the functions call (profile or tags).
     downstream: tuple[Downstream, ...] = ()
+    # The load to serve, when a profile declares one (templates do not carry it).
+    load: TargetLoad | None = None
     location: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()

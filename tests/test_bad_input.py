@@ -103,7 +103,7 @@ def test_unknown_top_level_key_lists_the_known_ones(tmp_path: Path) -> None:
         tmp_path,
         GOOD + "colour: blue\n",
         "p.yaml:7:1: unknown key 'colour'; expected one of: name, python, workload, "
-        "plan, triggers, functions, http, names, downstream, dynamic_concurrency, "
+        "plan, triggers, functions, http, names, downstream, load, dynamic_concurrency, "
         "location, tags, "
         "app_settings, suppress, app, site",
     )

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.yamlload": 0,
     "azfn_profile.catalog": 0,
     "azfn_profile.guidance": 0,
+    "azfn_profile.capacity": 0,  # queueing, prices, billing
     # L1 models.
     "azfn_profile.profile": 1,
     "azfn_profile.spec": 1,
@@ -45,6 +46,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.explain": 2,
     "azfn_profile.fleet": 2,
     "azfn_profile.fleet_limits": 2,
+    "azfn_profile.capacity.model": 2,
     # L3 the rulebook.
     "azfn_profile.checks": 3,
     "azfn_profile.checking": 3,
@@ -57,6 +59,10 @@ LAYERS: dict[str, int] = {
     "azfn_profile.deploy": 4,
     "azfn_profile.sources": 4,
     "azfn_profile.lab": 4,
+    "azfn_profile.capacity.plans": 4,
+    "azfn_profile.capacity.inputs": 4,
+    "azfn_profile.capacity.report": 4,
+    "azfn_profile.capacity.run": 4,
     # L5 the front: commands and the adapters around them.
     "azfn_profile.report": 5,
     "azfn_profile.policy": 5,

@@ -174,4 +174,36 @@ def premium_region_limit(t: Target, today: date) -> Iterator[Failure]:
     )
 
 
-CHECKS = (downstream_limit, flex_event_unbounded, premium_region_limit)
+@check(
+    "AZFN310",
+    "scaling.load-capacity",
+    "warning",
+    "The instance limit and downstream limits must carry the declared load",
+    why="A profile's `load` says how many calls per second the app must serve and, "
+    "with `call_ms`, how long one call takes. One instance runs as many calls at "
+    "once as its workers and trigger limits admit (fewer when the calls compute "
+    "and the cores are busy), so the load needs a number of instances (an M/M/c "
+    "queue per instance; `azfn-profile capacity` shows the arithmetic). When the "
+    "plan's or the profile's instance limit is below that number, or a downstream "
+    "limit is below the calls the load keeps in flight, the load cannot be served: "
+    "requests queue, time out or are throttled.",
+    source=f"{cite.SCALE}; {cite.SCALE_LIMIT}; {cite.CONCURRENCY}",
+)
+def load_capacity(t: Target, today: date) -> Iterator[Failure]:
+    load = t.spec.load
+    if load is None or load.call_ms is None:
+        raise NotApplicable("no load with a call time (load.rps and load.call_ms)")
+    t.need(Field.PLAN_SKU)
+    t.need(Field.PLAN_MAX_INSTANCES)
+    t.need(Field.HOST_JSON)
+    t.need(Field.FUNCTION_APP_CONFIG)
+    t.need(Field.APP_SETTINGS)
+    from azfn_profile.capacity.model import declared, limits_of
+
+    call = declared(t.spec, load.call_ms, "load.call_ms")
+    p95 = None if load.p95_ms is None else load.p95_ms / 1000
+    for path, message in limits_of(t.spec, call, load.rps, p95):
+        yield Failure(message, path)
+
+
+CHECKS = (downstream_limit, flex_event_unbounded, premium_region_limit, load_capacity)

@@ -71,6 +71,12 @@ class Point:
             "p99_ms": round(self.p99_ms, 2),
             "errors": self.errors,
             "rss_mb": round(self.rss_mb, 1),
+            # One invocation's mean wall time and CPU time in the worker (capacity
+            # reads them: `capacity --from-bench`).
+            "call_ms": round(self.busy_s / self.total * 1000, 3)
+            if self.total
+            else None,
+            "cpu_ms": round(self.cpu_s / self.total * 1000, 3) if self.total else None,
         }
 
 

@@ -17,7 +17,7 @@ from azfn_profile.rules.host_json import host_json
 from azfn_profile.rules.plan import Tuning, plan_rules, site_rules
 from azfn_profile.rules.settings import app_settings, override_int
 from azfn_profile.rules.workers import processes, threads
-from azfn_profile.spec import AppSpec, Downstream, WorkloadSpec
+from azfn_profile.spec import AppSpec, Downstream, TargetLoad, WorkloadSpec
 
 if TYPE_CHECKING:  # the code model loads only for profiles that name code
     from azfn_profile.code.model import AppCode
@@ -118,6 +118,9 @@ def _resolve(profile: Profile, code: AppCode | None, tuning: Tuning) -> AppSpec:
             )
             for d in profile.downstream
         ),
+        load=None
+        if profile.load is None
+        else TargetLoad(profile.load.rps, profile.load.p95_ms, profile.load.call_ms),
         location=profile.location,
         tags=dict(sorted(profile.tags.items())),
         decisions=tuple(trace.decisions),

@@ -1,0 +1,153 @@
+"""`azfn-profile capacity`: the instances a load needs on the profile's plan (and,
+with --compare, on every plan that can host it), and what they cost a month.
+
+The command line parses options and prints; this reads the profile, the call time
+(measured beats declared), the prices, answers for each plan and formats the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from azfn_profile.capacity import report
+from azfn_profile.capacity.inputs import from_bench, read_prices
+from azfn_profile.capacity.model import (
+    Answer,
+    CallTime,
+    answer,
+    cheapest_first,
+    declared,
+    label,
+)
+from azfn_profile.capacity.plans import Candidate, candidates
+from azfn_profile.capacity.prices import Prices, shipped
+from azfn_profile.errors import AzfnProfileError, InputError, Problem
+from azfn_profile.loader import LoadedProfile, load_profile, resolved
+
+
+class UsageError(AzfnProfileError):
+    """The command line lacks what the answer needs."""
+
+
+@dataclass(frozen=True)
+class CapacityRequest:
+    profile: Path
+    rps: float | None = None
+    p95_ms: float | None = None
+    call_ms: float | None = None
+    bench: Path | None = None
+    compare: bool = False
+    fmt: str = "text"
+    plot: Path | None = None
+    prices: Path | None = None
+    region: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    answers: list[Answer]
+    skipped: list[Candidate]
+    notes: list[str]
+
+
+def run_capacity(
+    request: CapacityRequest, today: date, say: Callable[[str], None]
+) -> str:
+    loaded = load_profile(request.profile, today=today)
+    result = answer_all(request, loaded, today)
+    if request.plot is not None:
+        report.plot(request, loaded, result, today, request.plot, force=request.force)
+        say(f"wrote {request.plot}")
+    return report.render(result, request.fmt, request.compare)
+
+
+def answer_all(
+    request: CapacityRequest,
+    loaded: LoadedProfile,
+    today: date,
+    rps: float | None = None,
+) -> Result:
+    spec = resolved(loaded)
+    load = spec.load
+    rate = rps or request.rps or (load.rps if load else None)
+    if rate is None:
+        raise UsageError(
+            "capacity needs the load: give --rps N or declare load: {rps: N} in "
+            f"{loaded.display}"
+        )
+    p95_ms = request.p95_ms or (load.p95_ms if load else None)
+    call = call_time(request, loaded)
+    prices, notes = pick_prices(request, spec.location)
+    mine = answer(label(spec) + " (profile)", spec, call, rate, _s(p95_ms), prices)
+    answers, skipped = [mine], []
+    if request.compare:
+        for found in candidates(loaded.profile, loaded.code, today):
+            if found.spec is None:
+                skipped.append(found)
+            else:
+                answers.append(
+                    answer(
+                        found.label,
+                        found.spec,
+                        call,
+                        rate,
+                        _s(p95_ms),
+                        prices,
+                        notes=[f"compared without {k}" for k in found.dropped],
+                    )
+                )
+        answers = [mine, *cheapest_first(answers[1:])]
+    return Result(answers, skipped, notes)
+
+
+def _s(ms: float | None) -> float | None:
+    return None if ms is None else ms / 1000
+
+
+def call_time(request: CapacityRequest, loaded: LoadedProfile) -> CallTime:
+    """Measured (--from-bench) beats declared (--call-ms, then load.call_ms)."""
+    spec = resolved(loaded)
+    if request.bench is not None:
+        return from_bench(request.bench, str(request.bench))
+    if request.call_ms is not None:
+        return declared(spec, request.call_ms, "declared: --call-ms")
+    if spec.load is not None and spec.load.call_ms is not None:
+        return declared(
+            spec, spec.load.call_ms, f"declared: load.call_ms in {loaded.display}"
+        )
+    raise UsageError(
+        "capacity needs the time one call takes: give --call-ms MS, --from-bench "
+        f"FILE (a `bench --json` result), or declare load.call_ms in {loaded.display}"
+    )
+
+
+def pick_prices(
+    request: CapacityRequest, location: str | None
+) -> tuple[Prices, list[str]]:
+    tables: Sequence[Prices]
+    if request.prices is not None:
+        tables = read_prices(request.prices, str(request.prices))
+    else:
+        tables = shipped()
+    want = (request.region or location or "").casefold()
+    for table in tables:
+        if table.region == want:
+            return table, []
+    if request.region is not None or (request.prices is not None and len(tables) > 1):
+        regions = ", ".join(t.region for t in tables)
+        where = str(request.prices) if request.prices else "the shipped price table"
+        raise InputError(
+            [Problem(where, f"no prices for region '{want}'; it has: {regions}")]
+        )
+    table = tables[0]
+    notes = []
+    if want and want != table.region:
+        notes.append(
+            f"prices are {table.region}'s (the table has no {want} prices; give "
+            "--prices with an export of the Retail Prices API for your region)"
+        )
+    return table, notes
