@@ -66,7 +66,9 @@ def explain(spec: AppSpec, findings: Sequence[Finding]) -> str:
     return "\n".join(lines) + "\n"
 
 
-CAPACITY_SOURCE = "docs/capacity.md (the model, the billing models and the prices)"
+CAPACITY_SOURCE = (
+    "https://github.com/azfn-profile/azfn-profile/blob/main/docs/capacity.md"
+)
 
 
 def fleet_block(spec: AppSpec) -> list[str]:

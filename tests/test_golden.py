@@ -38,6 +38,15 @@ CASES = [
 ]
 
 
+# `capacity --compare` for two examples: a sync I/O API on Premium v3 at its declared
+# load, and the Flex example at a load and p95 given on the command line.
+CAPACITY = {
+    "catalog-api": ["--compare"],
+    "etl-mixed": ["--rps", "200", "--call-ms", "250", "--p95", "2000", "--compare"],
+}
+CAPACITY_GOLDEN = "capacity-compare.txt"
+
+
 def test_every_format_has_a_golden_suffix() -> None:
     assert set(SUFFIX) == set(RENDERERS)
     assert set(IAC) <= set(RENDERERS)
@@ -58,6 +67,18 @@ def test_golden(example: Path, fmt: str, update_golden: bool) -> None:
     assert result.stdout == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("name", sorted(CAPACITY))
+def test_capacity_golden(name: str, update_golden: bool) -> None:
+    example = EXAMPLES.relative_to(ROOT) / f"{name}.yaml"
+    result = CliRunner().invoke(cli, ["capacity", str(example), *CAPACITY[name]])
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / name / CAPACITY_GOLDEN
+    if update_golden:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden}; run pytest --update-golden"
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
 def test_no_stale_golden_directories() -> None:
     assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == {
         e.stem for e in EXAMPLES.glob("*.yaml")
@@ -68,4 +89,4 @@ def test_no_stale_golden_files() -> None:
     """Exactly the goldens test_golden compares: none left over, none missing."""
     assert {p.relative_to(GOLDEN) for p in GOLDEN.rglob("*") if p.is_file()} == {
         Path(example.stem, f"expected.{SUFFIX[fmt]}") for example, fmt in CASES
-    }
+    } | {Path(name, CAPACITY_GOLDEN) for name in CAPACITY}
