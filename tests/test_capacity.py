@@ -100,14 +100,22 @@ def test_dedicated_bills_every_instance_every_hour() -> None:
     assert bill.total == pytest.approx(3 * 0.155 * 730)  # 339.45
 
 
-def test_premium_bills_vcpu_and_memory_of_at_least_one_instance() -> None:
+def test_premium_bills_vcpu_and_memory_of_at_least_one_instance_and_the_buffer() -> (
+    None
+):
     per_instance = (1 * 0.173 + 3.5 * 0.0123) * 730  # EP1: 1 vCPU, 3.5 GB = 157.7165
+    # In use (at least the always-ready ones, at least one) plus one pre-warmed.
     assert billing.premium(PRICES, 1, 3584, 2, 1).total == pytest.approx(
+        3 * per_instance
+    )
+    assert billing.premium(PRICES, 1, 3584, 0, 0).total == pytest.approx(
         2 * per_instance
     )
-    assert billing.premium(PRICES, 1, 3584, 0, 0).total == pytest.approx(per_instance)
     assert billing.premium(PRICES, 1, 3584, 1, 3).total == pytest.approx(
-        3 * per_instance
+        4 * per_instance
+    )
+    assert billing.premium(PRICES, 1, 3584, 1, 0, prewarmed=0).total == pytest.approx(
+        per_instance
     )
 
 
@@ -331,36 +339,18 @@ def test_a_users_price_export_is_used_for_its_region(tmp_path: Path) -> None:
     ]
     prices.write_text(json.dumps(pages))
     profile = write_profile(tmp_path, plan={"sku": "P1v3"}, location="westeurope")
-    result = run(
-        str(profile),
-        "--rps",
-        "10",
-        "--call-ms",
-        "100",
-        "--prices",
-        str(prices),
-        "--format",
-        "json",
-    )
+    args = [str(profile), "--rps", "10", "--call-ms", "100", "--prices", str(prices)]
+    result = run(*args, "--format", "json")
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)["plans"][0]
     assert (plan["region"], plan["currency"]) == ("westeurope", "EUR")
     assert plan["monthly_cost"] == pytest.approx(0.2 * 730)
     # A plan whose meter the export lacks has no cost, and says so.
-    result = run(
-        str(profile),
-        "--rps",
-        "10",
-        "--call-ms",
-        "100",
-        "--prices",
-        str(prices),
-        "--format",
-        "json",
-        "--compare",
-    )
+    result = run(*args, "--format", "json", "--compare")
     ep1 = next(p for p in json.loads(result.stdout)["plans"] if p["label"] == "EP1")
-    assert ep1["monthly_cost"] is None and "no vCPU meter" in ep1["why"]
+    assert (
+        ep1["monthly_cost"] is None and "no 'Premium vCPU Duration' meter" in ep1["why"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ instances.
   (https://azure.microsoft.com/pricing/details/app-service/linux/).
 * Elastic Premium: vCPU and memory of every allocated instance, per second; at
   least one instance is always billed, and always-ready instances are billed all
-  month (https://learn.microsoft.com/azure/azure-functions/functions-premium-plan#billing).
+  month (https://learn.microsoft.com/azure/azure-functions/functions-premium-plan#billing),
+  and so is the pre-warmed buffer kept beyond the instances in use (one by default).
 * Flex Consumption: on demand, the instance memory while an instance executes
   (GB-s, at least 1,000 ms per active period) and the executions, each past a
   monthly free grant; always ready, a baseline for the instances' memory all month
@@ -33,6 +34,9 @@ SECONDS = HOURS * 3600
 FLEX_MIN_PERIOD_S = 1.0  # the minimum billable execution period
 CONSUMPTION_MIN_S = 0.1
 CONSUMPTION_MAX_MB = 1536
+# Elastic Premium keeps a buffer of pre-warmed instances beyond those in use, one by
+# default (siteConfig.preWarmedInstanceCount; functions-premium-plan#prewarmed-instances).
+PREWARMED = 1
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ def _need(meter: Meter | None, what: str) -> Meter:
     return meter
 
 
+def _meter(prices: Prices, product: tuple[str, str], sku: str, name: str) -> Meter:
+    return _need(prices.meter(product, sku, name), f"'{name}'")
+
+
 def _bill(lines: list[tuple[str, float]]) -> Bill:
     return Bill(math.fsum(amount for _, amount in lines), tuple(lines))
 
@@ -65,22 +73,32 @@ def dedicated(prices: Prices, sku: str, instances: int) -> Bill:
 
 
 def premium(
-    prices: Prices, cores: float, memory_mb: int, instances: int, always_ready: int
+    prices: Prices,
+    cores: float,
+    memory_mb: int,
+    instances: int,
+    always_ready: int,
+    prewarmed: int = PREWARMED,
 ) -> Bill:
-    vcpu = _need(prices.meter(PREMIUM, "Premium", "Premium vCPU Duration"), "vCPU")
-    memory = _need(
-        prices.meter(PREMIUM, "Premium", "Premium Memory Duration"), "memory"
-    )
-    billed = max(instances, always_ready, 1)
+    vcpu = _meter(prices, PREMIUM, "Premium", "Premium vCPU Duration")
+    memory = _meter(prices, PREMIUM, "Premium", "Premium Memory Duration")
+    active = max(instances, always_ready, 1)
+    billed = active + prewarmed
     gib = memory_mb / 1024
     return _bill(
         [
             (
-                f"{billed} x {cores:g} vCPU x {HOURS:g} h",
+                (
+                    f"({active} active + {prewarmed} pre-warmed) x {cores:g} vCPU x "
+                    f"{HOURS:g} h"
+                ),
                 vcpu.cost(billed * cores * HOURS),
             ),
             (
-                f"{billed} x {gib:g} GiB x {HOURS:g} h",
+                (
+                    f"({active} active + {prewarmed} pre-warmed) x {gib:g} GiB x "
+                    f"{HOURS:g} h"
+                ),
                 memory.cost(billed * gib * HOURS),
             ),
         ]
@@ -98,23 +116,11 @@ class Activity:
 
 
 def flex(prices: Prices, memory_mb: int, use: Activity, always_ready: int) -> Bill:
-    baseline = _need(
-        prices.meter(FLEX, "Always Ready", "Always Ready Baseline"), "baseline"
-    )
-    ready_time = _need(
-        prices.meter(FLEX, "Always Ready", "Always Ready Execution Time"),
-        "always-ready execution time",
-    )
-    ready_runs = _need(
-        prices.meter(FLEX, "Always Ready", "Always Ready Total Executions"),
-        "always-ready executions",
-    )
-    time = _need(
-        prices.meter(FLEX, "On Demand", "On Demand Execution Time"), "execution time"
-    )
-    runs = _need(
-        prices.meter(FLEX, "On Demand", "On Demand Total Executions"), "executions"
-    )
+    baseline = _meter(prices, FLEX, "Always Ready", "Always Ready Baseline")
+    ready_time = _meter(prices, FLEX, "Always Ready", "Always Ready Execution Time")
+    ready_runs = _meter(prices, FLEX, "Always Ready", "Always Ready Total Executions")
+    time = _meter(prices, FLEX, "On Demand", "On Demand Execution Time")
+    runs = _meter(prices, FLEX, "On Demand", "On Demand Total Executions")
     gb = memory_mb / 1024
     serving = max(use.instances, always_ready)
     ready = min(always_ready, serving)
@@ -166,14 +172,8 @@ def consumption_memory_mb(app_memory_mb: float) -> int:
 def consumption(
     prices: Prices, app_memory_mb: float, call_s: float, rps: float
 ) -> Bill:
-    time = _need(
-        prices.meter(CONSUMPTION, "Standard", "Standard Execution Time"),
-        "execution time",
-    )
-    runs = _need(
-        prices.meter(CONSUMPTION, "Standard", "Standard Total Executions"),
-        "executions",
-    )
+    time = _meter(prices, CONSUMPTION, "Standard", "Standard Execution Time")
+    runs = _meter(prices, CONSUMPTION, "Standard", "Standard Total Executions")
     mb = consumption_memory_mb(app_memory_mb)
     seconds = max(CONSUMPTION_MIN_S, math.ceil(call_s * 1000) / 1000)
     executions = rps * SECONDS
