@@ -163,10 +163,37 @@ def test_bench_json_records(tmp_path: Path) -> None:
         "p99_ms",
         "errors",
         "rss_mb",
+        "call_ms",
+        "cpu_ms",
     }
     assert records[1]["throughput"] > records[0]["throughput"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "[2/2] processes=2 threads=2:" in result.stderr
+    for r in records:
+        assert r["call_ms"] > 0 and 0 <= r["cpu_ms"]
+    # What bench measured is what `capacity --from-bench` reads.
+    bench = tmp_path / "bench.json"
+    bench.write_text(result.stdout)
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        'name: probe-app\npython: "3.12"\nworkload: {kind: io}\nplan: {sku: EP1}\n'
+    )
+    sized = CliRunner().invoke(
+        cli,
+        [
+            "capacity",
+            str(profile),
+            "--rps",
+            "10",
+            "--from-bench",
+            str(bench),
+            "--format",
+            "json",
+        ],
+    )
+    assert sized.exit_code == 0, sized.output
+    call = json.loads(sized.stdout)["call"]
+    assert call["measured"] and call["ms"] == records[0]["call_ms"]
 
 
 def _children(parent: int) -> set[int]:
