@@ -123,11 +123,14 @@ def capacity_block(spec: AppSpec) -> list[str]:
     target = f"{load.rps:g} calls/s of {load.call_ms:g} ms"
     if load.p95_ms is not None:
         target += f", p95 within {load.p95_ms:g} ms"
+    where = f"{prices.region} {prices.price_date}"
+    if spec.location and spec.location != prices.region:
+        where += f"; the shipped table has no {spec.location} prices"
     return [
         "",
         (
             f"capacity for the declared load ({target}; M/M/c per instance; prices "
-            f"{prices.region} {prices.price_date}):"
+            f"{where}):"
         ),
         *describe(found)[1:],
         f"    source: {CAPACITY_SOURCE}",
