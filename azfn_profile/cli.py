@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import signal
@@ -26,6 +27,17 @@ EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C in `bench`/`tune`: 130
 STDOUT = Path("-")  # `-o -`: standard output
 CHECK_ID = re.compile(r"AZFN\d{3}", re.IGNORECASE)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Finite(click.FloatRange):
+    """A float range that refuses nan and the infinities, which click's FloatRange
+    lets through when a bound is open."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 class _Group(click.Group):
@@ -512,14 +524,14 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
             "--duration",
             default=duration,
             show_default=True,
-            type=click.FloatRange(min=0.1),
+            type=_Finite(min=0.1),
             help="Seconds measured per point.",
         ),
         click.option(
             "--warmup",
             default=warmup,
             show_default=True,
-            type=click.FloatRange(min=0),
+            type=_Finite(min=0),
             help="Seconds per point not measured.",
         ),
         click.option(
@@ -532,7 +544,7 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
             "--upstream-latency",
             default=50.0,
             show_default=True,
-            type=click.FloatRange(min=0),
+            type=_Finite(min=0),
             help="Latency of the loopback upstream, ms.",
         ),
         click.option(
@@ -585,7 +597,7 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[in
 )
 @click.option(
     "--rate",
-    type=click.FloatRange(min=0.1),
+    type=_Finite(min=0.1),
     help="Open loop: send this many invocations per second whatever completes "
     "(instead of keeping --concurrency in flight).",
 )
@@ -653,9 +665,7 @@ def bench(
     help="The app's profile: its rules' values are measured too, its plan's "
     "memory bounds the search, and --write updates it.",
 )
-@click.option(
-    "--slo-p95", type=click.FloatRange(min=0), help="Latency SLO for p95, ms."
-)
+@click.option("--slo-p95", type=_Finite(min=0), help="Latency SLO for p95, ms.")
 @click.option(
     "--write",
     is_flag=True,
@@ -735,18 +745,18 @@ def tune(
 @_PROFILE
 @click.option(
     "--rps",
-    type=click.FloatRange(min=0, min_open=True, max=10_000_000),
+    type=_Finite(min=0, min_open=True, max=10_000_000),
     help="Calls per second to serve, sustained [default: the profile's load.rps].",
 )
 @click.option(
     "--p95",
     "p95_ms",
-    type=click.FloatRange(min=0, min_open=True, max=3_600_000),
+    type=_Finite(min=0, min_open=True, max=3_600_000),
     help="The p95 to stay within, ms [default: load.p95_ms; none: only keep up].",
 )
 @click.option(
     "--call-ms",
-    type=click.FloatRange(min=0, min_open=True, max=3_600_000),
+    type=_Finite(min=0, min_open=True, max=3_600_000),
     help="One call's wall time, ms [default: load.call_ms].",
 )
 @click.option(

@@ -48,6 +48,24 @@ def write_output(path: Path, text: str, *, force: bool) -> bool:
 
 def write_data(path: Path, data: bytes, *, force: bool) -> bool:
     """`write_output` for bytes (an image)."""
+    with _os_errors(path):
+        return _write_data(path, data, force=force)
+
+
+@contextlib.contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
+    """What the system refuses on a path the user named (a name too long, a
+    read-only place, no space) is an OutputError that says so, never a crash."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"{path}: cannot write: {reason}") from None
+
+
+def _write_data(path: Path, data: bytes, *, force: bool) -> bool:
     refuse_links(path)
     target = path
     _ensure_parent(target.parent, path)
@@ -78,6 +96,11 @@ def replace_file(path: Path, data: bytes, validate: Callable[[Path], None]) -> N
 
     A symbolic link is written through; the file keeps its mode.
     """
+    with _os_errors(path):
+        _replace_file(path, data, validate)
+
+
+def _replace_file(path: Path, data: bytes, validate: Callable[[Path], None]) -> None:
     target = _through_links(path)
     _regular_or_none(target, path)
     tmp = _temp_path(target.parent, target.name)
@@ -94,6 +117,11 @@ def replace_file(path: Path, data: bytes, validate: Callable[[Path], None]) -> N
 def write_bundle(directory: Path, files: dict[str, str], *, force: bool) -> list[str]:
     """Write several files into `directory` (names may hold subfolders, "a/b.tf"),
     all or nothing; return the names written."""
+    with _os_errors(directory):
+        return _write_bundle(directory, files, force=force)
+
+
+def _write_bundle(directory: Path, files: dict[str, str], *, force: bool) -> list[str]:
     payload = {name: text.encode("utf-8") for name, text in files.items()}
     refuse_links(directory)
     if directory.exists() and not directory.is_dir():

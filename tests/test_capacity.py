@@ -120,7 +120,7 @@ def test_premium_bills_vcpu_and_memory_of_at_least_one_instance_and_the_buffer()
 
 
 def test_flex_on_demand_bills_busy_memory_and_executions_past_the_free_grants() -> None:
-    use = billing.Activity(rps=10, instances=1, busy=1.0, periods=0.0)
+    use = billing.Activity(rps=10, instances=1, active=1.0)
     bill = billing.flex(PRICES, 2048, use, always_ready=0)
     gbs = 2 * MONTH  # one 2 GB instance busy all month
     executions = 10 * MONTH
@@ -129,21 +129,46 @@ def test_flex_on_demand_bills_busy_memory_and_executions_past_the_free_grants() 
 
 
 def test_flex_always_ready_bills_the_baseline_without_free_grants() -> None:
-    idle = billing.Activity(rps=0, instances=0, busy=0.0, periods=0.0)
+    idle = billing.Activity(rps=0, instances=0, active=0.0)
     bill = billing.flex(PRICES, 2048, idle, always_ready=1)
     assert bill.total == pytest.approx(2 * MONTH * 0.000004)  # 21.024
-    busy = billing.Activity(rps=1, instances=1, busy=0.5, periods=0.0)
+    busy = billing.Activity(rps=1, instances=1, active=0.5)
     bill = billing.flex(PRICES, 2048, busy, always_ready=1)
     expected = 2 * MONTH * 0.000004 + 2 * MONTH * 0.5 * 0.000016 + MONTH * 0.4e-6
     assert bill.total == pytest.approx(expected)
 
 
 def test_flex_bills_at_least_a_second_per_active_period() -> None:
-    # 2 periods a second of 10 ms each: billed as 2 s of activity a second (capped
-    # at the whole time), not 2 %.
-    short = billing.Activity(rps=2, instances=1, busy=0.02, periods=2.0)
-    bill = billing.flex(PRICES, 512, short, always_ready=0)
-    assert bill.lines[0][1] == pytest.approx((0.5 * MONTH - 100_000) * 0.000026)
+    # Calls of 10 ms far apart: each is billed the 1 s minimum.
+    assert billing.flex_active(0.001, 1 - 0.001 * 0.01, 0.01) == pytest.approx(
+        0.001, rel=0.02
+    )
+    # Calls longer than a second: billed what they run.
+    assert billing.flex_active(0.1, 0.8, 2.0) == pytest.approx(0.2)
+    # 2 calls/s of 10 ms: about 1 - exp(-2 x 0.99) of the time is covered.
+    q = Queue(2.0, 0.01, None)
+    expected = 1 - q.idle_probability() * math.exp(-2 * 0.99)
+    assert billing.flex_active(2.0, q.idle_probability(), 0.01) == pytest.approx(
+        expected
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lam=st.floats(0.0, 500.0),
+    more=st.floats(1.0, 10.0),
+    call_s=st.floats(0.001, 3.0),
+    c=st.one_of(st.none(), st.integers(1, 200)),
+)
+def test_flex_activity_rises_with_the_load(
+    lam: float, more: float, call_s: float, c: int | None
+) -> None:
+    low, high = Queue(lam, call_s, c), Queue(lam * more, call_s, c)
+    if not high.stable:
+        return
+    a = billing.flex_active(lam, low.idle_probability(), call_s)
+    b = billing.flex_active(lam * more, high.idle_probability(), call_s)
+    assert b >= a - 1e-12
 
 
 def test_consumption_rounds_memory_and_time_and_grants_the_free_tier() -> None:
@@ -303,6 +328,15 @@ def test_missing_inputs_are_named(tmp_path: Path, args: list[str], words: str) -
         ("{", "not JSON"),
         ('[{"processes": 1}]', "not a `bench --json` result with call times"),
         ('{"a": 1}', "not a `bench --json` result"),
+        ('[{"processes": 1, "threads": 1, "call_ms": 5e-324, "cpu_ms": 0}]', "not a"),
+        ('[{"processes": 0, "threads": 1, "call_ms": 5, "cpu_ms": 1}]', "not a"),
+        ('[{"processes": 1.5, "threads": 1, "call_ms": 5, "cpu_ms": 1}]', "not a"),
+        ('[{"processes": 1, "threads": true, "call_ms": 5, "cpu_ms": 1}]', "not a"),
+        ('[{"processes": 1, "threads": 1, "call_ms": 5, "cpu_ms": -1}]', "not a"),
+        (
+            '[{"processes": 1, "threads": 1, "call_ms": 5, "cpu_ms": 1, "rss_mb": "9"}]',
+            "not a",
+        ),
     ],
 )
 def test_a_bad_bench_file_is_a_located_error(
@@ -353,15 +387,38 @@ def test_a_users_price_export_is_used_for_its_region(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("document", "words"),
-    [
-        ({"Items": [api_item(unitPrice="cheap")]}, "Items[0]: unitPrice missing"),
-        ({"Items": [api_item(skuName=None)]}, "Items[0]: skuName missing"),
-        ({"Items": [1]}, "Items[0]: expected a Retail Prices API response"),
-        ({"Items": []}, "no Consumption-type item"),
-    ],
-)
+# Every class of bad export the reader defends: wrong types, non-finite or negative
+# numbers, units it cannot count, text that could forge report lines or spreadsheet
+# formulas, two prices for one thing, and shapes the API never returns.
+BAD_EXPORTS = [
+    (
+        {"Items": [api_item(unitPrice="cheap")]},
+        "Items[0]: unitPrice or tierMinimumUnits",
+    ),
+    ({"Items": [api_item(unitPrice=True)]}, "Items[0]: unitPrice or tierMinimumUnits"),
+    ({"Items": [api_item(unitPrice=-1)]}, "Items[0]: unitPrice or tierMinimumUnits"),
+    ({"Items": [api_item(tierMinimumUnits=1e300)]}, "Items[0]: unitPrice or tier"),
+    ({"Items": [api_item(skuName=None)]}, "Items[0]: skuName missing"),
+    ({"Items": [api_item(meterName="P1\nevil")]}, "Items[0]: meterName missing"),
+    ({"Items": [api_item(productName="\x1b[31mred")]}, "Items[0]: productName"),
+    ({"Items": [api_item(unitOfMeasure="0 Hour")]}, "unitOfMeasure '0 Hour'"),
+    ({"Items": [api_item(unitOfMeasure="9" * 400 + " Hour")]}, "not a unit this"),
+    ({"Items": [api_item(armRegionName="=HYPERLINK(1)")]}, "armRegionName missing"),
+    ({"Items": [api_item(currencyCode=5)]}, "currencyCode missing"),
+    ({"Items": [api_item(), api_item(unitPrice=99)]}, "a second price for meter"),
+    (
+        {"Items": [api_item(), api_item(currencyCode="USD", skuName="P2 v3")]},
+        "region westeurope is priced in several currencies (EUR, USD)",
+    ),
+    ({"Items": [1]}, "Items[0]: an item is an object"),
+    ([[api_item()]], "[0]: an item is an object"),
+    ({"Items": {"a": 1}}, "Items: expected a Retail Prices API response"),
+    ("prices", "the document: expected a Retail Prices API response"),
+    ({"Items": []}, "no Consumption-type item"),
+]
+
+
+@pytest.mark.parametrize(("document", "words"), BAD_EXPORTS)
 def test_a_bad_price_export_is_a_located_error(
     tmp_path: Path, document: Any, words: str
 ) -> None:

@@ -111,8 +111,18 @@ class Activity:
 
     rps: float
     instances: int  # the instances serving the load (the load split evenly)
-    busy: float  # the share of time one instance executes something
-    periods: float  # active periods one instance starts per second
+    active: float  # the share of time one instance is billed as active
+
+
+def flex_active(lam: float, idle: float, call_s: float) -> float:
+    """The share of time a Flex instance is billed as active, at `lam` calls/s with
+    `idle` the chance it runs nothing: busy, plus the idle time a call's minimum
+    billed period covers. An instance counts as active at a moment when it runs a
+    call or ran one in the last (1 s - call time): idle now and no arrival in that
+    window has probability idle x exp(-lam x window). Alone, a call is billed the
+    1 s minimum; calls closer together share it. It rises with the load."""
+    window = max(0.0, FLEX_MIN_PERIOD_S - call_s)
+    return min(1.0, 1.0 - idle * math.exp(-lam * window))
 
 
 def flex(prices: Prices, memory_mb: int, use: Activity, always_ready: int) -> Bill:
@@ -124,8 +134,7 @@ def flex(prices: Prices, memory_mb: int, use: Activity, always_ready: int) -> Bi
     gb = memory_mb / 1024
     serving = max(use.instances, always_ready)
     ready = min(always_ready, serving)
-    # Each instance is billed while active, at least FLEX_MIN_PERIOD_S per period.
-    active = min(1.0, max(use.busy, use.periods * FLEX_MIN_PERIOD_S))
+    active = use.active
     executions = use.rps * SECONDS
     ready_share = ready / serving if serving else 0.0
     lines: list[tuple[str, float]] = []

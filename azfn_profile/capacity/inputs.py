@@ -10,6 +10,7 @@ to one call alone (the queueing model adds the waiting).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -66,30 +67,44 @@ def from_bench(path: Path, display: str) -> CallTime:
             ]
         )
     best = min(usable, key=lambda r: (r["threads"], r["processes"]))
-    wall = float(best["call_ms"])
-    share = min(1.0, float(best["cpu_ms"]) / wall)
+    wall, cpu = float(best["call_ms"]), float(best["cpu_ms"])
+    share = min(1.0, cpu / wall)
     rss: Any = best.get("rss_mb")
     memory = float(rss) if _number(rss) and rss > 0 else None
+    over = " (CPU time above the wall time: threads in native code; counted as 100 %)"
     return CallTime(
         wall / 1000,
         share,
         f"measured: {display} (processes={best['processes']}, "
-        f"threads={best['threads']}: {wall:g} ms per call, {share:.0%} CPU)",
+        f"threads={best['threads']}: {wall:g} ms per call, {share:.0%} CPU)"
+        + (over if cpu > wall else ""),
         measured=True,
         memory_mb=memory,
     )
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4096
 
 
 def _usable(record: dict[str, Any]) -> bool:
+    """A point this reader trusts: whole, positive process and thread counts, a
+    call time from 1 microsecond to an hour, CPU time from 0, memory absent or a
+    size from 0."""
+    rss = record.get("rss_mb")
     return (
-        all(
-            _number(record.get(k))
-            for k in ("processes", "threads", "call_ms", "cpu_ms")
-        )
-        and 0 < record["call_ms"] < 3_600_000
-        and 0 <= record["cpu_ms"] < 3_600_000
+        _count(record.get("processes"))
+        and _count(record.get("threads"))
+        and all(_number(record.get(k)) for k in ("call_ms", "cpu_ms"))
+        and 0.001 <= record["call_ms"] <= 3_600_000
+        and 0 <= record["cpu_ms"] <= 3_600_000 * 64
+        and (rss is None or (_number(rss) and 0 <= rss < 10**9))
     )

@@ -187,7 +187,7 @@ def _shortfalls(
             )
         )
     if cap.limit is not None and n > cap.limit:
-        per = "unbounded" if cap.rps is None else f"{cap.rps:,.1f}/s"
+        per = "unbounded" if cap.rps is None else f"{rate(cap.rps)}/s"
         out.append(
             (
                 "plan.max_instances",
@@ -237,9 +237,10 @@ def _bill(
         if plan.family == "premium":
             return billing.premium(prices, plan.cores, plan.memory_mb, n, ready), []
         if plan.family == "flex":
-            busy = 1 - queue.idle_probability()
-            periods = queue.lam * queue.idle_probability()
-            use = billing.Activity(rps, max(n, ready), busy, periods)
+            active = billing.flex_active(
+                queue.lam, queue.idle_probability(), call.seconds
+            )
+            use = billing.Activity(rps, max(n, ready), active)
             return billing.flex(prices, plan.memory_mb, use, ready), []
         memory, said = _app_memory(spec, call)
         return billing.consumption(prices, memory, call.seconds, rps), said
@@ -261,6 +262,11 @@ def _app_memory(spec: AppSpec, call: CallTime) -> tuple[float, list[str]]:
     ]
 
 
+def rate(calls: float) -> str:
+    """Calls per second as people read them: 1,234.5, 8.0, 0.000278."""
+    return f"{calls:,.1f}" if calls >= 1 else f"{calls:.3g}"
+
+
 def money(a: Answer) -> str:
     if a.bill is None:
         return "no price"
@@ -270,7 +276,7 @@ def money(a: Answer) -> str:
 def describe(a: Answer) -> list[str]:
     """The arithmetic of one answer, for `capacity` and `explain`."""
     cap = a.capacity
-    per = "unbounded" if cap.rps is None else f"{cap.rps:,.1f} calls/s"
+    per = "unbounded" if cap.rps is None else f"{rate(cap.rps)} calls/s"
     out = [
         f"{a.label}:",
         f"  one instance ({cap.group.name}): {cap.why} -> {per}",

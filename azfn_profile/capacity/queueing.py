@@ -22,6 +22,8 @@ from dataclasses import dataclass
 MAX_SERVERS = 100_000
 P95 = 0.95
 NEGLIGIBLE = 1e-18  # a chance to wait below this counts as none
+REACH = 1e-6  # how far above one call's own p95 a target must be to be reachable
+MAX_INSTANCES = 10**12  # beyond this, a count is no answer
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ class Queue:
         last = min(c, math.ceil(a + 40 * math.sqrt(a) + 50))
         logs = [k * log_a - math.lgamma(k + 1) for k in range(last)]
         logs.append(c * log_a - math.lgamma(c + 1) - math.log1p(-a / c))
-        top = max(logs)
-        return 1.0 / (math.exp(top) * math.fsum(math.exp(x - top) for x in logs))
+        top = max(logs)  # P0 = 1 / sum(exp(logs)), computed without overflow
+        return math.exp(-(top + math.log(math.fsum(math.exp(x - top) for x in logs))))
 
     def exceeds(self, t: float) -> float:
         """P(time in system > t), t in seconds."""
@@ -129,7 +131,9 @@ def instances_needed(
     c = servers(slots)
     capacity = math.inf if c is None else c / service  # calls/s one instance carries
     low = max(1, math.floor(rate / capacity) + 1) if rate > 0 else 1
-    reachable = p95 is None or alone_p95(service) < p95
+    # Reachable only with a margin the bisection cannot blur: a target within
+    # REACH of one call's own p95 would take an unbounded number of instances.
+    reachable = p95 is None or alone_p95(service) * (1 + REACH) < p95
     if p95 is None or not reachable or rate <= 0:
         return low, reachable
 
@@ -138,6 +142,8 @@ def instances_needed(
 
     hi = low
     while not meets(hi):
+        if hi > MAX_INSTANCES:
+            return low, False
         hi *= 2
     while low < hi:
         mid = (low + hi) // 2

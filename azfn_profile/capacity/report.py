@@ -6,15 +6,13 @@ import csv
 import io
 import json
 import math
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azfn_profile.capacity.model import Answer, describe, money
+from azfn_profile.capacity.model import Answer, describe, money, rate
 
 if TYPE_CHECKING:
-    from azfn_profile.capacity.run import CapacityRequest, Result
-    from azfn_profile.loader import LoadedProfile
+    from azfn_profile.capacity.run import Prepared, Result
 
 COLUMNS = (
     "label",
@@ -132,7 +130,7 @@ def _text(result: Result, compare: bool) -> str:
 
 
 def _row(a: Answer) -> tuple[str, str, str, str, str, str]:
-    per = "unbounded" if a.capacity.rps is None else f"{a.capacity.rps:,.1f}/s"
+    per = "unbounded" if a.capacity.rps is None else f"{rate(a.capacity.rps)}/s"
     p95 = "-" if math.isinf(a.p95) else f"{a.p95 * 1000:,.0f} ms"
     verdict = "yes" if a.meets else "no"
     if a.why:
@@ -141,13 +139,7 @@ def _row(a: Answer) -> tuple[str, str, str, str, str, str]:
 
 
 def plot(
-    request: CapacityRequest,
-    loaded: LoadedProfile,
-    result: Result,
-    today: date,
-    path: Path,
-    *,
-    force: bool,
+    ready: Prepared, result: Result, title: str, path: Path, *, force: bool
 ) -> None:
     """Monthly cost against load (log-log), one line per plan answered."""
     from azfn_profile.extras import require
@@ -164,9 +156,8 @@ def plot(
     loads = [rps * 10 ** (k / 8) for k in range(-8, 9)]
     series: dict[str, list[float]] = {a.label: [] for a in result.answers}
     for load in loads:
-        for a in answer_all(request, loaded, today, rps=load).answers:
-            if a.label in series:
-                series[a.label].append(math.nan if a.bill is None else a.bill.total)
+        for a in answer_all(ready, load).answers:
+            series[a.label].append(math.nan if a.bill is None else a.bill.total)
     fig, ax = plt.subplots(figsize=(8, 5))
     for name, costs in series.items():
         ax.plot(loads, costs, label=name, linewidth=2 if "(profile)" in name else 1)
@@ -176,7 +167,7 @@ def plot(
     ax.set_xlabel("calls per second, sustained")
     first = result.answers[0]
     ax.set_ylabel(f"{first.prices.currency} per month ({first.prices.region})")
-    ax.set_title(f"{loaded.profile.name}: monthly cost against load")
+    ax.set_title(title)
     ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     png = io.BytesIO()

@@ -26,6 +26,7 @@ from azfn_profile.capacity.plans import Candidate, candidates
 from azfn_profile.capacity.prices import Prices, shipped
 from azfn_profile.errors import AzfnProfileError, InputError, Problem
 from azfn_profile.loader import LoadedProfile, load_profile, resolved
+from azfn_profile.spec import AppSpec
 
 
 class UsageError(AzfnProfileError):
@@ -58,22 +59,33 @@ def run_capacity(
     request: CapacityRequest, today: date, say: Callable[[str], None]
 ) -> str:
     loaded = load_profile(request.profile, today=today)
-    result = answer_all(request, loaded, today)
+    ready = prepare(request, loaded, today)
+    result = answer_all(ready, ready.rps)
     if request.plot is not None:
-        report.plot(request, loaded, result, today, request.plot, force=request.force)
+        title = f"{loaded.profile.name}: monthly cost against load"
+        report.plot(ready, result, title, request.plot, force=request.force)
         say(f"wrote {request.plot}")
     return report.render(result, request.fmt, request.compare)
 
 
-def answer_all(
-    request: CapacityRequest,
-    loaded: LoadedProfile,
-    today: date,
-    rps: float | None = None,
-) -> Result:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything but the load: read, resolved and priced once (a plot answers at
+    many loads)."""
+
+    spec: AppSpec
+    rps: float
+    p95_ms: float | None
+    call: CallTime
+    prices: Prices
+    notes: list[str]
+    candidates: list[Candidate]
+
+
+def prepare(request: CapacityRequest, loaded: LoadedProfile, today: date) -> Prepared:
     spec = resolved(loaded)
     load = spec.load
-    rate = rps or request.rps or (load.rps if load else None)
+    rate = request.rps or (load.rps if load else None)
     if rate is None:
         raise UsageError(
             "capacity needs the load: give --rps N or declare load: {rps: N} in "
@@ -82,26 +94,31 @@ def answer_all(
     p95_ms = request.p95_ms or (load.p95_ms if load else None)
     call = call_time(request, loaded)
     prices, notes = pick_prices(request, spec.location)
-    mine = answer(label(spec) + " (profile)", spec, call, rate, _s(p95_ms), prices)
-    answers, skipped = [mine], []
-    if request.compare:
-        for found in candidates(loaded.profile, loaded.code, today):
-            if found.spec is None:
-                skipped.append(found)
-            else:
-                answers.append(
-                    answer(
-                        found.label,
-                        found.spec,
-                        call,
-                        rate,
-                        _s(p95_ms),
-                        prices,
-                        notes=[f"compared without {k}" for k in found.dropped],
-                    )
-                )
-        answers = [mine, *cheapest_first(answers[1:])]
-    return Result(answers, skipped, notes)
+    found = candidates(loaded.profile, loaded.code, today) if request.compare else []
+    return Prepared(spec, rate, p95_ms, call, prices, notes, found)
+
+
+def answer_all(ready: Prepared, rps: float) -> Result:
+    """The profile's plan first, then the compared plans, cheapest first."""
+    p95 = _s(ready.p95_ms)
+    mine = answer(
+        label(ready.spec) + " (profile)", ready.spec, ready.call, rps, p95, ready.prices
+    )
+    others = [
+        answer(
+            c.label,
+            c.spec,
+            ready.call,
+            rps,
+            p95,
+            ready.prices,
+            notes=[f"compared without {k}" for k in c.dropped],
+        )
+        for c in ready.candidates
+        if c.spec is not None
+    ]
+    skipped = [c for c in ready.candidates if c.spec is None]
+    return Result([mine, *cheapest_first(others)], skipped, ready.notes)
 
 
 def _s(ms: float | None) -> float | None:
@@ -133,7 +150,9 @@ def pick_prices(
         tables = read_prices(request.prices, str(request.prices))
     else:
         tables = shipped()
-    want = (request.region or location or "").casefold()
+    if request.region is not None and not request.region.strip():
+        raise UsageError("--region is empty: give a region name, e.g. westeurope")
+    want = (request.region if request.region is not None else location or "").casefold()
     for table in tables:
         if table.region == want:
             return table, []
