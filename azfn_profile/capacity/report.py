@@ -14,6 +14,8 @@ from azfn_profile.capacity.model import Answer, describe, money, rate
 if TYPE_CHECKING:
     from azfn_profile.capacity.run import Prepared, Result
 
+PLOT_PLANS = 7  # compared plans drawn beside the profile's
+
 COLUMNS = (
     "label",
     "sku",
@@ -154,21 +156,31 @@ def plot(
 
     rps = result.answers[0].rps
     loads = [rps * 10 ** (k / 8) for k in range(-8, 9)]
-    series: dict[str, list[float]] = {a.label: [] for a in result.answers}
+    # The profile's plan and the cheapest others at --rps (meeting it first): a
+    # line per catalog SKU would be unreadable.
+    shown = [a.label for a in result.answers[: PLOT_PLANS + 1]]
+    series: dict[str, list[tuple[float, bool]]] = {name: [] for name in shown}
     for load in loads:
         for a in answer_all(ready, load).answers:
-            series[a.label].append(math.nan if a.bill is None else a.bill.total)
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for name, costs in series.items():
-        ax.plot(loads, costs, label=name, linewidth=2 if "(profile)" in name else 1)
+            if a.label in series:
+                cost = math.nan if a.bill is None else a.bill.total
+                series[a.label].append((cost, a.meets))
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for name, points in series.items():
+        width = 2 if "(profile)" in name else 1
+        costs = [c for c, _ in points]
+        met = [c if ok else math.nan for c, ok in points]
+        (line,) = ax.plot(loads, met, label=name, linewidth=width)
+        # Where the plan cannot meet the target: the same colour, dotted.
+        ax.plot(loads, costs, color=line.get_color(), linewidth=width, linestyle=":")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axvline(rps, color="grey", linestyle=":")
-    ax.set_xlabel("calls per second, sustained")
+    ax.set_xlabel("calls per second, sustained (dotted: the target is not met)")
     first = result.answers[0]
     ax.set_ylabel(f"{first.prices.currency} per month ({first.prices.region})")
     ax.set_title(title)
-    ax.legend(fontsize="small", ncol=2)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=120, metadata={"Software": None})
