@@ -52,6 +52,7 @@ def test_write_back_keeps_comments_and_order() -> None:
         "triggers",
         "http",
         "location",
+        "load",
         "app_settings",
     ]
 
