@@ -152,13 +152,19 @@ def flex_group(name: str, trigger: str) -> str:
     return facts.FLEX_SHARED_GROUPS.get(trigger) or facts.FLEX_FUNCTION_GROUP + name
 
 
+def members(spec: AppSpec) -> dict[str, list[tuple[str, str]]]:
+    """Each scale group's functions, (name, trigger), in the order they are listed."""
+    flex = spec.plan.family == "flex"
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, trigger in named_functions(spec):
+        key = flex_group(name, trigger) if flex else APP_GROUP
+        found.setdefault(key, []).append((name, trigger))
+    return found
+
+
 def fleet(spec: AppSpec) -> Fleet:
     functions = named_functions(spec)
     flex = spec.plan.family == "flex"
-    members: dict[str, list[tuple[str, str]]] = {}
-    for name, trigger in functions:
-        key = flex_group(name, trigger) if flex else APP_GROUP
-        members.setdefault(key, []).append((name, trigger))
     limits = TriggerLimits(spec)
     ready = _ready(spec)
     given = spec.plan.max_instances
@@ -174,7 +180,7 @@ def fleet(spec: AppSpec) -> Fleet:
             singleton=all(t == "timer" for _, t in found),
             unlimited=_UNLIMITED.get(spec.plan.family, _UNLIMITED[""]),
         )
-        for key, found in members.items()
+        for key, found in members(spec).items()
     )
     sku = catalog.find_sku(spec.plan.sku)
     result = Fleet(groups, sku.max_instances if sku is not None else None)
@@ -187,12 +193,16 @@ def fleet(spec: AppSpec) -> Fleet:
     )
 
 
-def calls(d: Downstream, name: str, trigger: str) -> bool:
-    """Whether a function (by name, or by its trigger) is one that calls `d`."""
+def callers(d: Downstream, functions: Sequence[tuple[str, str]]) -> set[str]:
+    """The functions (named, or by their trigger) that call `d`."""
     if d.functions is None:
-        return True
+        return {name for name, _ in functions}
     wanted = {f.casefold() for f in d.functions}
-    return name.casefold() in wanted or trigger in wanted
+    return {
+        name
+        for name, trigger in functions
+        if name.casefold() in wanted or trigger in wanted
+    }
 
 
 def load(
@@ -201,8 +211,8 @@ def load(
     """Every group holding a function that calls `d` sends it all it admits: where
     functions share instances, nothing keeps an instance's concurrency off one
     service."""
-    callers = {name for name, trigger in functions if calls(d, name, trigger)}
-    chosen = tuple(g for g in groups if callers & set(g.functions))
+    calling = callers(d, functions)
+    chosen = tuple(g for g in groups if calling & set(g.functions))
     total: int | None = 0
     for g in chosen:
         total = None if total is None or g.ceiling is None else total + g.ceiling
@@ -228,10 +238,7 @@ def trigger_bounds(spec: AppSpec) -> list[tuple[str, Limit]]:
     """Each scale group and what its trigger limits alone admit on one instance
     (None: no trigger limit bounds it, only the workers do)."""
     limits = TriggerLimits(spec)
-    flex = spec.plan.family == "flex"
-    members: dict[str, list[str]] = {}
-    for name, trigger in named_functions(spec):
-        members.setdefault(flex_group(name, trigger) if flex else APP_GROUP, []).append(
-            trigger
-        )
-    return [(group, limits.admitted(found)) for group, found in members.items()]
+    return [
+        (group, limits.admitted([trigger for _, trigger in found]))
+        for group, found in members(spec).items()
+    ]

@@ -11,7 +11,7 @@ computed at deployment is recorded as unknown, per path, for the checks.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -481,27 +481,21 @@ class _App:
         if value is None:
             return ()
         found, bad = read_downstream_tag(value)
-        if self.problem is not None:
-            for entry in bad:
-                self.problem(
-                    self.site,
-                    f"{DOWNSTREAM_TAG} entry {entry!r} is not 'name=N' or "
-                    "'name=N:function,function'",
-                )
+        self._bad_entries(DOWNSTREAM_TAG, bad, "'name=N' or 'name=N:function,function'")
         return found
 
     def _suppressions(self, tags: Mapping[str, Any]) -> tuple[Suppression, ...]:
         if SUPPRESS_TAG not in tags:
             return ()
         found, bad = suppressions_from_tags(tags, self.site.where(("tags",)))
-        if self.problem is not None:
-            for entry in bad:
-                self.problem(
-                    self.site,
-                    f"{SUPPRESS_TAG} entry {entry!r} is not "
-                    "'AZFNnnn: reason [until YYYY-MM-DD]'",
-                )
+        self._bad_entries(SUPPRESS_TAG, bad, "'AZFNnnn: reason [until YYYY-MM-DD]'")
         return found
+
+    def _bad_entries(self, tag: str, entries: Sequence[str], shape: str) -> None:
+        """A located problem for each entry of a list tag that does not read."""
+        if self.problem is not None:
+            for entry in entries:
+                self.problem(self.site, f"{tag} entry {entry!r} is not {shape}")
 
     @staticmethod
     def _public_storage(storages: list[Resource]) -> bool | None:
