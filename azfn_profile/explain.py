@@ -114,9 +114,9 @@ def capacity_block(spec: AppSpec) -> list[str]:
             ),
         ]
     from azfn_profile.capacity.model import answer, declared, describe, label
-    from azfn_profile.capacity.prices import shipped
+    from azfn_profile.capacity.prices import for_region, shipped
 
-    prices = next((t for t in shipped() if t.region == spec.location), shipped()[0])
+    prices = for_region(shipped(), spec.location or "") or shipped()[0]
     call = declared(spec, load.call_ms, "load.call_ms")
     p95 = None if load.p95_ms is None else load.p95_ms / 1000
     found = answer(label(spec), spec, call, load.rps, p95, prices)

@@ -147,9 +147,7 @@ def refusals(loaded: LoadedProfile, today: date) -> list[Problem]:
     from azfn_profile.checking import refusing_failures
     from azfn_profile.checks import Target
 
-    suppressed = {
-        s.id for s in loaded.profile.suppress if s.expires is None or today <= s.expires
-    }
+    suppressed = loaded.profile.suppressed(today)
     target = Target(resolved(loaded), code=loaded.code)
     return [
         loaded.problem(failure.path, failure.message, check.id)

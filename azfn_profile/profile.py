@@ -307,6 +307,10 @@ class Profile(_Frozen):
         "resource name. `check` judges that app's workload with this profile's.",
     )
 
+    def suppressed(self, today: date) -> set[str]:
+        """The IDs of the suppressions in force on `today` (expired ones lapse)."""
+        return {s.id for s in self.suppress if s.expires is None or today <= s.expires}
+
 
 def validate_python(data: Any) -> Profile:
     """Validate profile data (pydantic's ValidationError on a bad shape)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from azfn_profile.capacity import billing
 from azfn_profile.capacity.prices import Prices
 from azfn_profile.capacity.queueing import Queue, alone_p95, instances_needed, servers
-from azfn_profile.fleet import Fleet, Group, fleet
+from azfn_profile.fleet import Fleet, Group, Load, fleet
 from azfn_profile.spec import AppSpec
 
 
@@ -56,6 +56,7 @@ class Instance:
     rps: float | None  # the most calls/s one instance carries (None: unbounded)
     limit: int | None  # the most instances the group can run
     limit_from: str
+    loads: tuple[Load, ...] = ()  # the downstream services and who calls them
 
     @property
     def why(self) -> str:
@@ -107,7 +108,7 @@ def instance(spec: AppSpec, call: CallTime) -> Instance:
         limit = found.platform_limit
         limit_from = f"{spec.plan.sku} runs at most {limit} instances"
     rate = None if c is None else c / call.seconds
-    return Instance(group, slots, cpu_slots, c, rate, limit, limit_from)
+    return Instance(group, slots, cpu_slots, c, rate, limit, limit_from, found.loads)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def _shortfalls(
             )
         )
     in_flight = rps * call.seconds
-    for index, load in enumerate(fleet(spec).loads):
+    for index, load in enumerate(cap.loads):
         d = load.downstream
         if cap.group.name in load.groups and in_flight > d.max_concurrency:
             out.append(

@@ -66,7 +66,7 @@ def _resolve(
             data = _without(data, path)
             dropped.append(dotted(path))
     spec = resolve(variant, code)
-    kept = {s.id for s in variant.suppress if s.expires is None or today <= s.expires}
+    kept = variant.suppressed(today)
     for check, failure in refusing_failures(Target(spec, code=code), today):
         if check.id not in kept:
             return Candidate(name, None, f"{check.id}: {failure.message}")

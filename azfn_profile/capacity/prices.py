@@ -12,7 +12,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -53,11 +53,6 @@ class Meter:
             return self.tiers[1][0] * self.per
         return 0.0
 
-    @property
-    def rate(self) -> float:
-        """The price per one of the quantity past any free tier."""
-        return self.tiers[-1][1] / self.per
-
 
 @dataclass(frozen=True)
 class Prices:
@@ -85,6 +80,11 @@ class Prices:
             ):
                 found.setdefault(name, meter)
         return found
+
+
+def for_region(tables: Sequence[Prices], region: str) -> Prices | None:
+    """The table for `region` (as the API spells it, any case), if there is one."""
+    return next((t for t in tables if t.region == region.casefold()), None)
 
 
 def _fold(text: str) -> str:

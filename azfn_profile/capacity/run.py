@@ -23,7 +23,7 @@ from azfn_profile.capacity.model import (
     label,
 )
 from azfn_profile.capacity.plans import Candidate, candidates
-from azfn_profile.capacity.prices import Prices, shipped
+from azfn_profile.capacity.prices import Prices, for_region, shipped
 from azfn_profile.errors import AzfnProfileError, InputError, Problem
 from azfn_profile.loader import LoadedProfile, load_profile, resolved
 from azfn_profile.spec import AppSpec
@@ -92,7 +92,7 @@ def prepare(request: CapacityRequest, loaded: LoadedProfile, today: date) -> Pre
             f"{loaded.display}"
         )
     p95_ms = request.p95_ms or (load.p95_ms if load else None)
-    call = call_time(request, loaded)
+    call = call_time(request, spec, loaded.display)
     prices, notes = pick_prices(request, spec.location)
     found = candidates(loaded.profile, loaded.code, today) if request.compare else []
     return Prepared(spec, rate, p95_ms, call, prices, notes, found)
@@ -125,20 +125,17 @@ def _s(ms: float | None) -> float | None:
     return None if ms is None else ms / 1000
 
 
-def call_time(request: CapacityRequest, loaded: LoadedProfile) -> CallTime:
+def call_time(request: CapacityRequest, spec: AppSpec, display: str) -> CallTime:
     """Measured (--from-bench) beats declared (--call-ms, then load.call_ms)."""
-    spec = resolved(loaded)
     if request.bench is not None:
         return from_bench(request.bench, str(request.bench))
     if request.call_ms is not None:
         return declared(spec, request.call_ms, "declared: --call-ms")
     if spec.load is not None and spec.load.call_ms is not None:
-        return declared(
-            spec, spec.load.call_ms, f"declared: load.call_ms in {loaded.display}"
-        )
+        return declared(spec, spec.load.call_ms, f"declared: load.call_ms in {display}")
     raise UsageError(
         "capacity needs the time one call takes: give --call-ms MS, --from-bench "
-        f"FILE (a `bench --json` result), or declare load.call_ms in {loaded.display}"
+        f"FILE (a `bench --json` result), or declare load.call_ms in {display}"
     )
 
 
@@ -153,9 +150,9 @@ def pick_prices(
     if request.region is not None and not request.region.strip():
         raise UsageError("--region is empty: give a region name, e.g. westeurope")
     want = (request.region if request.region is not None else location or "").casefold()
-    for table in tables:
-        if table.region == want:
-            return table, []
+    found = for_region(tables, want)
+    if found is not None:
+        return found, []
     if request.region is not None or (request.prices is not None and len(tables) > 1):
         regions = ", ".join(t.region for t in tables)
         where = str(request.prices) if request.prices else "the shipped price table"
