@@ -63,6 +63,17 @@ HOST_HTTP_OPTIONS = (
 # The Python worker (Azure/azure-functions-python-worker).
 PYTHON_WORKER_DISPATCHER = _PYW + "azure_functions_worker/dispatcher.py"
 
+# The real worker's CPU per invocation, measured under the lab's own host speaking
+# the worker protocol (this one) to the worker.
+WORKER_PROTOCOL = (
+    "https://github.com/Azure/azure-functions-language-worker-protobuf/blob/dev/"
+    "src/proto/FunctionRpc.proto"
+)
+LAB_WORKER_OVERHEAD = (
+    "azfn-profile's measurement of the worker over this protocol (docs/lab.md, "
+    "What the real worker costs)"
+)
+
 # The ARM API: Flex maximumInstanceCount is "the maximum number of on demand
 # instances per function group" (Azure/azure-rest-api-specs, merged 2026-07-29).
 FLEX_MAX_PER_GROUP = "https://github.com/Azure/azure-rest-api-specs/pull/45083"

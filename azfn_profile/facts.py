@@ -51,6 +51,32 @@ RUNTIME_LIBRARY_RELOAD_LINE = {
 RUNTIME_LIBRARY_NEWEST = "1.3.0"
 
 
+# The real Python worker's own CPU per invocation, beyond what the lab's worker
+# spends: the gRPC stream, the hand-off from the gRPC thread to the event loop (and to
+# the thread pool for sync functions), and a log message per invocation. Measured by
+# driving the worker with the lab's own host over the worker protocol (`bench
+# --worker-dir`) on a no-op HTTP function at 1 in flight, against the lab's worker on
+# the same function; docs/lab.md, "What the real worker costs", has the commands and
+# the figures. Keyed by worker generation: the worker for Python up to 3.12, and the
+# proxy worker in front of azure-functions-runtime from Python 3.13.
+WORKER_OVERHEAD_MS = {"worker": 0.6, "proxy": 0.8}
+# Work is short when one call takes under this many ms, or a process runs more than
+# SHORT_WORK_RATE calls per second: the worker's overhead is then a fifth of the
+# work or more, and the lab's throughput an upper bound.
+SHORT_WORK_MS = 5.0
+SHORT_WORK_RATE = 1000.0
+
+
+def worker_generation(python: str) -> str:
+    """ "proxy" for Python 3.13 and newer, else "worker"."""
+    return "proxy" if proxy_worker(python) else "worker"
+
+
+def worker_overhead_ms(python: str) -> float:
+    """The real worker's CPU per invocation beyond the lab's, for Python `python`."""
+    return WORKER_OVERHEAD_MS[worker_generation(python)]
+
+
 def proxy_worker(python: str) -> bool:
     """Whether Python `python` ("3.13") runs the proxy worker."""
     major, _, minor = python.partition(".")

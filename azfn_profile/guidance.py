@@ -84,6 +84,23 @@ RULES: dict[str, Guidance] = {
         "and admit one invocation per process.",
         (cite.GUIDE, cite.PYTHON_WORKER_DISPATCHER, _OURS),
     ),
+    "workers.processes.short-work": Guidance(
+        "When one call takes under "
+        f"{facts.SHORT_WORK_MS:g} ms, the Python worker's own CPU per invocation "
+        "(gRPC, the hand-off to the event loop or the thread pool, a log line: "
+        f"{facts.WORKER_OVERHEAD_MS['worker']:g} ms up to Python 3.12, "
+        f"{facts.WORKER_OVERHEAD_MS['proxy']:g} ms for the proxy worker of 3.13+) is a "
+        "fifth of the work or more, and it runs on the process's one core: a "
+        "process completes at most 1 / (cpu + overhead) calls a second. Run one "
+        "process per core, even for async functions that block (a short wait does not "
+        "pay for another process's CPU), and size instances for that ceiling.",
+        (
+            cite.GUIDE,
+            cite.PYTHON_WORKER_DISPATCHER,
+            cite.WORKER_PROTOCOL,
+            cite.LAB_WORKER_OVERHEAD,
+        ),
+    ),
     "workers.threads.cpu": Guidance(
         "CPU-bound functions start from a single thread per process to avoid context "
         "switches; parallelism comes from processes. " + _UNSET_THREADS,

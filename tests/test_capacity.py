@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from azfn_profile import facts
 from azfn_profile.capacity import billing
 from azfn_profile.capacity.model import CallTime, answer, declared
 from azfn_profile.capacity.prices import shipped
@@ -240,8 +241,39 @@ def test_cpu_work_is_bounded_by_the_cores() -> None:
     spec = spec_of(plan={"sku": "EP3"}, workload={"kind": "cpu"})
     found = answer("EP3", spec, declared(spec, 100, "declared"), 100, None, PRICES)
     assert found.capacity.servers == 4
-    assert found.capacity.rps == pytest.approx(40.0)
-    assert found.instances == 3  # 100/s over 40/s per instance, each below 100 %
+    # Each call also costs its process the worker's own CPU (Python 3.12: 0.6 ms).
+    assert found.capacity.overhead_ms == facts.WORKER_OVERHEAD_MS["worker"]
+    assert found.capacity.rps == pytest.approx(4 / (0.100 + 0.0006))
+    assert found.instances == 3  # 100/s over 39.8/s per instance, each below 100 %
+
+
+@pytest.mark.parametrize(
+    ("python", "generation"), [("3.11", "worker"), ("3.12", "worker"), ("3.13", "proxy")]
+)
+def test_short_calls_are_bounded_by_the_worker_overhead(
+    python: str, generation: str
+) -> None:
+    # A 2 ms CPU call on one core: 1 / (2 ms + overhead) a second, not 500.
+    o = facts.WORKER_OVERHEAD_MS[generation]
+    spec = spec_of(
+        python=python,
+        plan={"sku": "EP1"},
+        workload={"kind": "cpu"},
+        app_settings={"FUNCTIONS_WORKER_PROCESS_COUNT": "1"},
+    )
+    cap = answer("EP1", spec, declared(spec, 2, "declared"), 100, None, PRICES).capacity
+    assert cap.servers == 1
+    assert cap.rps == pytest.approx(1000 / (2 + o))
+    # An I/O call that only waits: the overhead alone bounds one process.
+    io = spec_of(
+        python=python,
+        plan={"sku": "EP1"},
+        workload={"kind": "io", "style": "async", "concurrency": 100_000},
+        app_settings={"FUNCTIONS_WORKER_PROCESS_COUNT": "1"},
+    )
+    cap = answer("EP1", io, declared(io, 1, "declared"), 100, None, PRICES).capacity
+    assert cap.rps == pytest.approx(1000 / o, rel=0.01)
+    assert "worker's" in cap.why
 
 
 # The command ---------------------------------------------------------------------

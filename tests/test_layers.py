@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "azfn_profile.catalog": 0,
     "azfn_profile.guidance": 0,
     "azfn_profile.capacity": 0,  # queueing, prices, billing
+    "azfn_profile.overhead": 0,
     # L1 models.
     "azfn_profile.profile": 1,
     "azfn_profile.spec": 1,

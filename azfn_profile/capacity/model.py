@@ -3,9 +3,11 @@
 One instance is an M/M/c queue (capacity/queueing.py) whose `c` is the number of
 calls it runs at once: the fleet's per-instance admission for the group that serves
 the load (the workers' threads or event loop, and the trigger limits), lowered by
-the CPU when a call computes (each worker process runs Python on one core at a time,
-so `min(cores, processes) / cpu_share` calls keep the CPU busy). The load is split
-evenly over the instances; the count is the fewest that keep every instance stable
+the CPU (each worker process runs Python on one core at a time, and each call costs
+it the function's CPU and the worker's own, facts.WORKER_OVERHEAD_MS, so
+`min(cores, processes) x call / (cpu + overhead)` calls keep the CPU busy; the
+overhead bounds even calls that only wait). The load is split evenly over the
+instances; the count is the fewest that keep every instance stable
 and, when a p95 is asked for, within it. Limits are reported, never used to clip.
 """
 
@@ -15,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from azfn_profile import facts
 from azfn_profile.capacity import billing
 from azfn_profile.capacity.prices import Prices
 from azfn_profile.capacity.queueing import Queue, alone_p95, instances_needed, servers
@@ -28,7 +31,7 @@ class CallTime:
     from; a measured one also knows a worker process's memory."""
 
     seconds: float
-    cpu_share: float | None  # None: not known; the CPU is not taken as a bound
+    cpu_share: float | None  # None: not known; only the worker's overhead is CPU
     source: str
     measured: bool = False
     memory_mb: float | None = None  # one worker process (measured)
@@ -56,7 +59,9 @@ class Instance:
     rps: float | None  # the most calls/s one instance carries (None: unbounded)
     limit: int | None  # the most instances the group can run
     limit_from: str
+    seconds: float  # how long a call holds its slot: its time and the worker's
     loads: tuple[Load, ...] = ()  # the downstream services and who calls them
+    overhead_ms: float = 0.0  # the worker's CPU per call (facts.WORKER_OVERHEAD_MS)
 
     @property
     def why(self) -> str:
@@ -65,7 +70,10 @@ class Instance:
         if self.cpu_slots is not None and (
             self.slots is None or self.cpu_slots < self.slots
         ):
-            parts.append(f"the CPU keeps up with {self.cpu_slots:.3g} at once")
+            parts.append(
+                f"the CPU keeps up with {self.cpu_slots:.3g} at once, with the "
+                f"worker's {self.overhead_ms:g} ms of CPU a call"
+            )
         return "; ".join(parts)
 
 
@@ -88,15 +96,25 @@ def instance(spec: AppSpec, call: CallTime) -> Instance:
     found = fleet(spec)
     group = serving_group(found)
     slots = group.per_instance.value
-    cpu_slots = None
-    if call.cpu_share:
-        cores = spec.plan.cores
-        processes = 1 if spec.plan.family == "flex" else (spec.processes or 1)
-        cpu_slots = min(cores, processes) / call.cpu_share
+    # A call holds its slot for its own time and the worker's hand-offs around it,
+    # and costs its process the function's CPU and the worker's own
+    # (facts.WORKER_OVERHEAD_MS): min(cores, processes) / (cpu + overhead) calls a
+    # second keep the CPU busy, `cpu_slots` at once (overhead.py).
+    overhead = facts.worker_overhead_ms(spec.python) / 1000
+    held = call.seconds + overhead
+    processes = 1 if spec.plan.family == "flex" else spec.processes or 1
+    cores = min(spec.plan.cores, processes)
+    cpu = call.seconds * (call.cpu_share or 0.0)
+    cpu_slots: float | None = cores * held / (cpu + overhead)
     bound: float = math.inf if slots is None else slots
-    if cpu_slots is not None:
-        bound = min(bound, cpu_slots)
-    c = servers(None if math.isinf(bound) else max(1, math.floor(bound)))
+    if cpu_slots is not None and cpu_slots < bound:
+        # The CPU binds: ceil(cpu_slots) calls share the cores, each stretched so
+        # that together they run exactly the CPU's rate.
+        c = servers(math.ceil(cpu_slots))
+        assert c is not None
+        held = max(held, c * (cpu + overhead) / cores)
+    else:
+        c = servers(None if math.isinf(bound) else max(1, math.floor(bound)))
     if group.max_instances is not None:
         limit = group.instances
         limit_from = f"the instance limit is {limit}"
@@ -107,8 +125,19 @@ def instance(spec: AppSpec, call: CallTime) -> Instance:
     else:
         limit = found.platform_limit
         limit_from = f"{spec.plan.sku} runs at most {limit} instances"
-    rate = None if c is None else c / call.seconds
-    return Instance(group, slots, cpu_slots, c, rate, limit, limit_from, found.loads)
+    rate = None if c is None else c / held
+    return Instance(
+        group,
+        slots,
+        cpu_slots,
+        c,
+        rate,
+        limit,
+        limit_from,
+        held,
+        found.loads,
+        overhead * 1000,
+    )
 
 
 @dataclass(frozen=True)
@@ -140,10 +169,10 @@ def answer(
     notes: Sequence[str] = (),
 ) -> Answer:
     cap = instance(spec, call)
-    n, reachable = instances_needed(rps, call.seconds, cap.servers, p95)
+    n, reachable = instances_needed(rps, cap.seconds, cap.servers, p95)
     ready = _always_ready(spec, cap.group)
     serving = max(n, ready) if spec.plan.family in ("flex", "premium") else n
-    queue = Queue(rps / serving, call.seconds, cap.servers)
+    queue = Queue(rps / serving, cap.seconds, cap.servers)
     why = [message for _, message in _shortfalls(spec, cap, call, rps, n, reachable)]
     bill, priced = _bill(spec, call, rps, n, ready, queue, prices)
     return Answer(
@@ -168,7 +197,7 @@ def limits_of(
 ) -> list[tuple[str, str]]:
     """(AppSpec path, why) for each limit that keeps the load from being served."""
     cap = instance(spec, call)
-    n, reachable = instances_needed(rps, call.seconds, cap.servers, p95)
+    n, reachable = instances_needed(rps, cap.seconds, cap.servers, p95)
     return _shortfalls(spec, cap, call, rps, n, reachable)
 
 
@@ -182,8 +211,9 @@ def _shortfalls(
             (
                 "load.p95_ms",
                 (
-                    f"one call alone has a p95 of {alone_p95(call.seconds) * 1000:.0f} ms "
-                    f"(ln 20 x the {ms:g} ms mean), above the target"
+                    f"one call alone has a p95 of {alone_p95(cap.seconds) * 1000:.0f} ms "
+                    f"(ln 20 x the {cap.seconds * 1000:.4g} ms mean, the worker's "
+                    f"{cap.overhead_ms:g} ms included), above the target"
                 ),
             )
         )

@@ -101,7 +101,8 @@ def _text(result: Result, compare: bool) -> str:
         f"target: {target}",
         f"call: {first.call.seconds * 1000:g} ms"
         + (
-            ", CPU time unknown (not taken as a bound; --from-bench measures it)"
+            ", CPU time unknown (only the worker's own CPU per call bounds it; "
+            "--from-bench measures it)"
             if first.call.cpu_share is None
             else f", {first.call.cpu_share:.0%} of it computing"
         )

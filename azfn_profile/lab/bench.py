@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from azfn_profile import facts
 from azfn_profile.lab.app import LabError, check_function
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.upstream import upstream
+from azfn_profile.overhead import estimate, short
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,6 +76,8 @@ def table(points: Sequence[Point]) -> str:
         "P50_MS",
         "P95_MS",
         "P99_MS",
+        "CALL_MS",
+        "CPU_MS",
         "ERRORS",
         "RSS_MB",
     )
@@ -86,6 +90,8 @@ def table(points: Sequence[Point]) -> str:
             f"{p.p50_ms:.1f}",
             f"{p.p95_ms:.1f}",
             f"{p.p99_ms:.1f}",
+            ms_cell(p.call_ms),
+            ms_cell(p.cpu_ms),
             str(p.errors),
             f"{p.rss_mb:.1f}",
         )
@@ -96,6 +102,11 @@ def table(points: Sequence[Point]) -> str:
         "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + "\n"
         for r in rows
     )
+
+
+def ms_cell(value: float | None) -> str:
+    """A time per invocation: three significant figures, '-' when none ran."""
+    return "-" if value is None else f"{value:.3g}"
 
 
 def heatmap(points: Sequence[Point], path: Path, title: str) -> None:
@@ -208,3 +219,56 @@ def async_blocking_signature(
         "of async functions that make blocking calls; run azfn-profile check "
         f"{app} (AZFN401)"
     )
+
+
+def worker_python(python: Path | None) -> str:
+    """The Python version ("3.11") the workers run: the app's interpreter's, or this
+    one's."""
+    import sys
+
+    if python is None:
+        return f"{sys.version_info[0]}.{sys.version_info[1]}"
+    from azfn_profile.lab.interpreter import version_of
+
+    major, minor = version_of(python)
+    return f"{major}.{minor}"
+
+
+def overhead_note(point: Point, cores: float, python: str) -> str | None:
+    """When `point` measured short work (a call under facts.SHORT_WORK_MS, or a
+    process above facts.SHORT_WORK_RATE calls/s), say that its throughput is an upper
+    bound and what the real Python worker's own CPU per invocation would bring it to
+    (overhead.estimate)."""
+    call_ms = point.call_ms
+    if call_ms is None or point.throughput <= 0 or point.errors:
+        return None
+    per_process = point.throughput / point.processes
+    if not short(call_ms, per_process):
+        return None
+    generation = facts.worker_generation(python)
+    o = facts.WORKER_OVERHEAD_MS[generation]
+    guess = estimate(
+        point.throughput,
+        point.processes,
+        cores,
+        point.cpu_ms or 0.0,
+        o,
+        None if point.rate is not None else point.concurrency,
+    )
+    what = (
+        f"short work ({call_ms:.3g} ms a call, {per_process:,.0f}/s per process): "
+        f"{point.throughput:,.0f} inv/s at processes={point.processes} "
+        f"threads={point.threads} is an upper bound. The real Python "
+        f"{'proxy worker' if generation == 'proxy' else 'worker'} (Python {python}) "
+        f"spends about {o:g} ms more CPU per invocation than the lab (gRPC, "
+        "hand-offs, a log line; docs/lab.md)"
+    )
+    if guess.drop < 0.005:
+        return what + ", which these cores and calls absorb"
+    why = (
+        f"{min(cores, point.processes):g} core(s) at {(point.cpu_ms or 0) + o:.3g} "
+        "ms of CPU a call"
+        if guess.bound == "cores"
+        else f"{point.concurrency} in flight, each {o:g} ms longer"
+    )
+    return what + f": expect about {guess.real:,.0f} inv/s (-{guess.drop:.0%}; {why})"

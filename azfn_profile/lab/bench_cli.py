@@ -19,9 +19,11 @@ from azfn_profile.lab.bench import (
     async_blocking_signature,
     heatmap,
     lab_environment,
+    overhead_note,
     pick_cores,
     run_grid,
     table,
+    worker_python,
 )
 from azfn_profile.lab.dispatch import Point, Settings
 
@@ -89,8 +91,16 @@ def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
     signature = async_blocking_signature(points, request.latency_ms, request.app)
     if signature:
         say(f"note: {signature}")
+    cores_used = len(settings.cores) if settings.cores else (os.cpu_count() or 1)
+    best = max(points, key=lambda p: p.throughput, default=None)
+    shortness = (
+        overhead_note(best, cores_used, worker_python(request.python))
+        if best is not None
+        else None
+    )
+    if shortness:
+        say(f"note: {shortness}")
     if request.plot is not None:
-        cores_used = len(settings.cores) if settings.cores else os.cpu_count()
         title = (
             f"{request.app.name}:{request.function} throughput (invocations/s)\n"
             f"{points[0].load}, {cores_used} core(s), "

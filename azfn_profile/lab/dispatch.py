@@ -59,6 +59,16 @@ class Point:
             return f"open loop, {self.rate:g}/s sent"
         return f"{self.concurrency} in flight"
 
+    @property
+    def call_ms(self) -> float | None:
+        """One invocation's mean wall time in the worker, in ms."""
+        return self.busy_s / self.total * 1000 if self.total else None
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """The workers' CPU per invocation, in ms (the function's and the worker's)."""
+        return self.cpu_s / self.total * 1000 if self.total else None
+
     def record(self) -> dict[str, Any]:
         return {
             "processes": self.processes,
@@ -73,10 +83,8 @@ class Point:
             "rss_mb": round(self.rss_mb, 1),
             # One invocation's mean wall time and CPU time in the worker (capacity
             # reads them: `capacity --from-bench`).
-            "call_ms": round(self.busy_s / self.total * 1000, 3)
-            if self.total
-            else None,
-            "cpu_ms": round(self.cpu_s / self.total * 1000, 3) if self.total else None,
+            "call_ms": None if self.call_ms is None else round(self.call_ms, 3),
+            "cpu_ms": None if self.cpu_ms is None else round(self.cpu_ms, 3),
         }
 
 

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Literal
 
 from azfn_profile import facts
 from azfn_profile.lab.app import check_function
-from azfn_profile.lab.bench import Interrupted, lab_environment, pick_cores, table
+from azfn_profile.lab.bench import (
+    Interrupted,
+    lab_environment,
+    ms_cell,
+    pick_cores,
+    table,
+)
 from azfn_profile.lab.dispatch import Point, Settings, run_point
 from azfn_profile.lab.tune import GRID_SIZE, MAX_PROCESSES, Comparison, Search
 from azfn_profile.rules._trace import whole_cores
@@ -193,8 +199,13 @@ def _load(request: TuneRequest, plan: _Plan) -> tuple[int, str]:
     )
 
 
+def _available_cores() -> int:
+    """The CPUs this process may run on (0: the platform cannot say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+
+
 def _cores(request: TuneRequest, plan: _Plan) -> tuple[list[int] | None, str]:
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+    available = _available_cores()
     if request.cores is not None:
         return pick_cores(request.cores), f"{request.cores} core(s) pinned"
     if plan.vcpus is None:
@@ -272,13 +283,13 @@ def _report(
     labels = ["tuned", *(["rules"] if plan.rules else []), default_name]
     tuned = compared[keys[0]]
     noise = max(c.spread for c in compared.values())
-    lines = [f"{'':19}  PROCESSES  THREADS   INV/S  P95_MS  RSS_MB  VS_TUNED"]
+    lines = [f"{'':19}  PROCESSES  THREADS   INV/S  P95_MS  CALL_MS  RSS_MB  VS_TUNED"]
     for label, key in zip(labels, keys, strict=True):
         p = compared[key].median
         ratio = p.throughput / tuned.median.throughput if tuned.median.throughput else 0
         lines.append(
             f"{label:19}  {p.processes:9}  {p.threads:7}  {p.throughput:6.1f}  "
-            f"{p.p95_ms:6.0f}  {p.rss_mb:6.0f}  {ratio:8.2f}"
+            f"{p.p95_ms:6.0f}  {ms_cell(p.call_ms):>7}  {p.rss_mb:6.0f}  {ratio:8.2f}"
         )
     lines += [
         (
@@ -308,6 +319,16 @@ def _report(
     )
     if signature:
         lines.append(f"note: {signature}")
+    from azfn_profile.lab.bench import overhead_note, worker_python
+
+    pinned, _ = _cores(request, plan)
+    shortness = overhead_note(
+        tuned.median,
+        len(pinned) if pinned else _available_cores(),
+        worker_python(request.python),
+    )
+    if shortness:
+        lines.append(f"note: {shortness}")
     same_as_rules = plan.rules is not None and keys[0] == plan.rules
     memory = _memory(request, plan, tuned.median)
     if memory is not None:

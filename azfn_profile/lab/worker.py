@@ -101,15 +101,25 @@ async def _serve(conn: Connection, fn: Any, threads: int, body: bytes) -> None:
     tasks: set[asyncio.Task[None]] = set()
 
     async def run(invocation: int) -> None:
+        # The call's own time: a sync call is timed on its pool thread (it waits for
+        # a thread first, and for the loop to take its result after), an async one
+        # on the loop.
         started = time.perf_counter()
+        took: list[float] = []
         arg = {fn.arg_name: trigger_input(fn, body)}
+
+        def call() -> Any:
+            began = time.perf_counter()
+            try:
+                return fn.user_function(**arg)
+            finally:
+                took.append(time.perf_counter() - began)
+
         try:
             if fn.is_async:
                 result = await fn.user_function(**arg)
             else:
-                result = await loop.run_in_executor(
-                    pool, lambda: fn.user_function(**arg)
-                )
+                result = await loop.run_in_executor(pool, call)
         except Exception as error:  # noqa: BLE001 - the app's error is the result
             ok, detail = False, f"{type(error).__name__}: {error}"
         else:
@@ -117,7 +127,8 @@ async def _serve(conn: Connection, fn: Any, threads: int, body: bytes) -> None:
         # Reported the moment the call returns, before the loop runs anything else: a
         # done-callback waits for the next turn of the loop, so an `async def` that
         # blocks the loop would report a whole turn's completions in one burst.
-        reply(("done", invocation, ok, detail, time.perf_counter() - started))
+        elapsed = took[0] if took else time.perf_counter() - started
+        reply(("done", invocation, ok, detail, elapsed))
 
     def invoke(invocation: int) -> None:
         task = loop.create_task(run(invocation))

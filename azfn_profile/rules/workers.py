@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from azfn_profile import catalog, facts
+from azfn_profile.overhead import per_process_ceiling, short
 from azfn_profile.profile import Profile
 from azfn_profile.rules._trace import (
     Trace,
@@ -34,7 +35,7 @@ def processes(
     c = whole_cores(placement.cores)
     per_process = profile.workload.memory_per_process_mb
     fit = memory_fit(placement.memory_mb, per_process)
-    inputs = {
+    inputs: dict[str, float | int | str | None] = {
         "cores": placement.cores,
         "c": c,
         "memory_mb": placement.memory_mb,
@@ -42,7 +43,10 @@ def processes(
         "fit": fit,
         "max": facts.MAX_WORKER_PROCESSES,
     }
-    if blocked:
+    brief = short_work(profile)
+    if brief is not None:
+        inputs.update(brief[0])
+    if blocked and brief is None:
         value = min(facts.MAX_WORKER_PROCESSES, fit)
         trace.record(
             facts.PROCESS_COUNT,
@@ -53,8 +57,54 @@ def processes(
         )
         return value
     value = min(facts.MAX_WORKER_PROCESSES, c, fit)
-    trace.record(facts.PROCESS_COUNT, value, "workers.processes", inputs)
+    note = ""
+    if brief is not None:
+        note = brief[1]
+        if blocked:
+            note += (
+                "; processes beyond the cores would only add CPU to share, so the "
+                f"blocking async functions get {value}, not one per wait "
+                f"({blocking_note(blocked)})"
+            )
+    trace.record(
+        facts.PROCESS_COUNT,
+        value,
+        "workers.processes.short-work" if brief is not None else "workers.processes",
+        inputs,
+        note=note,
+    )
     return value
+
+
+def short_work(
+    profile: Profile,
+) -> tuple[dict[str, float | int | str | None], str] | None:
+    """When the declared call (`load.call_ms`) is short (overhead.short), the inputs
+    and the note that say what bounds one worker process: its CPU per call, the
+    function's and the worker's own (facts.WORKER_OVERHEAD_MS)."""
+    load = profile.load
+    if load is None or load.call_ms is None or not short(load.call_ms):
+        return None
+    workload = profile.workload
+    share = 1.0 if workload.kind == "cpu" else 0.0
+    if workload.kind == "mixed":
+        share = 1.0 - (workload.io_share if workload.io_share is not None else 0.5)
+    cpu_ms = load.call_ms * share
+    o = facts.worker_overhead_ms(profile.python)
+    ceiling = per_process_ceiling(cpu_ms, o)
+    inputs: dict[str, float | int | str | None] = {
+        "call_ms": load.call_ms,
+        "cpu_ms": round(cpu_ms, 3),
+        "worker_overhead_ms": o,
+        "per_process_ceiling": round(ceiling, 1),
+    }
+    note = (
+        f"short work ({load.call_ms:g} ms a call): each call also costs its process "
+        f"the Python worker's {o:g} ms of CPU, so one process completes at most "
+        f"1000 / ({cpu_ms:.3g} + {o:g}) = {ceiling:,.0f} calls/s; more throughput "
+        "takes more cores, never more threads"
+    )
+    return inputs, note
 
 
 def blocking_note(blocked: Sequence[FunctionInfo]) -> str:
@@ -158,4 +208,11 @@ def capacity(
     return process_count * thread_count
 
 
-__all__ = ["capacity", "processes", "roomier_sku", "threads", "wanted_processes"]
+__all__ = [
+    "capacity",
+    "processes",
+    "roomier_sku",
+    "short_work",
+    "threads",
+    "wanted_processes",
+]
