@@ -557,6 +557,19 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
             help="Run the app with this interpreter (its virtualenv holds the app's "
             "dependencies and azure-functions) [default: this one].",
         ),
+        click.option(
+            "--worker-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Run the app on this Python worker (the folder Core Tools ships, or "
+            "a built worker checkout) under a minimal host speaking the worker "
+            "protocol, instead of the lab's imitation; needs the 'worker' extra.",
+        ),
+        click.option(
+            "--specialize",
+            is_flag=True,
+            help="With --worker-dir: start each worker as a placeholder and then send "
+            "the app's settings, as a pre-warmed instance gets them.",
+        ),
     ]
 
     def apply(command: F) -> F:
@@ -565,6 +578,19 @@ def _lab_options(*, duration: float, warmup: float) -> Callable[[F], F]:
         return command
 
     return apply
+
+
+def _worker_dir(worker_dir: Path | None, specialize: bool) -> Path | None:
+    """--worker-dir as an absolute folder; --specialize only goes with it."""
+    if specialize and worker_dir is None:
+        raise click.UsageError("--specialize needs --worker-dir (the real worker)")
+    if worker_dir is None:
+        return None
+    if not worker_dir.is_dir():
+        raise click.BadParameter(
+            f"{worker_dir}: no such folder", param_hint="--worker-dir"
+        )
+    return worker_dir.resolve()
 
 
 def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
@@ -621,6 +647,8 @@ def bench(
     upstream_latency: float,
     body: str,
     python: Path | None,
+    worker_dir: Path | None,
+    specialize: bool,
     rate: float | None,
     as_json: bool,
     plot: Path | None,
@@ -646,6 +674,8 @@ def bench(
         rate,
         as_json,
         plot,
+        _worker_dir(worker_dir, specialize),
+        specialize,
     )
     from azfn_profile.lab.bench import Interrupted
 
@@ -701,6 +731,8 @@ def tune(
     upstream_latency: float,
     body: str,
     python: Path | None,
+    worker_dir: Path | None,
+    specialize: bool,
 ) -> None:
     """Search processes x threads for APP's FUNCTION; compare with defaults and rules.
 
@@ -730,6 +762,8 @@ def tune(
         "measured" if memory == "measured" else "larger",
         python,
         force,
+        _worker_dir(worker_dir, specialize),
+        specialize,
     )
     from azfn_profile.lab.bench import Interrupted
 

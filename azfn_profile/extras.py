@@ -15,6 +15,7 @@ from azfn_profile.errors import AzfnProfileError
 EXTRAS: dict[str, tuple[str, ...]] = {
     "lab": ("azure.functions", "aiohttp", "matplotlib", "ruamel.yaml"),
     "pulumi": ("pulumi", "pulumi_azure_native", "pulumi_policy"),
+    "worker": ("grpc", "google.protobuf"),
 }
 
 

@@ -59,7 +59,7 @@ RUNTIME_LIBRARY_NEWEST = "1.3.0"
 # the same function; docs/lab.md, "What the real worker costs", has the commands and
 # the figures. Keyed by worker generation: the worker for Python up to 3.12, and the
 # proxy worker in front of azure-functions-runtime from Python 3.13.
-WORKER_OVERHEAD_MS = {"worker": 0.6, "proxy": 0.8}
+WORKER_OVERHEAD_MS = {"worker": 0.8, "proxy": 0.9}
 # Work is short when one call takes under this many ms, or a process runs more than
 # SHORT_WORK_RATE calls per second: the worker's overhead is then a fifth of the
 # work or more, and the lab's throughput an upper bound.

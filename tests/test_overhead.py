@@ -107,8 +107,8 @@ def test_a_2_ms_cpu_function_is_sized_with_the_overhead() -> None:
     )
     assert decision.rule == "workers.processes.short-work"
     assert decision.value == 2
-    assert decision.inputs["per_process_ceiling"] == pytest.approx(1000 / 2.6, 0.001)
-    assert "1000 / (2 + 0.6) = 385 calls/s" in decision.note
+    assert decision.inputs["per_process_ceiling"] == pytest.approx(1000 / 2.8, 0.001)
+    assert "1000 / (2 + 0.8) = 357 calls/s" in decision.note
 
 
 def test_long_calls_keep_the_plain_process_rule() -> None:
@@ -165,10 +165,10 @@ def point(throughput: float, calls: int, call_ms: float, cpu_ms: float) -> Point
 def test_bench_notes_short_work_as_an_upper_bound() -> None:
     note = overhead_note(point(5600, 10_000, 0.012, 0.19), 2.0, "3.11")
     assert note is not None
-    assert "is an upper bound" in note and "0.6 ms more CPU" in note
-    assert f"{1000 / (0.19 + 0.6):,.0f} inv/s" in note  # 1 core at 0.79 ms a call
+    assert "is an upper bound" in note and "0.8 ms more CPU" in note
+    assert f"{1000 / (0.19 + 0.8):,.0f} inv/s" in note  # 1 core at 0.99 ms a call
     proxy = overhead_note(point(5600, 10_000, 0.012, 0.19), 2.0, "3.13")
-    assert proxy is not None and "proxy worker" in proxy and "0.8 ms" in proxy
+    assert proxy is not None and "proxy worker" in proxy and "0.9 ms" in proxy
 
 
 def test_bench_says_nothing_about_long_work() -> None:

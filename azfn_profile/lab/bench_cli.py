@@ -46,6 +46,8 @@ class BenchRequest:
     rate: float | None = None  # open loop: invocations per second
     as_json: bool = False
     plot: Path | None = None
+    worker_dir: Path | None = None  # the real worker (grpc_host.py)
+    specialize: bool = False
 
 
 def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
@@ -78,6 +80,8 @@ def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
                 env,
                 request.rate,
                 request.python,
+                request.worker_dir,
+                request.specialize,
             )
             run_grid(settings, grid, progress)
     except KeyboardInterrupt:  # Ctrl-C: keep what was measured

@@ -51,6 +51,12 @@ class Point:
     # wall time (every invocation, warm-up included): their ratio is the CPU share.
     cpu_s: float = 0.0
     busy_s: float = 0.0
+    # The host's own CPU (the real worker's host, grpc_host.py), apart from the
+    # workers'; None with the lab's workers, whose host is the dispatcher itself.
+    host_cpu_s: float | None = None
+    # True when busy_s sums the host's round trips (the real worker does not say how
+    # long a call ran), not the calls' own time.
+    round_trips: bool = False
 
     @property
     def load(self) -> str:
@@ -61,8 +67,11 @@ class Point:
 
     @property
     def call_ms(self) -> float | None:
-        """One invocation's mean wall time in the worker, in ms."""
-        return self.busy_s / self.total * 1000 if self.total else None
+        """One invocation's mean wall time in the worker, in ms (None when only the
+        host's round trips are known)."""
+        if self.round_trips or not self.total:
+            return None
+        return self.busy_s / self.total * 1000
 
     @property
     def cpu_ms(self) -> float | None:
@@ -85,6 +94,12 @@ class Point:
             # reads them: `capacity --from-bench`).
             "call_ms": None if self.call_ms is None else round(self.call_ms, 3),
             "cpu_ms": None if self.cpu_ms is None else round(self.cpu_ms, 3),
+            "round_trip_ms": round(self.busy_s / self.total * 1000, 3)
+            if self.round_trips and self.total
+            else None,
+            "host_cpu_ms": None
+            if self.host_cpu_s is None or not self.total
+            else round(self.host_cpu_s / self.total * 1000, 3),
         }
 
 
@@ -100,6 +115,10 @@ class Settings:
     env: dict[str, str] = field(default_factory=dict)
     rate: float | None = None  # open loop: invocations per second, whatever completes
     python: Path | None = None  # the interpreter that runs the app (default: this one)
+    # The user's own Python worker, driven by grpc_host.py instead of the lab's
+    # worker; `specialize` starts it as a placeholder and reloads the app's settings.
+    worker_dir: Path | None = None
+    specialize: bool = False
 
 
 @contextlib.contextmanager
@@ -136,8 +155,16 @@ class _Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.pids: dict[Connection, int] = {}
         self.cpu_at_ready: dict[Connection, float] = {}
-        self.shim = Shim()
+        self.shim: Shim | None = None
         self.python = str(s.python or sys.executable)
+        try:
+            self._launch(s, processes, threads)
+        except BaseException:  # Ctrl-C included: no worker outlives a failed start
+            self.kill()
+            raise
+
+    def _launch(self, s: Settings, processes: int, threads: int) -> None:
+        self.shim = Shim()
         args = json.dumps(
             {
                 "app": str(s.app),
@@ -148,18 +175,15 @@ class _Workers:
                 "env": s.env,
             }
         )
-        try:
-            for _ in range(processes):
-                self._start(args)
-        except BaseException:  # Ctrl-C included: no worker outlives a failed start
-            self.kill()
-            raise
+        for _ in range(processes):
+            self._start(args)
 
     def _start(self, args: str) -> None:
         parent, child = multiprocessing.Pipe()
         fd = child.fileno()
         try:
             with _sigint_ignored():  # inherited: workers ignore Ctrl-C from birth
+                assert self.shim is not None
                 proc = subprocess.Popen(
                     [self.python, "-c", self.shim.boot, str(fd), args],
                     pass_fds=(fd,),
@@ -199,9 +223,11 @@ class _Workers:
                 self.cpu_at_ready[conn] = message[2] if len(message) > 2 else 0.0
                 pending.remove(conn)
 
-    def stop(self) -> tuple[float, float]:
-        """Stop the workers: the largest peak RSS, and their CPU seconds since ready."""
+    def stop(self) -> tuple[float, float, float | None]:
+        """Stop the workers: the largest peak RSS, their CPU seconds since ready, and
+        the real worker's host's CPU seconds (None for the lab's workers)."""
         rss = cpu = 0.0
+        host: float | None = None
         for conn in self.conns:
             try:
                 conn.send(("stop",))
@@ -220,8 +246,10 @@ class _Workers:
                     rss = max(rss, message[1])
                     if len(message) > 2:
                         cpu += message[2] - self.cpu_at_ready.get(conn, 0.0)
+                    if len(message) > 3:
+                        host = (host or 0.0) + message[3]
                     break
-        return rss, cpu
+        return rss, cpu, host
 
     def kill(self) -> None:
         for proc in self.procs:
@@ -235,7 +263,60 @@ class _Workers:
                 proc.wait(timeout=5)
         for conn in self.conns:
             conn.close()
-        self.shim.close()
+        if self.shim is not None:
+            self.shim.close()
+
+
+class _HostedWorkers(_Workers):
+    """The user's own Python worker processes behind one grpc_host.py process, which
+    holds the other end of every pipe and speaks the worker protocol to them."""
+
+    def _launch(self, s: Settings, processes: int, threads: int) -> None:
+        from azfn_profile.extras import hint, missing
+        from azfn_profile.lab import grpc_host
+
+        module = missing("worker")
+        if module is not None:
+            raise LabError(hint("worker", "--worker-dir", module))
+        assert s.worker_dir is not None
+        try:
+            grpc_host.find_protos(s.worker_dir)
+            grpc_host.worker_script(s.worker_dir)
+        except grpc_host.HostError as exc:
+            raise LabError(str(exc)) from None
+        ends = [multiprocessing.Pipe() for _ in range(processes)]
+        fds = [child.fileno() for _, child in ends]
+        args = json.dumps(
+            {
+                "worker_dir": str(s.worker_dir),
+                "app": str(s.app),
+                "function": s.function,
+                "threads": threads,
+                "python": self.python,
+                "body": s.body.hex(),
+                "env": s.env,
+                "cores": s.cores,
+                "specialize": s.specialize,
+            }
+        )
+        try:
+            with _sigint_ignored():
+                proc = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "azfn_profile.lab.grpc_host",
+                        ",".join(map(str, fds)),
+                        args,
+                    ],
+                    pass_fds=fds,
+                    stdin=subprocess.DEVNULL,
+                )
+        finally:
+            for _, child in ends:
+                child.close()
+        self.conns = [parent for parent, _ in ends]
+        self.procs.append(proc)
 
 
 def run_point(
@@ -245,7 +326,11 @@ def run_point(
     progress: Callable[[float], None] | None = None,
 ) -> Point:
     """Measure one (processes, threads) setting under closed-loop load."""
-    workers = _Workers(s, processes, threads)
+    workers = (
+        _HostedWorkers(s, processes, threads)
+        if s.worker_dir is not None
+        else _Workers(s, processes, threads)
+    )
     try:
         workers.wait_ready()
         return _drive(s, workers, processes, threads, progress)
@@ -340,7 +425,7 @@ def _drive(
                 latencies.append((finished - started) * 1000)
             if finished < end and interval is None:
                 dispatch()
-    rss, cpu = workers.stop()
+    rss, cpu, host_cpu = workers.stop()
     latencies.sort()
     return Point(
         processes,
@@ -360,4 +445,6 @@ def _drive(
         s.rate,
         cpu,
         busy,
+        host_cpu,
+        s.worker_dir is not None,
     )

@@ -59,6 +59,8 @@ class TuneRequest:
     memory: MemoryPolicy = "larger"
     python: Path | None = None  # the app's interpreter
     force: bool = False  # write a process count lower than one sized for other code
+    worker_dir: Path | None = None  # the real worker (grpc_host.py)
+    specialize: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ def _measure(
             request.body,
             env,
             python=request.python,
+            worker_dir=request.worker_dir,
+            specialize=request.specialize,
         )
         search = Search(
             _Progress(settings, say, measured),
