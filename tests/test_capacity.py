@@ -248,7 +248,8 @@ def test_cpu_work_is_bounded_by_the_cores() -> None:
 
 
 @pytest.mark.parametrize(
-    ("python", "generation"), [("3.11", "worker"), ("3.12", "worker"), ("3.13", "proxy")]
+    ("python", "generation"),
+    [("3.11", "worker"), ("3.12", "worker"), ("3.13", "proxy")],
 )
 def test_short_calls_are_bounded_by_the_worker_overhead(
     python: str, generation: str

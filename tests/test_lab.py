@@ -165,7 +165,11 @@ def test_bench_json_records(tmp_path: Path) -> None:
         "rss_mb",
         "call_ms",
         "cpu_ms",
+        "round_trip_ms",
+        "host_cpu_ms",
     }
+    # The lab's own workers: the calls' own time is known, there is no other host.
+    assert all(r["round_trip_ms"] is None and r["host_cpu_ms"] is None for r in records)
     assert records[1]["throughput"] > records[0]["throughput"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "[2/2] processes=2 threads=2:" in result.stderr

@@ -56,12 +56,17 @@ def from_bench(path: Path, display: str) -> CallTime:
     records = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
     usable = [r for r in records if _usable(r)]
     if not usable:
+        hosted = any(r.get("round_trip_ms") is not None for r in records)
         raise InputError(
             [
                 Problem(
                     display,
-                    "not a `bench --json` result with call times: expected a list of "
-                    "records with processes, threads, call_ms and cpu_ms (run "
+                    "measured with --worker-dir: the real worker does not say how long "
+                    "a call itself runs, only the host's round trip (run `azfn-profile "
+                    "bench ... --json` without --worker-dir for call times)"
+                    if hosted
+                    else "not a `bench --json` result with call times: expected a list "
+                    "of records with processes, threads, call_ms and cpu_ms (run "
                     "`azfn-profile bench ... --json` again)",
                 )
             ]

@@ -272,3 +272,19 @@ def overhead_note(point: Point, cores: float, python: str) -> str | None:
         else f"{point.concurrency} in flight, each {o:g} ms longer"
     )
     return what + f": expect about {guess.real:,.0f} inv/s (-{guess.drop:.0%}; {why})"
+
+
+def real_worker_note(point: Point, worker_dir: Path) -> str:
+    """What a point measured on the user's own worker says per invocation."""
+    record = point.record()
+    parts = [f"measured on the worker in {worker_dir}"]
+    if record["cpu_ms"] is not None:
+        parts.append(f"{record['cpu_ms']:.3g} ms of worker CPU per invocation")
+    if record["host_cpu_ms"] is not None:
+        parts.append(
+            f"{record['host_cpu_ms']:.3g} ms in the lab's host (not the platform's; "
+            "not counted)"
+        )
+    if record["round_trip_ms"] is not None:
+        parts.append(f"{record['round_trip_ms']:.3g} ms round trip at the host")
+    return ", ".join(parts)

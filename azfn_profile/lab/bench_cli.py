@@ -21,6 +21,7 @@ from azfn_profile.lab.bench import (
     lab_environment,
     overhead_note,
     pick_cores,
+    real_worker_note,
     run_grid,
     table,
     worker_python,
@@ -97,13 +98,12 @@ def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
         say(f"note: {signature}")
     cores_used = len(settings.cores) if settings.cores else (os.cpu_count() or 1)
     best = max(points, key=lambda p: p.throughput, default=None)
-    shortness = (
-        overhead_note(best, cores_used, worker_python(request.python))
-        if best is not None
-        else None
-    )
-    if shortness:
-        say(f"note: {shortness}")
+    if best is not None and request.worker_dir is not None:
+        say(f"note: {real_worker_note(best, request.worker_dir)}")
+    elif best is not None:
+        shortness = overhead_note(best, cores_used, worker_python(request.python))
+        if shortness:
+            say(f"note: {shortness}")
     if request.plot is not None:
         title = (
             f"{request.app.name}:{request.function} throughput (invocations/s)\n"

@@ -288,8 +288,8 @@ class _HostedWorkers(_Workers):
         fds = [child.fileno() for _, child in ends]
         args = json.dumps(
             {
-                "worker_dir": str(s.worker_dir),
-                "app": str(s.app),
+                "worker_dir": str(s.worker_dir.resolve()),
+                "app": str(s.app.resolve()),
                 "function": s.function,
                 "threads": threads,
                 "python": self.python,

@@ -323,16 +323,19 @@ def _report(
     )
     if signature:
         lines.append(f"note: {signature}")
-    from azfn_profile.lab.bench import overhead_note, worker_python
+    from azfn_profile.lab.bench import overhead_note, real_worker_note, worker_python
 
-    pinned, _ = _cores(request, plan)
-    shortness = overhead_note(
-        tuned.median,
-        len(pinned) if pinned else _available_cores(),
-        worker_python(request.python),
-    )
-    if shortness:
-        lines.append(f"note: {shortness}")
+    if request.worker_dir is not None:
+        lines.append(f"note: {real_worker_note(tuned.median, request.worker_dir)}")
+    else:
+        pinned, _ = _cores(request, plan)
+        shortness = overhead_note(
+            tuned.median,
+            len(pinned) if pinned else _available_cores(),
+            worker_python(request.python),
+        )
+        if shortness:
+            lines.append(f"note: {shortness}")
     same_as_rules = plan.rules is not None and keys[0] == plan.rules
     memory = _memory(request, plan, tuned.median)
     if memory is not None:
