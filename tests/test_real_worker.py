@@ -228,3 +228,73 @@ def test_capacity_says_why_a_real_worker_bench_has_no_call_time(
     )
     assert result.exit_code == 2
     assert "measured with --worker-dir" in result.stderr
+
+
+def processes_running(script: Path) -> set[int]:
+    """Live processes whose command line runs `script`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(script).encode() in argv and state != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def wait_until_gone(script: Path, seconds: float = 15.0) -> set[int]:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (left := processes_running(script)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_a_failed_start_leaves_no_worker_behind(standin: Path) -> None:
+    with pytest.raises(LabError):
+        run_point(settings(NOOP, "nope", standin), 3, 1)
+    assert wait_until_gone(standin / "worker.py") == set()
+
+
+def test_ctrl_c_leaves_no_worker_behind(standin: Path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "azfn_profile",
+            "bench",
+            str(NOOP),
+            "--function",
+            "ping",
+            "--processes",
+            "2",
+            "--threads",
+            "1",
+            "--duration",
+            "30",
+            "--worker-dir",
+            str(standin),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    assert "measuring" in proc.stderr.readline()
+    script = standin / "worker.py"
+    deadline = time.monotonic() + 30
+    while len(processes_running(script)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(processes_running(script)) == 2
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert "Traceback" not in proc.stderr.read()
+    assert wait_until_gone(script) == set()

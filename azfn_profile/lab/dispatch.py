@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import multiprocessing
+import os
 import signal
 import statistics
 import subprocess
@@ -311,12 +312,29 @@ class _HostedWorkers(_Workers):
                     ],
                     pass_fds=fds,
                     stdin=subprocess.DEVNULL,
+                    # Its own process group, which its workers join: kill() stops
+                    # them all, even a worker the host could not stop itself.
+                    start_new_session=True,
                 )
         finally:
             for _, child in ends:
                 child.close()
         self.conns = [parent for parent, _ in ends]
         self.procs.append(proc)
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()  # the host stops its workers
+            try:
+                proc.wait(timeout=DRAIN_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+            with contextlib.suppress(OSError):  # any worker left in its group
+                os.killpg(proc.pid, signal.SIGKILL)
+        for conn in self.conns:
+            conn.close()
 
 
 def run_point(

@@ -51,6 +51,7 @@ SERVICE = "AzureFunctionsRpcMessages.FunctionRpc"
 # Where each worker generation keeps its generated protocol code.
 PROTO_PACKAGES = ("azure_functions_worker.protos", "proxy_worker.protos")
 HANDSHAKE_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 2.0  # a worker's grace period after SIGTERM
 HOST_VERSION = "4.1037.0"  # what the host reports in WorkerInitRequest
 # Set by the host for a worker process it starts, unless the app sets it
 # (facts.HOST_DEFAULT_THREADS; cite.HOST_PROCESS_FACTORY).
@@ -487,11 +488,12 @@ class Host:
             channel.outgoing.put(None)
             if channel.proc is not None and channel.proc.poll() is None:
                 channel.proc.terminate()
-        for channel in self.channels:
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for channel in self.channels:  # one grace period for them all, then SIGKILL
             if channel.proc is None:
                 continue
             try:
-                channel.proc.wait(timeout=5)
+                channel.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 channel.proc.kill()
                 channel.proc.wait(timeout=5)
@@ -509,6 +511,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the dispatcher stops the run
 
     def terminated(*_: object) -> None:
+        # Once closing, finish closing: the workers are being stopped.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise SystemExit(143)
 
     signal.signal(signal.SIGTERM, terminated)
@@ -523,6 +527,7 @@ def main() -> None:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(("error", str(exc)))
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a late stop: close anyway
         if host is not None:
             host.close()
 

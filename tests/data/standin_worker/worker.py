@@ -10,15 +10,18 @@ threads and coroutines on one event loop.
 STANDIN_GENERATION=proxy keeps the pool built at start across the environment reload,
 as the proxy worker of Python 3.13+ does (facts.py, RUNTIME_LIBRARY_RELOAD_LINE);
 otherwise the reload rebuilds it from the app's settings, as the worker up to 3.12
-does.
+does. Like the real worker, it keeps running when the host's stream ends, and it
+ignores SIGTERM: the host must make sure it stops.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import queue
+import signal
 import sys
 import threading
 import uuid
@@ -185,6 +188,8 @@ def main() -> None:
     parser.add_argument("--workerId", required=True)
     parser.add_argument("--requestId", required=True)
     args, _ = parser.parse_known_args()
+    # The worst a worker can do when stopped: ignore SIGTERM (only SIGKILL ends it).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     worker = Worker(args.workerId)
     channel = grpc.insecure_channel(f"{args.host}:{args.port}")
     stream = channel.stream_stream(
@@ -192,8 +197,11 @@ def main() -> None:
         request_serializer=pb.StreamingMessage.SerializeToString,
         response_deserializer=pb.StreamingMessage.FromString,
     )
-    for message in stream(worker.outgoing()):
-        worker.handle(message)
+    with contextlib.suppress(grpc.RpcError):
+        for message in stream(worker.outgoing()):
+            worker.handle(message)
+    # Like the real worker, outlive the host's stream: only the host stops it.
+    threading.Event().wait()
 
 
 if __name__ == "__main__":
