@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -106,8 +107,9 @@ def test_specialization_shows_the_pool_the_functions_get(
     assert max(peaks(point.results)) == expected
 
 
-def test_bench_reports_the_real_worker_and_no_estimate(standin: Path) -> None:
-    result = CliRunner().invoke(
+def bench_noop(standin: Path) -> Any:
+    """`bench --json` of the noop app's `ping` on the stand-in worker."""
+    return CliRunner().invoke(
         cli,
         [
             "bench",
@@ -129,6 +131,10 @@ def test_bench_reports_the_real_worker_and_no_estimate(standin: Path) -> None:
             "--json",
         ],
     )
+
+
+def test_bench_reports_the_real_worker_and_no_estimate(standin: Path) -> None:
+    result = bench_noop(standin)
     assert result.exit_code == 0, result.stderr
     (record,) = json.loads(result.stdout)
     assert record["errors"] == 0 and record["throughput"] > 0
@@ -199,26 +205,7 @@ def test_capacity_says_why_a_real_worker_bench_has_no_call_time(
     standin: Path, tmp_path: Path
 ) -> None:
     runner = CliRunner()
-    bench = runner.invoke(
-        cli,
-        [
-            "bench",
-            str(NOOP),
-            "--function",
-            "ping",
-            "--processes",
-            "1",
-            "--threads",
-            "1",
-            "--duration",
-            "0.3",
-            "--warmup",
-            "0.1",
-            "--worker-dir",
-            str(standin),
-            "--json",
-        ],
-    )
+    bench = bench_noop(standin)
     assert bench.exit_code == 0, bench.stderr
     saved = tmp_path / "bench.json"
     saved.write_text(bench.stdout)
