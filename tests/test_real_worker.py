@@ -285,3 +285,18 @@ def test_ctrl_c_leaves_no_worker_behind(standin: Path) -> None:
     assert proc.wait(timeout=30) == 130
     assert "Traceback" not in proc.stderr.read()
     assert wait_until_gone(script) == set()
+
+
+def test_protocol_code_that_does_not_import_is_named_with_the_runtime(
+    tmp_path: Path,
+) -> None:
+    protos = tmp_path / "proxy_worker" / "protos"
+    protos.mkdir(parents=True)
+    (tmp_path / "proxy_worker" / "__init__.py").write_text("")
+    (protos / "__init__.py").write_text("")
+    (protos / "FunctionRpc_pb2.py").write_text(
+        "raise ImportError('gencode 9.0 needs runtime 9.0')\n"
+    )
+    (tmp_path / "worker.py").write_text("")
+    with pytest.raises(LabError, match=r"does not import with this host's protobuf"):
+        run_point(settings(NOOP, "ping", tmp_path), 1, 1)

@@ -98,9 +98,17 @@ def load_protos(worker_dir: Path) -> ModuleType:
     try:
         return importlib.import_module(package + ".FunctionRpc_pb2")
     except Exception as exc:  # noqa: BLE001 - any import failure is the folder's
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            runtime = f"protobuf {version('protobuf')}"
+        except PackageNotFoundError:
+            runtime = "no protobuf"
         raise HostError(
-            f"--worker-dir {worker_dir}: its protocol code does not import here "
-            f"({type(exc).__name__}: {exc})"
+            f"--worker-dir {worker_dir}: its protocol code does not import with this "
+            f"host's {runtime} ({type(exc).__name__}: {str(exc)[:300]}); code "
+            "generated for another protobuf major version needs that version "
+            "installed beside azfn-profile"
         ) from None
 
 
