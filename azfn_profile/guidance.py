@@ -90,7 +90,7 @@ RULES: dict[str, Guidance] = {
         "(gRPC, the hand-off to the event loop or the thread pool, a log line: "
         f"{facts.WORKER_OVERHEAD_MS['worker']:g} ms up to Python 3.12, "
         f"{facts.WORKER_OVERHEAD_MS['proxy']:g} ms for the proxy worker of 3.13+) is a "
-        "fifth of the work or more, and it runs on the process's one core: a "
+        "large share of each call, and it runs on the process's one core: a "
         "process completes at most 1 / (cpu + overhead) calls a second. Run one "
         "process per core, even for async functions that block (a short wait does not "
         "pay for another process's CPU), and size instances for that ceiling.",

@@ -699,3 +699,29 @@ def test_ctrl_c_in_bench_prints_the_points_measured_and_exits_130(
         rows = out.splitlines()
         assert rows[0].split()[:2] == ["PROCESSES", "THREADS"]
         assert [row.split()[0] for row in rows[1:]] == ["1", "2"][:finished]
+
+
+def test_a_body_of_any_bytes_reaches_the_function() -> None:
+    # A shell passes bytes that are not UTF-8 as they are; click hands them over as
+    # surrogate escapes, which go back to the same bytes.
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            str(ROOT / "examples" / "apps" / "noop"),
+            "--function",
+            "ping",
+            "--processes",
+            "1",
+            "--threads",
+            "1",
+            "--duration",
+            "0.3",
+            "--warmup",
+            "0.1",
+            "--body",
+            "caf\udce9\x01",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "internal error" not in result.stderr

@@ -173,3 +173,10 @@ def test_bench_notes_short_work_as_an_upper_bound() -> None:
 
 def test_bench_says_nothing_about_long_work() -> None:
     assert overhead_note(point(640, 10_000, 50.0, 0.2), 2.0, "3.11") is None
+
+
+def test_a_long_call_at_a_high_rate_is_not_called_short() -> None:
+    note = overhead_note(point(2300, 10_000, 84.8, 0.47), 1.0, "3.11")
+    assert note is not None
+    assert note.startswith("a high call rate (2,300/s per process, 84.8 ms a call)")
+    assert "short work" not in note

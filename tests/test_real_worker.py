@@ -300,3 +300,39 @@ def test_protocol_code_that_does_not_import_is_named_with_the_runtime(
     (tmp_path / "worker.py").write_text("")
     with pytest.raises(LabError, match=r"does not import with this host's protobuf"):
         run_point(settings(NOOP, "ping", tmp_path), 1, 1)
+
+
+def test_protocol_code_without_the_protocols_messages_is_refused(
+    standin: Path, tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd"
+    shutil.copytree(standin, odd)
+    (odd / "azure_functions_worker" / "protos" / "FunctionRpc_pb2.py").write_text(
+        "StreamingMessage = object\n"
+    )
+    with pytest.raises(LabError, match=r"lacks WorkerInitRequest, .*not the Functions"):
+        run_point(settings(NOOP, "ping", odd), 1, 1)
+
+
+def test_paths_the_protocol_cannot_carry_are_refused(
+    standin: Path, tmp_path: Path
+) -> None:
+    app = tmp_path / os.fsdecode(b"app\xff")
+    shutil.copytree(NOOP, app)
+    with pytest.raises(LabError, match="UTF-8 paths only"):
+        run_point(settings(app, "ping", standin), 1, 1)
+
+
+def test_any_failure_in_the_host_is_reported_not_a_traceback(
+    standin: Path, tmp_path: Path
+) -> None:
+    # Messages present, but not the protocol's: the host fails mid-handshake.
+    odd = tmp_path / "odd"
+    shutil.copytree(standin, odd)
+    pb2 = odd / "azure_functions_worker" / "protos" / "FunctionRpc_pb2.py"
+    pb2.write_text(
+        pb2.read_text() + "\nclass WorkerInitRequest:\n    def __init__(self, **kw):\n"
+        "        raise RuntimeError('not a message')\n"
+    )
+    with pytest.raises(LabError, match=r"could not drive the worker.*not a message"):
+        run_point(settings(NOOP, "ping", odd), 1, 1)

@@ -28,6 +28,13 @@ class Interrupted(Exception):
         self.output = output
 
 
+def usable_cores() -> int:
+    """The CPUs this process may run on: its affinity where the platform has one."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def pick_cores(count: int | None) -> list[int] | None:
     """The first `count` CPUs this process may use (None: all of them)."""
     if count is None:
@@ -255,9 +262,14 @@ def overhead_note(point: Point, cores: float, python: str) -> str | None:
         o,
         None if point.rate is not None else point.concurrency,
     )
+    head = (
+        f"short work ({call_ms:.3g} ms a call, {per_process:,.0f}/s per process)"
+        if call_ms < facts.SHORT_WORK_MS
+        else f"a high call rate ({per_process:,.0f}/s per process, {call_ms:.3g} ms "
+        "a call)"
+    )
     what = (
-        f"short work ({call_ms:.3g} ms a call, {per_process:,.0f}/s per process): "
-        f"{point.throughput:,.0f} inv/s at processes={point.processes} "
+        f"{head}: {point.throughput:,.0f} inv/s at processes={point.processes} "
         f"threads={point.threads} is an upper bound. The real Python "
         f"{'proxy worker' if generation == 'proxy' else 'worker'} (Python {python}) "
         f"spends about {o:g} ms more CPU per invocation than the lab (gRPC, "

@@ -9,7 +9,6 @@ and the heatmap.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from azfn_profile.lab.bench import (
     real_worker_note,
     run_grid,
     table,
+    usable_cores,
     worker_python,
 )
 from azfn_profile.lab.dispatch import Point, Settings
@@ -96,7 +96,7 @@ def run_bench(request: BenchRequest, say: Callable[[str], None]) -> str:
     signature = async_blocking_signature(points, request.latency_ms, request.app)
     if signature:
         say(f"note: {signature}")
-    cores_used = len(settings.cores) if settings.cores else (os.cpu_count() or 1)
+    cores_used = len(settings.cores) if settings.cores else usable_cores()
     best = max(points, key=lambda p: p.throughput, default=None)
     if best is not None and request.worker_dir is not None:
         say(f"note: {real_worker_note(best, request.worker_dir)}")

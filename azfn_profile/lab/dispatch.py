@@ -28,6 +28,8 @@ from azfn_profile.lab.app import LabError
 from azfn_profile.lab.interpreter import Shim
 
 START_TIMEOUT_S = 60.0
+# The real worker's host says itself why a worker did not start within its own 60 s.
+HOSTED_START_TIMEOUT_S = START_TIMEOUT_S + 20
 DRAIN_TIMEOUT_S = 10.0
 
 
@@ -201,14 +203,16 @@ class _Workers:
         self.conns.append(parent)
         self.procs.append(proc)
 
+    start_timeout = START_TIMEOUT_S
+
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + self.start_timeout
         pending = list(self.conns)
         while pending:
             ready = _wait(pending, max(0.0, deadline - time.monotonic()))
             if not ready:
                 raise LabError(
-                    f"worker processes did not start within {START_TIMEOUT_S:.0f} s"
+                    f"worker processes did not start within {self.start_timeout:.0f} s"
                 )
             for conn in ready:
                 try:
@@ -268,9 +272,20 @@ class _Workers:
             self.shim.close()
 
 
+def _utf8(text: str) -> bool:
+    """Whether `text` encodes as UTF-8 (a file name of other bytes does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _HostedWorkers(_Workers):
     """The user's own Python worker processes behind one grpc_host.py process, which
     holds the other end of every pipe and speaks the worker protocol to them."""
+
+    start_timeout = HOSTED_START_TIMEOUT_S
 
     def _launch(self, s: Settings, processes: int, threads: int) -> None:
         from azfn_profile.extras import hint, missing
@@ -280,6 +295,12 @@ class _HostedWorkers(_Workers):
         if module is not None:
             raise LabError(hint("worker", "--worker-dir", module))
         assert s.worker_dir is not None
+        for option, path in (("--worker-dir", s.worker_dir), ("the app", s.app)):
+            if not _utf8(str(path.resolve())):
+                raise LabError(
+                    f"{option} {path!s:.200}: the worker protocol carries UTF-8 "
+                    "paths only; rename or link it to a UTF-8 name"
+                )
         try:
             grpc_host.find_protos(s.worker_dir)
             grpc_host.worker_script(s.worker_dir)

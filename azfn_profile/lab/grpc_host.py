@@ -50,7 +50,22 @@ from azfn_profile import facts
 SERVICE = "AzureFunctionsRpcMessages.FunctionRpc"
 # Where each worker generation keeps its generated protocol code.
 PROTO_PACKAGES = ("azure_functions_worker.protos", "proxy_worker.protos")
+# Shorter than the dispatcher's wait for the host (dispatch.HOSTED_START_TIMEOUT_S),
+# so that the host's own reason reaches the user.
 HANDSHAKE_TIMEOUT_S = 60.0
+# The messages the host sends or reads.
+MESSAGES = (
+    "StreamingMessage",
+    "WorkerInitRequest",
+    "FunctionEnvironmentReloadRequest",
+    "FunctionsMetadataRequest",
+    "FunctionLoadRequest",
+    "InvocationRequest",
+    "ParameterBinding",
+    "TypedData",
+    "RpcHttp",
+    "StatusResult",
+)
 STOP_TIMEOUT_S = 2.0  # a worker's grace period after SIGTERM
 HOST_VERSION = "4.1037.0"  # what the host reports in WorkerInitRequest
 # Set by the host for a worker process it starts, unless the app sets it
@@ -96,7 +111,7 @@ def load_protos(worker_dir: Path) -> ModuleType:
     if str(worker_dir) not in sys.path:
         sys.path.append(str(worker_dir))
     try:
-        return importlib.import_module(package + ".FunctionRpc_pb2")
+        module = importlib.import_module(package + ".FunctionRpc_pb2")
     except Exception as exc:  # noqa: BLE001 - any import failure is the folder's
         from importlib.metadata import PackageNotFoundError, version
 
@@ -110,6 +125,13 @@ def load_protos(worker_dir: Path) -> ModuleType:
             "generated for another protobuf major version needs that version "
             "installed beside azfn-profile"
         ) from None
+    absent = [name for name in MESSAGES if not hasattr(module, name)]
+    if absent:
+        raise HostError(
+            f"--worker-dir {worker_dir}: its protocol code lacks "
+            f"{', '.join(absent)}: not the Functions worker protocol"
+        )
+    return module
 
 
 def cpu_seconds(pid: int) -> float:
@@ -530,10 +552,16 @@ def main() -> None:
     try:
         host = Host(conns, args)
         host.run()
-    except HostError as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none hidden
+        message = (
+            str(exc)
+            if isinstance(exc, HostError)
+            else "the lab's host could not drive the worker in "
+            f"{args.get('worker_dir')}: {type(exc).__name__}: {str(exc)[:500]}"
+        )
         for conn in conns:
             with contextlib.suppress(OSError, ValueError):
-                conn.send(("error", str(exc)))
+                conn.send(("error", message))
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a late stop: close anyway
         if host is not None:

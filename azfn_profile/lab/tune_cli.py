@@ -203,13 +203,8 @@ def _load(request: TuneRequest, plan: _Plan) -> tuple[int, str]:
     )
 
 
-def _available_cores() -> int:
-    """The CPUs this process may run on (0: the platform cannot say)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
-
-
 def _cores(request: TuneRequest, plan: _Plan) -> tuple[list[int] | None, str]:
-    available = _available_cores()
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
     if request.cores is not None:
         return pick_cores(request.cores), f"{request.cores} core(s) pinned"
     if plan.vcpus is None:
@@ -323,7 +318,12 @@ def _report(
     )
     if signature:
         lines.append(f"note: {signature}")
-    from azfn_profile.lab.bench import overhead_note, real_worker_note, worker_python
+    from azfn_profile.lab.bench import (
+        overhead_note,
+        real_worker_note,
+        usable_cores,
+        worker_python,
+    )
 
     if request.worker_dir is not None:
         lines.append(f"note: {real_worker_note(tuned.median, request.worker_dir)}")
@@ -331,7 +331,7 @@ def _report(
         pinned, _ = _cores(request, plan)
         shortness = overhead_note(
             tuned.median,
-            len(pinned) if pinned else _available_cores(),
+            len(pinned) if pinned else usable_cores(),
             worker_python(request.python),
         )
         if shortness:

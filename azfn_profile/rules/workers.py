@@ -101,8 +101,8 @@ def short_work(
     note = (
         f"short work ({load.call_ms:g} ms a call): each call also costs its process "
         f"the Python worker's {o:g} ms of CPU, so one process completes at most "
-        f"1000 / ({cpu_ms:.3g} + {o:g}) = {ceiling:,.0f} calls/s; more throughput "
-        "takes more cores, never more threads"
+        f"1000 / ({cpu_ms:.3g} + {o:g}) = {ceiling:,.0f} calls/s; beyond that, "
+        "more throughput takes more processes on more cores, not more threads"
     )
     return inputs, note
 
