@@ -74,6 +74,10 @@ LAB_WORKER_OVERHEAD = (
     "What the real worker costs)"
 )
 
+# Durable Functions: an orchestrator is replayed from its history and must be
+# deterministic, and does its I/O through activities.
+DURABLE_CODE_CONSTRAINTS = _LEARN + "durable/durable-functions-code-constraints"
+
 # The ARM API: Flex maximumInstanceCount is "the maximum number of on demand
 # instances per function group" (Azure/azure-rest-api-specs, merged 2026-07-29).
 FLEX_MAX_PER_GROUP = "https://github.com/Azure/azure-rest-api-specs/pull/45083"

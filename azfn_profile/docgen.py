@@ -272,6 +272,23 @@ def code_md() -> str:
             "neither awaits nor calls anything recognised as I/O."
         ),
         "",
+        "## Durable orchestrators (AZFN406)",
+        "",
+        (
+            "A function with `"
+            + "`, `".join(
+                d for d, r in known.DURABLE_ROLES.items() if r == "orchestration"
+            )
+            + "` is an orchestrator, replayed from its history: any call recognised "
+            "as I/O in it (or in a helper it calls) is a finding, and so are calls "
+            "that return another value each time: "
+            + names(tuple(known.NONDETERMINISTIC_CALLS))
+            + ", and any call into "
+            + names(known.NONDETERMINISTIC_MODULES)
+            + ". Activities (`activity_trigger`) and entities (`entity_trigger`) may "
+            "do either."
+        ),
+        "",
         "## I/O without a finding",
         "",
         (

@@ -62,6 +62,12 @@ def test_erlang_c_matches_a_textbook_value() -> None:
     assert q.idle_probability() == pytest.approx(1 / 9)
 
 
+def test_a_load_too_small_for_a_float_is_no_load() -> None:
+    # 5e-324 calls/s x 0.5 s underflows to 0 Erlangs: P0 is 1, not log(0).
+    for c in (1, 8, None):
+        assert Queue(lam=5e-324, service=0.5, c=c).idle_probability() == 1.0
+
+
 def test_a_large_server_count_stays_fast_and_exact() -> None:
     q = Queue(lam=90_000.0, service=0.1, c=100_000)  # 9,000 Erlangs
     assert q.wait == 0.0  # far below c: no call waits

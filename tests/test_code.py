@@ -527,3 +527,42 @@ def test_imports_inside_a_function_bind_its_names(tmp_path: Path) -> None:
         "14",
     ]
     assert code == 1
+
+
+def test_durable_functions_are_listed_once_with_their_roles() -> None:
+    from azfn_profile.code.analyze import read_app
+
+    app = read_app(APPS / "durable_fanout")
+    assert [(f.name, f.trigger, f.role) for f in app.functions] == [
+        ("start_report", "http", ""),  # two decorators, one function
+        ("build_report", "durable", "orchestration"),
+        ("summarise", "durable", "activity"),
+    ]
+
+
+def test_an_orchestrator_that_replays_differently_is_found_where_it_calls() -> None:
+    assert findings(APPS / "durable_fanout") == {
+        ("AZFN406", "durable_fanout/function_app.py", 30, "fail", "build_report"),
+        ("AZFN406", "durable_fanout/shared.py", 5, "fail", "build_report"),
+    }
+
+
+@pytest.mark.parametrize(
+    "app",
+    sorted(
+        p
+        for p in [*APPS.iterdir(), *REFERENCE.iterdir()]
+        if (p / "function_app.py").is_file()
+    ),
+    ids=lambda p: p.name,
+)
+def test_init_never_writes_a_profile_it_would_refuse(app: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "profile.yaml"
+    code, _, err = invoke("init", str(app), "--sku", "EP1", "-o", str(draft))
+    assert code in (0, 2), err
+    if code == 2:  # refused: nothing written
+        assert not draft.exists()
+        return
+    rendered, out, err = invoke("render", str(draft), "--format", "settings")
+    assert rendered == 0, err
+    assert "FUNCTIONS_WORKER_RUNTIME" in out

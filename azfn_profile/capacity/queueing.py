@@ -61,7 +61,7 @@ class Queue:
     def idle_probability(self) -> float:
         """P0: the chance that no call is in the instance (it is not executing)."""
         a = self.offered
-        if self.lam <= 0:
+        if self.lam <= 0 or a <= 0:  # no load (or one too small for a float)
             return 1.0
         if self.c is None:
             return math.exp(-a)

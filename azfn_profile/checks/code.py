@@ -69,6 +69,40 @@ def blocking_in_async(t: Target, today: date) -> Iterator[Failure]:
 
 
 @check(
+    "AZFN406",
+    "code.orchestrator-replay",
+    "error",
+    "A Durable orchestrator must be deterministic and leave I/O to activities",
+    why="Durable Functions replays an orchestrator from its history every time it "
+    "resumes, and the replay must take the same path: a call that returns another "
+    "value each time (the clock, random numbers, new UUIDs, environment variables) "
+    "sends a replay down another path, and I/O in the orchestrator runs again on "
+    "every replay and blocks the worker while it does. Use "
+    "context.current_utc_datetime and context.new_uuid(), and do the I/O in an "
+    "activity (context.call_activity).",
+    source=cite.DURABLE_CODE_CONSTRAINTS,
+    code=True,
+)
+def orchestrator_replay(t: Target, today: date) -> Iterator[Failure]:
+    for f in _code(t).functions:
+        if f.role != "orchestration":
+            continue
+        for e in f.of("nondeterministic", "blocking", "file", "async_io"):
+            if e.kind == "nondeterministic":
+                why = f"returns another value on each replay; use {e.alternative}"
+            else:
+                what = f" ({e.what})" if e.what else ""
+                why = (
+                    f"does I/O{what} again on every replay; call an activity for it "
+                    "(context.call_activity)"
+                )
+            yield Failure(
+                f"{f.name} is a Durable orchestrator, and {e.call}{e.chain()} {why}",
+                _at(e, f),
+            )
+
+
+@check(
     "AZFN402",
     "code.cpu-in-async",
     "warning",
@@ -196,4 +230,5 @@ CHECKS = (
     never_awaits,
     loop_in_function,
     profile_contradicts_code,
+    orchestrator_replay,
 )

@@ -246,6 +246,7 @@ class _Walker:
             node.col_offset + 1,
             _awaits(node),
             self.evidence(module, node, node.name, 0),
+            _durable_role(node),
         )
 
     def evidence(
@@ -367,6 +368,11 @@ class _Body:
         blocking = known.BLOCKING_CALLS.get(name)
         if blocking is not None and not awaited:
             self._add("blocking", name, call, blocking.what, blocking.alternative)
+        elif name in known.NONDETERMINISTIC_CALLS or _in(
+            name, known.NONDETERMINISTIC_MODULES
+        ):
+            alternative = known.NONDETERMINISTIC_CALLS.get(name, known.REPLAY_RANDOM)
+            self._add("nondeterministic", name, call, "", alternative)
         elif name in known.LOOP_RUNNERS:
             self._add("loop_runner", name, call)
         elif _in(name, known.CPU_MODULES) or (loops and _in(name, known.CPU_IN_LOOPS)):
@@ -471,6 +477,15 @@ class _Body:
 
 def _in(name: str, modules: tuple[str, ...]) -> bool:
     return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def _durable_role(node: FunctionNode) -> str:
+    """orchestration, activity or entity, from the def's Durable trigger decorator."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in known.DURABLE_ROLES:
+            return known.DURABLE_ROLES[target.attr]
+    return ""
 
 
 def _awaits(node: FunctionNode) -> bool:

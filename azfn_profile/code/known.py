@@ -180,6 +180,35 @@ TRIGGER_DECORATORS: dict[str, str] = {
     "activity_trigger": "durable",
     "entity_trigger": "durable",
 }
+# Durable Functions: the role each Durable trigger gives its function.
+DURABLE_ROLES: dict[str, str] = {
+    "orchestration_trigger": "orchestration",
+    "activity_trigger": "activity",
+    "entity_trigger": "entity",
+}
+# Calls that return another value each time they run, and what a Durable
+# orchestrator uses instead, since it is replayed from its history and must take the
+# same path each time (cite.DURABLE_CODE_CONSTRAINTS).
+REPLAY_TIME = "context.current_utc_datetime (the same on every replay)"
+REPLAY_RANDOM = "an activity, whose result the history keeps"
+NONDETERMINISTIC_CALLS: dict[str, str] = {
+    "datetime.datetime.now": REPLAY_TIME,
+    "datetime.datetime.utcnow": REPLAY_TIME,
+    "datetime.datetime.today": REPLAY_TIME,
+    "datetime.date.today": REPLAY_TIME,
+    "time.time": REPLAY_TIME,
+    "time.time_ns": REPLAY_TIME,
+    "time.monotonic": REPLAY_TIME,
+    "time.perf_counter": REPLAY_TIME,
+    "uuid.uuid1": "context.new_uuid()",
+    "uuid.uuid4": "context.new_uuid()",
+    "os.urandom": REPLAY_RANDOM,
+    "os.getenv": REPLAY_RANDOM,
+    "os.environ.get": REPLAY_RANDOM,
+}
+# Every call into these modules is non-deterministic too.
+NONDETERMINISTIC_MODULES = ("random", "secrets")
+
 # What makes an app object (the decorators above hang off it).
 APP_CLASSES = frozenset(
     {

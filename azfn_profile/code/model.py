@@ -10,7 +10,9 @@ from typing import Literal
 from azfn_profile.code.pins import Pin
 from azfn_profile.errors import Problem  # a file of the app that could not be read
 
-EvidenceKind = Literal["blocking", "file", "async_io", "cpu", "loop_runner"]
+EvidenceKind = Literal[
+    "blocking", "file", "async_io", "cpu", "loop_runner", "nondeterministic"
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class FunctionInfo:
     col: int
     awaits: bool  # its own body awaits (await, async for, async with)
     evidence: tuple[Evidence, ...] = ()
+    # Durable Functions: orchestration, activity or entity ("" for other functions).
+    role: str = ""
 
     def of(self, *kinds: EvidenceKind) -> list[Evidence]:
         return [e for e in self.evidence if e.kind in kinds]
