@@ -566,3 +566,68 @@ def test_init_never_writes_a_profile_it_would_refuse(app: Path, tmp_path: Path) 
     rendered, out, err = invoke("render", str(draft), "--format", "settings")
     assert rendered == 0, err
     assert "FUNCTIONS_WORKER_RUNTIME" in out
+
+
+def _enclosing_def(path: Path, row: int) -> int | None:
+    """The line of the innermost def that holds line `row` of `path`."""
+    import ast
+
+    best = None
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            end = node.end_lineno or node.lineno
+            if node.lineno <= row <= end and (best is None or node.lineno > best):
+                best = node.lineno
+    return best
+
+
+@pytest.mark.slow  # runs ruff over every fixture app
+def test_every_ruff_async_finding_in_a_registered_function_is_ours() -> None:
+    """Parity with ruff's ASYNC rules: a blocking call ruff finds in an async function
+    the app registers is an AZFN4xx finding too, on the same line (ours also follow
+    helpers and aliases, which ruff does not)."""
+    import subprocess
+    import sys
+
+    from azfn_profile.code.analyze import read_app
+
+    roots = [APPS, REFERENCE]
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "ruff", "check", "--isolated", "--select"),
+            *("ASYNC", "--output-format", "json", "--exit-zero", *map(str, roots)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    theirs = {
+        (Path(f["filename"]), f["location"]["row"])
+        for f in json.loads(done.stdout)
+        if (f["code"] or "").startswith("ASYNC")
+    }
+    registered: set[tuple[Path, int]] = set()
+    for root in roots:
+        for app in root.iterdir():
+            if (app / "function_app.py").is_file():
+                code = read_app(app, str(app))
+                registered |= {(Path(f.file), f.line) for f in code.functions}
+    in_functions = {
+        (path, row)
+        for path, row in theirs
+        if (path, _enclosing_def(path, row)) in registered
+    }
+    _, out, _ = invoke(
+        "check",
+        *(str(p) for p in sorted(APPS.iterdir())),
+        str(REFERENCE),
+        "--format",
+        "json",
+    )
+    ours = {
+        (Path(f["location"]["file"]), f["location"].get("line"))
+        for f in json.loads(out)["findings"]
+        if f["id"].startswith("AZFN4") and f["status"] in ("fail", "suppressed")
+    }
+    assert len(in_functions) >= 10  # the fixtures' async blocking calls, all of them
+    assert in_functions - ours == set()
