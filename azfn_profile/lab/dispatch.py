@@ -33,6 +33,10 @@ HOSTED_START_TIMEOUT_S = START_TIMEOUT_S + 20
 DRAIN_TIMEOUT_S = 10.0
 
 
+def _rounded(ms: float | None) -> float | None:
+    return None if ms is None else round(ms, 3)
+
+
 @dataclass
 class Point:
     processes: int
@@ -72,14 +76,18 @@ class Point:
     def call_ms(self) -> float | None:
         """One invocation's mean wall time in the worker, in ms (None when only the
         host's round trips are known)."""
-        if self.round_trips or not self.total:
-            return None
-        return self.busy_s / self.total * 1000
+        return None if self.round_trips else self._per_call_ms(self.busy_s)
 
     @property
     def cpu_ms(self) -> float | None:
         """The workers' CPU per invocation, in ms (the function's and the worker's)."""
-        return self.cpu_s / self.total * 1000 if self.total else None
+        return self._per_call_ms(self.cpu_s)
+
+    def _per_call_ms(self, seconds: float | None) -> float | None:
+        """`seconds` spread over every invocation, in ms (None when none ran)."""
+        if seconds is None or not self.total:
+            return None
+        return seconds / self.total * 1000
 
     def record(self) -> dict[str, Any]:
         return {
@@ -95,14 +103,12 @@ class Point:
             "rss_mb": round(self.rss_mb, 1),
             # One invocation's mean wall time and CPU time in the worker (capacity
             # reads them: `capacity --from-bench`).
-            "call_ms": None if self.call_ms is None else round(self.call_ms, 3),
-            "cpu_ms": None if self.cpu_ms is None else round(self.cpu_ms, 3),
-            "round_trip_ms": round(self.busy_s / self.total * 1000, 3)
-            if self.round_trips and self.total
-            else None,
-            "host_cpu_ms": None
-            if self.host_cpu_s is None or not self.total
-            else round(self.host_cpu_s / self.total * 1000, 3),
+            "call_ms": _rounded(self.call_ms),
+            "cpu_ms": _rounded(self.cpu_ms),
+            "round_trip_ms": _rounded(
+                self._per_call_ms(self.busy_s) if self.round_trips else None
+            ),
+            "host_cpu_ms": _rounded(self._per_call_ms(self.host_cpu_s)),
         }
 
 
