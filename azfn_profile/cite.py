@@ -77,6 +77,21 @@ LAB_WORKER_OVERHEAD = (
 # Durable Functions: an orchestrator is replayed from its history and must be
 # deterministic, and does its I/O through activities.
 DURABLE_CODE_CONSTRAINTS = _LEARN + "durable/durable-functions-code-constraints"
+# Its throttles: maxConcurrentActivityFunctions (activities) and
+# maxConcurrentOrchestratorFunctions (orchestrators and entities), per instance; for
+# Python, matched to what the language worker runs at once ("Language runtime
+# considerations").
+DURABLE_HOST_JSON = _LEARN + "durable/durable-functions-bindings#host-json-settings"
+DURABLE_PERF = _LEARN + "durable/durable-functions-perf-and-scale#concurrency-throttles"
+DURABLE_PERF_LANGUAGE = (
+    _LEARN + "durable/durable-functions-perf-and-scale#language-runtime-considerations"
+)
+_DURABLE_SRC = (
+    "https://github.com/Azure/azure-functions-durable-extension/blob/main/src/"
+    "WebJobs.Extensions.DurableTask/"
+)
+DURABLE_OPTIONS_SOURCE = _DURABLE_SRC + "Options/DurableTaskOptions.cs"
+DURABLE_CONSUMPTION_SOURCE = _DURABLE_SRC + "AzureStorageDurabilityProviderFactory.cs"
 
 # The ARM API: Flex maximumInstanceCount is "the maximum number of on demand
 # instances per function group" (Azure/azure-rest-api-specs, merged 2026-07-29).

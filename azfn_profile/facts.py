@@ -131,6 +131,16 @@ QUEUE_DEFAULT_BATCH = 16
 EVENT_HUB_DEFAULT_BATCH = 10
 SERVICE_BUS_DEFAULT_PER_CORE = 16
 BLOB_DEFAULT_PER_CORE = 8
+# Durable Functions' throttles (host.json extensions.durableTask): how many activity
+# functions, and how many orchestrator and entity functions, one instance runs at
+# once. Default 10 x the processor count for both (DurableTaskOptions, "The default
+# value is 10X the number of processors on the current machine",
+# cite.DURABLE_OPTIONS_SOURCE); on the Consumption plan the Azure Storage provider
+# lowers them to 10 activities and 5 orchestrators (cite.DURABLE_CONSUMPTION_SOURCE;
+# cite.DURABLE_HOST_JSON).
+DURABLE_DEFAULT_PER_CORE = 10
+DURABLE_CONSUMPTION_ACTIVITIES = 10
+DURABLE_CONSUMPTION_ORCHESTRATORS = 5
 
 # Flex Consumption HTTP per-instance concurrency defaults by instance memory, for
 # languages other than Python (Python apps get 1 on every size):
@@ -153,7 +163,14 @@ FLEX_DEFAULT_MAX_INSTANCES = 100
 # instance count applies to each group's on-demand instances, and always-ready
 # instances are kept per group beside it (cite.FLEX_MAX_PER_GROUP,
 # cite.FLEX_ALWAYS_READY).
-FLEX_SHARED_GROUPS = {"http": "http", "blob": "blob", "durable": "durable"}
+FLEX_SHARED_GROUPS = {
+    "http": "http",
+    "blob": "blob",
+    "durable": "durable",
+    "orchestration": "durable",
+    "activity": "durable",
+    "entity": "durable",
+}
 FLEX_FUNCTION_GROUP = "function:"
 FLEX_MIN_INSTANCES, FLEX_MAX_INSTANCES = 1, 1000
 

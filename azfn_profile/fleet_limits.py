@@ -6,14 +6,17 @@ docstring and `facts`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from azfn_profile import facts
 from azfn_profile.rules._trace import whole_cores
+from azfn_profile.rules.split import durable_units
 from azfn_profile.rules.workers import capacity
 from azfn_profile.spec import AppSpec
+from azfn_profile.terms import DURABLE_TRIGGERS
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,25 @@ class TriggerLimits:
             return Limit(events, f"Event Hubs batch {events}")
         return Limit(None, f"{trigger}: no trigger limit")
 
+    def durable(self, unit: str) -> Limit:
+        """What a Durable throttle admits on an instance: all activities
+        (`activity`), or all orchestrators and entities (`orchestration`)."""
+        consumption = self.spec.plan.family == "consumption"
+        if unit == "activity":
+            key, fallback = (
+                "maxConcurrentActivityFunctions",
+                facts.DURABLE_CONSUMPTION_ACTIVITIES,
+            )
+        else:
+            key, fallback = (
+                "maxConcurrentOrchestratorFunctions",
+                facts.DURABLE_CONSUMPTION_ORCHESTRATORS,
+            )
+        value = self._get("durableTask", key) or (
+            fallback if consumption else facts.DURABLE_DEFAULT_PER_CORE * self.cores
+        )
+        return Limit(value, f"{key} {value}")
+
     def group(self, triggers: Sequence[str]) -> Limit:
         """What one instance admits for these functions: their trigger limits added
         (HTTP's counted once, it limits them together), at most the workers'."""
@@ -152,8 +174,14 @@ class TriggerLimits:
             limit = self.http()
             total = limit.value
             whys.append(limit.why)
+        for unit in durable_units(Counter(triggers)):
+            limit = self.durable(unit)
+            whys.append(limit.why)
+            total = (
+                None if total is None or limit.value is None else total + limit.value
+            )
         for trigger in triggers:
-            if trigger == "http":
+            if trigger == "http" or trigger in DURABLE_TRIGGERS:
                 continue
             limit = self.function(trigger)
             whys.append(limit.why)

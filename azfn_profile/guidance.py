@@ -217,6 +217,33 @@ RULES: dict[str, Guidance] = {
         "so it is sized per function, the safer reading.",
         (cite.BLOB_HOST_JSON,),
     ),
+    "host.durable.max-concurrent-activity-functions": Guidance(
+        "Durable Functions hands one instance up to maxConcurrentActivityFunctions "
+        "activities at once (default 10 x cores; 10 on Consumption). Python runs "
+        "them on the worker's processes and threads, so a throttle above what the "
+        "workers run leaves work waiting inside the worker while other instances "
+        "idle; it is set to the workers' share for the activities.",
+        (
+            cite.DURABLE_PERF,
+            cite.DURABLE_PERF_LANGUAGE,
+            cite.DURABLE_HOST_JSON,
+            cite.DURABLE_OPTIONS_SOURCE,
+            cite.DURABLE_CONSUMPTION_SOURCE,
+        ),
+    ),
+    "host.durable.max-concurrent-orchestrator-functions": Guidance(
+        "maxConcurrentOrchestratorFunctions limits the orchestrator and entity "
+        "functions one instance runs at once (default 10 x cores; 5 on "
+        "Consumption). Each replay runs in the Python worker like any invocation, "
+        "so it is set to the workers' share for orchestrators and entities.",
+        (
+            cite.DURABLE_PERF,
+            cite.DURABLE_PERF_LANGUAGE,
+            cite.DURABLE_HOST_JSON,
+            cite.DURABLE_OPTIONS_SOURCE,
+            cite.DURABLE_CONSUMPTION_SOURCE,
+        ),
+    ),
     "host.dynamic-concurrency": Guidance(
         "With dynamic concurrency on, the host starts each queue, blob and Service "
         "Bus function at 1 and adjusts it from measured throughput, overriding "

@@ -12,8 +12,23 @@ Kind = Literal["io", "cpu", "mixed"]
 Style = Literal["sync", "async"]
 Family = Literal["flex", "premium", "dedicated", "consumption"]
 Trigger = Literal[
-    "http", "queue", "servicebus", "eventhub", "blob", "timer", "cosmosdb", "eventgrid"
+    "http",
+    "queue",
+    "servicebus",
+    "eventhub",
+    "blob",
+    "timer",
+    "cosmosdb",
+    "eventgrid",
+    # Durable Functions: orchestrator, activity and entity functions.
+    "orchestration",
+    "activity",
+    "entity",
 ]
+# The Durable Functions triggers (cite.DURABLE_PERF).
+DURABLE_TRIGGERS = ("orchestration", "activity", "entity")
+# Orchestrators and entities coordinate; the work is in the other functions.
+DURABLE_COORDINATORS = frozenset({"orchestration", "entity"})
 InstanceMemory = Literal[512, 2048, 4096]
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"

@@ -407,7 +407,7 @@ def test_functions_of_the_wrong_shape(tmp_path: Path) -> None:
         GOOD + "functions: {http: 0, gpu: 1}\n",
         "p.yaml:7:19: functions.http: should be greater than or equal to 1, got 0",
         "p.yaml:7:22: functions.gpu: should be 'http', 'queue', 'servicebus', "
-        "'eventhub', 'blob', 'timer', 'cosmosdb' or 'eventgrid', got 'gpu'",
+        "'eventhub', 'blob', 'timer', 'cosmosdb', 'eventgrid', 'orchestration', 'activity' or 'entity', got 'gpu'",
     )
 
 

@@ -165,8 +165,8 @@ def test_blueprints_registered_and_not(tmp_path: Path) -> None:
     durable = read_app(APPS / "durable")
     assert [(f.name, f.trigger) for f in durable.functions] == [
         ("start", "http"),
-        ("pipeline", "durable"),
-        ("fetch", "durable"),
+        ("pipeline", "orchestration"),
+        ("fetch", "activity"),
     ]
 
 
@@ -535,8 +535,8 @@ def test_durable_functions_are_listed_once_with_their_roles() -> None:
     app = read_app(APPS / "durable_fanout")
     assert [(f.name, f.trigger, f.role) for f in app.functions] == [
         ("start_report", "http", ""),  # two decorators, one function
-        ("build_report", "durable", "orchestration"),
-        ("summarise", "durable", "activity"),
+        ("build_report", "orchestration", "orchestration"),
+        ("summarise", "activity", "activity"),
     ]
 
 

@@ -15,7 +15,7 @@ Facts and where they come from:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,10 +28,12 @@ from azfn_profile.profile import Profile
 from azfn_profile.rules import _resolve, resolve
 from azfn_profile.rules.plan import Tuning
 from azfn_profile.spec import AppSpec
+from azfn_profile.terms import Trigger
 from azfn_profile.validation import validate
 from tests.conftest import TODAY, profile_data
 
-TRIGGERS = ["http", "queue", "servicebus", "eventhub", "blob", "timer", "cosmosdb"]
+# Every trigger of the profile's vocabulary (Durable's included).
+TRIGGERS = list(get_args(Trigger))
 SKUS = ["FC1", "EP1", "EP2", "Y1"]
 
 
@@ -103,11 +105,14 @@ def test_total_ceiling_is_the_sum_of_the_groups(data: dict[str, Any]) -> None:
     else:
         assert f.total_ceiling == sum(c for c in ceilings if c is not None)
     if spec.plan.family == "flex":
-        # one group per shared trigger, one per other function
-        shared = {fn["trigger"] for fn in data["functions"]} & {"http", "blob"}
-        alone = [
-            fn for fn in data["functions"] if fn["trigger"] not in ("http", "blob")
-        ]
+        # one group per shared group (http, blob, durable), one per other function
+        groups = {"http": "http", "blob": "blob"} | dict.fromkeys(
+            ("orchestration", "activity", "entity"), "durable"
+        )
+        shared = {
+            groups[fn["trigger"]] for fn in data["functions"] if fn["trigger"] in groups
+        }
+        alone = [fn for fn in data["functions"] if fn["trigger"] not in groups]
         assert len(f.groups) == len(shared) + len(alone)
         for g in f.groups:
             assert g.instances == g.max_instances + g.always_ready  # type: ignore[operator]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from azfn_profile import cite
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
+from azfn_profile.terms import DURABLE_COORDINATORS
 
 if TYPE_CHECKING:  # the code model loads only when an app's code is read
     from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
@@ -189,7 +190,8 @@ def profile_contradicts_code(t: Target, today: date) -> Iterator[Failure]:
     workload = t.spec.workload
     if workload is None or t.code_only:
         raise NotApplicable("no profile names this code")
-    functions = [f for f in code.functions if f.trigger != "durable"]
+    # Orchestrators and entities coordinate; the work is in the other functions.
+    functions = [f for f in code.functions if f.trigger not in DURABLE_COORDINATORS]
     if not functions:
         return
     asynchronous = [f for f in functions if f.is_async]

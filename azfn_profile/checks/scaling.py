@@ -12,7 +12,7 @@ from azfn_profile import cite, facts
 from azfn_profile.checks._base import Failure, NotApplicable, Target, check
 from azfn_profile.checks._facts import cores, flex, known_sku, processes, threads
 from azfn_profile.fleet import fleet
-from azfn_profile.rules.split import PER_FUNCTION
+from azfn_profile.rules.split import PER_FUNCTION, durable_units
 from azfn_profile.rules.workers import capacity
 from azfn_profile.spec import Field
 
@@ -92,6 +92,7 @@ def _admissions(
                 f"{_EXT}.http.maxConcurrentRequests",
             )
         )
+    out += _durable_admissions(t, ext, counts)
     if _dynamic(t):
         return out
     per_core = 1 if t.spec.plan.family == "consumption" else n
@@ -141,6 +142,38 @@ def _admissions(
     return out
 
 
+def _durable_admissions(
+    t: Target, ext: Mapping[str, Any], counts: Mapping[str, int]
+) -> list[_Admission]:
+    """Durable Functions' two throttles, each counted once for all the functions it
+    covers; on Flex both run on the `durable` group's instances, so they count as
+    one admission there."""
+    from azfn_profile.fleet_limits import TriggerLimits
+
+    limits = TriggerLimits(t.spec)
+    found: list[_Admission] = []
+    for unit in durable_units(counts):
+        limit = limits.durable(unit)
+        key = limit.why.split()[0]
+        default = "" if _count(_get(ext, "durableTask", key)) else " (default)"
+        found.append(
+            _Admission(
+                f"durableTask.{limit.why}{default}",
+                limit.value or 0,
+                f"{_EXT}.durableTask.{key}",
+            )
+        )
+    if flex(t) and len(found) > 1:
+        return [
+            _Admission(
+                " + ".join(a.what for a in found),
+                sum(a.value for a in found),
+                found[0].path,
+            )
+        ]
+    return found
+
+
 @check(
     "AZFN302",
     "scaling.trigger-over-capacity",
@@ -151,9 +184,10 @@ def _admissions(
     "all. Invocations beyond processes x threads (or event-loop tasks) only queue "
     "inside the worker, holding messages and memory. On Flex Consumption, "
     "per-function scaling gives every function but HTTP and blob triggers instances "
-    "of its own, so each is judged alone.",
+    "of its own, so each is judged alone (Durable's two throttles together, on the "
+    "durable group's instances).",
     source=f"{cite.QUEUE_HOST_JSON}; {cite.SERVICE_BUS_HOST_JSON}; "
-    f"{cite.BLOB_HOST_JSON}; {cite.PER_FUNCTION_SCALING}",
+    f"{cite.BLOB_HOST_JSON}; {cite.DURABLE_PERF}; {cite.PER_FUNCTION_SCALING}",
     python_only=True,
 )
 def trigger_capacity(t: Target, today: date) -> Iterator[Failure]:

@@ -176,9 +176,9 @@ TRIGGER_DECORATORS: dict[str, str] = {
     "schedule": "timer",
     "cosmos_db_trigger": "cosmosdb",
     "cosmos_db_trigger_v3": "cosmosdb",
-    "orchestration_trigger": "durable",
-    "activity_trigger": "durable",
-    "entity_trigger": "durable",
+    "orchestration_trigger": "orchestration",
+    "activity_trigger": "activity",
+    "entity_trigger": "entity",
 }
 # Durable Functions: the role each Durable trigger gives its function.
 DURABLE_ROLES: dict[str, str] = {

@@ -21,7 +21,7 @@ from typing import Any
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.errors import AzfnProfileError
 from azfn_profile.sink import escape_controls
-from azfn_profile.terms import FUNCTION_NAME_PATTERN
+from azfn_profile.terms import DURABLE_COORDINATORS, FUNCTION_NAME_PATTERN
 
 _SIZED = frozenset(
     {
@@ -33,8 +33,12 @@ _SIZED = frozenset(
         "timer",
         "cosmosdb",
         "eventgrid",
+        "orchestration",
+        "activity",
+        "entity",
     }
 )
+
 _COMMENT_AT = 28  # the column comments start at, as in the examples
 
 
@@ -76,7 +80,11 @@ def draft(
     code: AppCode, options: Options, today: date, measured: Measured | None = None
 ) -> Draft:
     functions = _chosen(code, options.function)
-    sized = [f for f in functions if f.trigger in _SIZED]
+    sized = [
+        f
+        for f in functions
+        if f.trigger in _SIZED and f.trigger not in DURABLE_COORDINATORS
+    ]
     kind, kind_note = _kind(sized or functions)
     style, style_note = _style(sized or functions)
     lines = [
@@ -259,14 +267,11 @@ def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[
             _line(f"  - {{name: {f.name}, trigger: {f.trigger}}}", f"{f.file}:{f.line}")
             for f in listed
         )
-    others = [f for f in named if f.trigger not in _SIZED]
-    for f in others:
-        why = (
-            "a Durable Functions trigger (not sized by azfn-profile)"
-            if f.trigger == "durable"
-            else "no trigger decorator recognised"
-        )
-        lines.append(f"# {f.name} ({_comment(f.file)}:{f.line}): {why}")
+    lines.extend(
+        f"# {f.name} ({_comment(f.file)}:{f.line}): no trigger decorator recognised"
+        for f in named
+        if f.trigger not in _SIZED
+    )
     return lines
 
 

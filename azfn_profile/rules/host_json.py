@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from azfn_profile import facts
 from azfn_profile.profile import Profile
-from azfn_profile.rules._trace import Trace, ceil_div
+from azfn_profile.rules._trace import Trace, ceil_div, whole_cores
 from azfn_profile.rules.plan import Placement
 from azfn_profile.rules.split import split
 from azfn_profile.rules.workers import capacity
@@ -101,6 +101,9 @@ def host_json(
                 {"share": shares.share["blob"]},
             )
         }
+    durable = _durable(shares.share, placement, trace)
+    if durable:
+        extensions["durableTask"] = durable
     if cap is not None and counts.get("eventhub"):
         extensions["eventHubs"] = {
             "maxEventBatchSize": trace.record(
@@ -128,6 +131,46 @@ def host_json(
     if extensions:
         document["extensions"] = extensions
     return document
+
+
+def _durable(
+    share: Mapping[str, int], placement: Placement, trace: Trace
+) -> dict[str, JsonValue]:
+    """durableTask's throttles, at what the workers run for their functions, where
+    the defaults (10 x cores; 10 and 5 on Consumption) would hand the worker more."""
+    cores = whole_cores(placement.cores)
+    consumption = placement.sku.family == "consumption"
+    out: dict[str, JsonValue] = {}
+    for unit, key, rule, fallback in (
+        (
+            "activity",
+            "maxConcurrentActivityFunctions",
+            "host.durable.max-concurrent-activity-functions",
+            facts.DURABLE_CONSUMPTION_ACTIVITIES,
+        ),
+        (
+            "orchestration",
+            "maxConcurrentOrchestratorFunctions",
+            "host.durable.max-concurrent-orchestrator-functions",
+            facts.DURABLE_CONSUMPTION_ORCHESTRATORS,
+        ),
+    ):
+        if unit not in share:
+            continue
+        default = fallback if consumption else facts.DURABLE_DEFAULT_PER_CORE * cores
+        out[key] = trace.record(
+            f"host.json extensions.durableTask.{key}",
+            share[unit],
+            rule,
+            {
+                "share": share[unit],
+                "default": default,
+                "default_from": (
+                    "Consumption plan" if consumption else f"10 x {cores} core(s)"
+                ),
+            },
+        )
+    return out
 
 
 def _queues(share: int, family: str, trace: Trace) -> dict[str, JsonValue]:

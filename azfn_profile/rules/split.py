@@ -9,6 +9,12 @@ functions, and HTTP keeps the rest, C - s x (units - 1). On Flex, per-function s
 puts the HTTP group, the blob group and every other function on instances of their
 own (cite.PER_FUNCTION_SCALING), so only blob functions share.
 
+Durable Functions throttle per instance in two numbers (cite.DURABLE_PERF):
+`maxConcurrentActivityFunctions` for all activities together and
+`maxConcurrentOrchestratorFunctions` for orchestrators and entities together; each is
+one unit (`activity`, `orchestration`) beside the others. On Flex both run in the
+`durable` scale group, on instances of its own, where they share.
+
 Used by the rules (to size host.json) and by the checks (to judge what a host.json
 admits), so both read the same arithmetic.
 """
@@ -20,6 +26,21 @@ from dataclasses import dataclass
 
 # Triggers with a static per-function limit in host.json.
 PER_FUNCTION = ("queue", "servicebus", "blob")
+# Durable Functions' two throttles, each limiting a set of functions together: the
+# unit and the triggers it covers.
+DURABLE_UNITS = {
+    "activity": ("activity",),
+    "orchestration": ("orchestration", "entity"),
+}
+
+
+def durable_units(counts: Mapping[str, int]) -> tuple[str, ...]:
+    """The Durable throttles these functions need (activity, orchestration)."""
+    return tuple(
+        unit
+        for unit, triggers in DURABLE_UNITS.items()
+        if any(counts.get(t) for t in triggers)
+    )
 
 
 @dataclass(frozen=True)
@@ -37,13 +58,20 @@ def split(
     # Dynamic concurrency manages every per-function trigger itself.
     sized = {} if dynamic else {t: counts[t] for t in PER_FUNCTION if counts.get(t)}
     has_http = bool(counts.get("http"))
+    durable = durable_units(counts)
     if flex:
         share = dict.fromkeys(sized, capacity)
         if "blob" in sized:
             share["blob"] = max(1, capacity // sized["blob"])
+        # The durable group's instances run both throttles' functions: the
+        # orchestrators get an even part, the activities (the work) the rest.
+        each = max(1, capacity // max(1, len(durable)))
+        share.update(dict.fromkeys(durable, each))
+        if len(durable) == 2:
+            share["activity"] = max(1, capacity - each)
         units = max(1, sized.get("blob", 0))
         return Split(capacity, units, capacity if has_http else None, share)
-    units = int(has_http) + sum(sized.values())
+    units = int(has_http) + sum(sized.values()) + len(durable)
     each = max(1, capacity // max(1, units))
     http = max(1, capacity - each * (units - 1)) if has_http else None
-    return Split(capacity, units, http, dict.fromkeys(sized, each))
+    return Split(capacity, units, http, dict.fromkeys((*sized, *durable), each))
