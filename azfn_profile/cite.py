@@ -63,6 +63,31 @@ HOST_HTTP_OPTIONS = (
 # The Python worker (Azure/azure-functions-python-worker).
 PYTHON_WORKER_DISPATCHER = _PYW + "azure_functions_worker/dispatcher.py"
 
+# Web frameworks served through one HTTP function: the Functions library's
+# AsgiFunctionApp registers an `async def` that awaits the ASGI app on the worker's
+# event loop, WsgiFunctionApp a `def` the worker runs on its thread pool
+# (azure/functions/decorators/function_app.py). How each framework runs a `def`
+# route: Starlette (and FastAPI on it) through anyio.to_thread.run_sync, whose
+# default limiter holds 40 threads; Quart through the loop's default executor;
+# Django under ASGI through asgiref's sync_to_async.
+ASGI_FUNCTION_APP = (
+    "https://github.com/Azure/azure-functions-python-library/blob/dev/"
+    "azure/functions/decorators/function_app.py"
+)
+FASTAPI_DEF_ROUTES = "https://fastapi.tiangolo.com/async/#path-operation-functions"
+STARLETTE_THREADPOOL = (
+    "https://github.com/encode/starlette/blob/master/starlette/concurrency.py"
+)
+ANYIO_THREADS = (
+    "https://anyio.readthedocs.io/en/stable/threads.html"
+    "#adjusting-the-default-maximum-worker-thread-count"
+)
+QUART_SYNC = "https://quart.palletsprojects.com/en/latest/how_to_guides/sync_code.html"
+DJANGO_ASYNC = "https://docs.djangoproject.com/en/stable/topics/async/"
+PYTHON_DEFAULT_EXECUTOR = (
+    "https://docs.python.org/3/library/concurrent.futures.html#threadpoolexecutor"
+)
+
 # The real worker's CPU per invocation, measured under the lab's own host speaking
 # the worker protocol (this one) to the worker.
 WORKER_PROTOCOL = (

@@ -131,6 +131,13 @@ QUEUE_DEFAULT_BATCH = 16
 EVENT_HUB_DEFAULT_BATCH = 10
 SERVICE_BUS_DEFAULT_PER_CORE = 16
 BLOB_DEFAULT_PER_CORE = 8
+# A web framework behind AsgiFunctionApp runs its `def` routes off the event loop:
+# Starlette and FastAPI on anyio's worker threads, "The default AnyIO worker thread
+# limiter has a value of 40" (cite.ANYIO_THREADS, cite.STARLETTE_THREADPOOL); so one
+# process runs at most 40 of them at once, whatever PYTHON_THREADPOOL_THREAD_COUNT
+# says (the worker's pool runs sync functions, and http_app_func is async).
+ANYIO_DEFAULT_THREADS = 40
+
 # Durable Functions' throttles (host.json extensions.durableTask): how many activity
 # functions, and how many orchestrator and entity functions, one instance runs at
 # once. Default 10 x the processor count for both (DurableTaskOptions, "The default

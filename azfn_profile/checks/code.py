@@ -58,12 +58,12 @@ def _at(e: Evidence, f: FunctionInfo) -> str:
     code=True,
 )
 def blocking_in_async(t: Target, today: date) -> Iterator[Failure]:
-    for f in _code(t).functions:
+    for f in _code(t).judged:
         if not f.is_async:
             continue
         for e in f.of("blocking"):
             yield Failure(
-                f"{f.name} is async def but calls {e.call} ({e.what}), which blocks "
+                f"{f.label} is async def but calls {e.call} ({e.what}), which blocks "
                 f"the event loop{e.chain()}; use {e.alternative}",
                 _at(e, f),
             )
@@ -85,7 +85,7 @@ def blocking_in_async(t: Target, today: date) -> Iterator[Failure]:
     code=True,
 )
 def orchestrator_replay(t: Target, today: date) -> Iterator[Failure]:
-    for f in _code(t).functions:
+    for f in _code(t).judged:
         if f.role != "orchestration":
             continue
         for e in f.of("nondeterministic", "blocking", "file", "async_io"):
@@ -98,7 +98,7 @@ def orchestrator_replay(t: Target, today: date) -> Iterator[Failure]:
                     "(context.call_activity)"
                 )
             yield Failure(
-                f"{f.name} is a Durable orchestrator, and {e.call}{e.chain()} {why}",
+                f"{f.label} is a Durable orchestrator, and {e.call}{e.chain()} {why}",
                 _at(e, f),
             )
 
@@ -115,7 +115,7 @@ def orchestrator_replay(t: Target, today: date) -> Iterator[Failure]:
     code=True,
 )
 def cpu_in_async(t: Target, today: date) -> Iterator[Failure]:
-    for f in _code(t).functions:
+    for f in _code(t).judged:
         if not f.is_async:
             continue
         lines: set[tuple[str, int]] = set()
@@ -124,7 +124,7 @@ def cpu_in_async(t: Target, today: date) -> Iterator[Failure]:
                 continue  # np.linalg.norm(np.ones(n)): one finding for the line
             lines.add((e.file, e.line))
             yield Failure(
-                f"{f.name} is async def but does CPU work ({e.call}){e.chain()}, "
+                f"{f.label} is async def but does CPU work ({e.call}){e.chain()}, "
                 "which holds the event loop",
                 _at(e, f),
             )
@@ -142,10 +142,10 @@ def cpu_in_async(t: Target, today: date) -> Iterator[Failure]:
     code=True,
 )
 def never_awaits(t: Target, today: date) -> Iterator[Failure]:
-    for f in _code(t).functions:
-        if f.is_async and not f.awaits and f.name != "http_app_func":
+    for f in _code(t).judged:
+        if f.is_async and not f.awaits and not f.server:
             yield Failure(
-                f"{f.name} is async def but never awaits: it runs on the event loop "
+                f"{f.label} is async def but never awaits: it runs on the event loop "
                 "one invocation at a time; make it a def",
                 code_path(f.file, f.line, f.col, f.name),
             )
@@ -164,10 +164,10 @@ def never_awaits(t: Target, today: date) -> Iterator[Failure]:
     code=True,
 )
 def loop_in_function(t: Target, today: date) -> Iterator[Failure]:
-    for f in _code(t).functions:
+    for f in _code(t).judged:
         for e in f.of("loop_runner"):
             yield Failure(
-                f"{f.name} runs an event loop of its own ({e.call}){e.chain()}; make "
+                f"{f.label} runs an event loop of its own ({e.call}){e.chain()}; make "
                 "it async def and await the coroutine",
                 _at(e, f),
             )
@@ -226,6 +226,50 @@ def profile_contradicts_code(t: Target, today: date) -> Iterator[Failure]:
         )
 
 
+@check(
+    "AZFN407",
+    "code.route-threads-below-concurrency",
+    "warning",
+    "A framework's def routes cannot run more at once than its thread limiter",
+    why="AsgiFunctionApp hands every request to the framework on the worker's event "
+    "loop; FastAPI and Starlette run a def route on anyio's worker threads, 40 at "
+    "once per process by default, not on the worker's thread pool. When every route "
+    "is a def, a declared concurrency above 40 per process is never reached: the "
+    "rest wait for a thread while the instance looks idle. Make the routes async "
+    "def (with async clients), declare 40, or raise anyio's limiter at startup.",
+    source=f"{cite.ASGI_FUNCTION_APP}; {cite.STARLETTE_THREADPOOL}; "
+    f"{cite.ANYIO_THREADS}; {cite.FASTAPI_DEF_ROUTES}",
+    code=True,
+    python_only=True,
+)
+def route_threads(t: Target, today: date) -> Iterator[Failure]:
+    from azfn_profile import facts
+
+    workload = t.spec.workload
+    if workload is None or t.code_only or workload.style != "async":
+        raise NotApplicable("no profile declares async concurrency for this code")
+    limit = facts.ANYIO_DEFAULT_THREADS
+    for f in _code(t).functions:
+        if not (
+            f.server == "asgi"
+            and f.framework in ("fastapi", "starlette")
+            and f.routes
+            and len(f.sync_routes) == len(f.routes)
+        ):
+            continue
+        declared = workload.concurrency
+        if declared is not None and declared > limit:
+            shown = ", ".join(r.label for r in f.routes[:3])
+            more = f" and {len(f.routes) - 3} more" if len(f.routes) > 3 else ""
+            yield Failure(
+                f"the profile declares {declared} invocations at once per process, "
+                f"but all {len(f.routes)} route(s) {f.name} serves are def "
+                f"({shown}{more}): {f.framework} runs them on anyio's {limit} "
+                "worker threads",
+                "workload.concurrency",
+            )
+
+
 CHECKS = (
     blocking_in_async,
     cpu_in_async,
@@ -233,4 +277,5 @@ CHECKS = (
     loop_in_function,
     profile_contradicts_code,
     orchestrator_replay,
+    route_threads,
 )

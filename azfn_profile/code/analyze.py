@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azfn_profile.code import known
+from azfn_profile.code.frameworks import with_middleware_routes, wrapper_functions
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.code.pins import runtime_pin
 from azfn_profile.code.reader import (
@@ -77,7 +78,13 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
     functions: list[FunctionInfo] = []
     try:
         for owner, node, trigger, name in _registered(reader, module):
-            functions.append(walker.function(owner, node, trigger, name))
+            info = walker.function(owner, node, trigger, name)
+            if trigger == "http":
+                info = with_middleware_routes(
+                    reader, owner, node, info, walker.function
+                )
+            functions.append(info)
+        functions += wrapper_functions(reader, module, walker.function)
     except (_Budget, RecursionError):
         reader.problems.append(
             Problem(
@@ -87,11 +94,10 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
                 1,
             )
         )
-    asgi = _asgi_functions(reader, module)
     return AppCode(
         shown,
         reader.display(entry),
-        tuple(functions + asgi),
+        tuple(functions),
         tuple(reader.suppressions),
         tuple(reader.problems),
         tuple(m.display for m in reader.modules.values() if m is not None),
@@ -195,33 +201,6 @@ def _string_arg(call: ast.Call, keyword: str) -> str | None:
     if call.args and isinstance(call.args[0], ast.Constant):
         return str(call.args[0].value)
     return None
-
-
-def _asgi_functions(reader: AppReader, module: Module) -> list[FunctionInfo]:
-    """AsgiFunctionApp / WsgiFunctionApp serve one HTTP function, `http_app_func`."""
-    out = []
-    for node in module.tree.body:
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
-            continue
-        callee = resolve_expr(reader, module, {}, node.value.func)
-        if callee is None or callee.kind != "q":
-            continue
-        if callee.name in (
-            "azure.functions.AsgiFunctionApp",
-            "azure.functions.WsgiFunctionApp",
-        ):
-            out.append(
-                FunctionInfo(
-                    "http_app_func",
-                    "http",
-                    callee.name.endswith("AsgiFunctionApp"),
-                    module.display,
-                    node.lineno,
-                    node.col_offset + 1,
-                    awaits=True,
-                )
-            )
-    return out
 
 
 # -- what a function does ------------------------------------------------------------------

@@ -61,6 +61,19 @@ class FunctionInfo:
     evidence: tuple[Evidence, ...] = ()
     # Durable Functions: orchestration, activity or entity ("" for other functions).
     role: str = ""
+    # A web framework's route: "GET /items/{item_id}" ("" for other functions).
+    route: str = ""
+    # The framework behind a route, or behind the one HTTP function that serves
+    # them all (fastapi, starlette, quart, flask, django).
+    framework: str = ""
+    # That HTTP function: "asgi" or "wsgi", and the framework's routes it serves.
+    server: str = ""
+    routes: tuple[FunctionInfo, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name as findings show it: `items (GET /items)` for a route."""
+        return f"{self.name} ({self.route})" if self.route else self.name
 
     def of(self, *kinds: EvidenceKind) -> list[Evidence]:
         return [e for e in self.evidence if e.kind in kinds]
@@ -76,8 +89,15 @@ class FunctionInfo:
 
     @property
     def blocks_event_loop(self) -> bool:
-        """An async function that makes a blocking call (its own or a helper's)."""
+        """An async function that makes a blocking call (its own or a helper's); for
+        the function serving a framework, an async route that does."""
+        if self.routes:
+            return self.is_async and any(r.blocks_event_loop for r in self.routes)
         return self.is_async and bool(self.of("blocking"))
+
+    @property
+    def sync_routes(self) -> tuple[FunctionInfo, ...]:
+        return tuple(r for r in self.routes if not r.is_async)
 
 
 @dataclass(frozen=True)
@@ -98,3 +118,9 @@ class AppCode:
     @property
     def blocking_async(self) -> tuple[FunctionInfo, ...]:
         return tuple(f for f in self.functions if f.blocks_event_loop)
+
+    @property
+    def judged(self) -> tuple[FunctionInfo, ...]:
+        """The code the checks judge: each function, or the framework routes of one
+        that serves a framework (its own body only hands the request over)."""
+        return tuple(r for f in self.functions for r in (f.routes or (f,)))

@@ -85,13 +85,16 @@ def draft(
         for f in functions
         if f.trigger in _SIZED and f.trigger not in DURABLE_COORDINATORS
     ]
-    kind, kind_note = _kind(sized or functions)
+    # A function serving a web framework is judged by its routes' code.
+    units = [r for f in sized or functions for r in (f.routes or (f,))]
+    kind, kind_note = _kind(units)
     style, style_note = _style(sized or functions)
     lines = [
         f"# Drafted by azfn-profile init from {code.root} (read, not run). Check each",
         "# value: the comment beside it gives the evidence.",
     ]
-    lines += _mix_note(sized)
+    lines += _mix_note([r for f in sized for r in (f.routes or (f,))])
+    lines += _server_notes(sized)
     data: dict[str, Any] = {"name": options.name or site_name(code.root)}
     lines.append(_line(f"name: {data['name']}", "the site name; change it to yours"))
     data["python"], python_note = _python_of(options, code, today)
@@ -109,12 +112,12 @@ def draft(
             "the app's code, relative to this file's folder",
         )
     )
-    blocked = [f for f in functions if f.blocks_event_loop]
+    blocked = [r for f in functions for r in (f.routes or (f,)) if r.blocks_event_loop]
     if blocked:
         f = blocked[0]
         e = f.of("blocking")[0]
         lines += _wrap(
-            f"{f.name} is async def but calls {e.call} at {e.where()}: it blocks "
+            f"{f.label} is async def but calls {e.call} at {e.where()}: it blocks "
             "the event loop (AZFN401). Fix the code; until then the rules size it "
             "as blocking work."
         )
@@ -131,11 +134,15 @@ def draft(
             else "an estimate: measure it (init --measure, or tune)"
         )
         lines.append(_line(f"  io_share: {share:g}", note))
+    threads = _route_threads(sized)
     if options.concurrency is not None:
         workload["concurrency"] = options.concurrency
         lines.append(
             _line(f"  concurrency: {options.concurrency}", "from --concurrency")
         )
+    elif style == "async" and threads is not None:
+        workload["concurrency"] = threads[0]
+        lines.append(_line(f"  concurrency: {threads[0]}", threads[1]))
     elif kind != "cpu":
         lines.append(
             _line("  # concurrency: 64", "the peak in-flight invocations per instance")
@@ -190,7 +197,7 @@ def _kind(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
 def _evidence(f: FunctionInfo, *kinds: str) -> str:
     found: list[Evidence] = f.of(*kinds)  # type: ignore[arg-type]
     if not found:
-        return f"{f.name}: {f.classification}"
+        return f"{f.label}: {f.classification}"
     e = found[0]
     label = {
         "cpu": "CPU",
@@ -198,7 +205,7 @@ def _evidence(f: FunctionInfo, *kinds: str) -> str:
         "async_io": "awaited I/O",
         "file": "file I/O",
     }[e.kind]
-    return f"{f.name}: {e.call} at {e.where()} ({label})"
+    return f"{f.label}: {e.call} at {e.where()} ({label})"
 
 
 def _style(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
@@ -216,18 +223,74 @@ def _style(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
     return "sync", f"{f.name} is a def ({f.file}:{f.line})"
 
 
+def _server_notes(functions: Sequence[FunctionInfo]) -> list[str]:
+    """How the worker runs a web framework's routes (cite.ASGI_FUNCTION_APP)."""
+    lines: list[str] = []
+    for f in functions:
+        if not f.server:
+            continue
+        framework = f.framework or "the framework"
+        if f.server == "wsgi":
+            lines += _wrap(
+                f"{f.name} serves {framework} through WSGI: a def the worker runs on "
+                f"its thread pool, one request per thread; {len(f.routes)} route(s) "
+                "read."
+            )
+            continue
+        asynchronous = [r for r in f.routes if r.is_async]
+        text = (
+            f"{f.name} serves {framework} through ASGI on the worker's event loop: "
+            f"{len(asynchronous)} async route(s) run on the loop"
+        )
+        if f.sync_routes:
+            runner = _SYNC_RUNNERS.get(f.framework, "threads of the framework's own")
+            text += f", {len(f.sync_routes)} def route(s) on {runner}"
+        lines += _wrap(text + ".")
+    return lines
+
+
+# Where each framework runs a `def` route under ASGI (cite.STARLETTE_THREADPOOL,
+# cite.ANYIO_THREADS, cite.QUART_SYNC, cite.DJANGO_ASYNC).
+_SYNC_RUNNERS = {
+    "fastapi": "anyio's worker threads (40 at once per process)",
+    "starlette": "anyio's worker threads (40 at once per process)",
+    "quart": "the event loop's default executor (min(32, cores + 4) threads)",
+    "django": "asgiref's threads (sync_to_async)",
+}
+
+
+def _route_threads(functions: Sequence[FunctionInfo]) -> tuple[int, str] | None:
+    """Per-process concurrency when every route of an ASGI app is a def that
+    anyio runs: its limiter's 40 threads, whatever the thread pool says."""
+    from azfn_profile import facts
+
+    for f in functions:
+        if (
+            f.server == "asgi"
+            and f.framework in ("fastapi", "starlette")
+            and f.routes
+            and len(f.sync_routes) == len(f.routes)
+        ):
+            return facts.ANYIO_DEFAULT_THREADS, (
+                f"{f.framework} runs every route of {f.name} (all def) on anyio's "
+                f"{facts.ANYIO_DEFAULT_THREADS} worker threads per process"
+            )
+    return None
+
+
 def _mix_note(functions: Sequence[FunctionInfo]) -> list[str]:
     kinds = {f.classification for f in functions} - {"unknown"}
     if len(kinds) >= 2:
-        cpu = [f.name for f in functions if f.classification in ("cpu", "mixed")]
-        io = [f.name for f in functions if f.classification == "io"]
+        cpu = [f.label for f in functions if f.classification in ("cpu", "mixed")]
+        io = [f.label for f in functions if f.classification == "io"]
         return _wrap(
             f"The functions disagree ({', '.join(cpu)} compute; {', '.join(io)} "
             f"wait on I/O): this profile serves the mix, its processes sized by "
             f"{cpu[0]}. Separate apps would size each better."
         )
-    asynchronous = [f.name for f in functions if f.is_async]
-    synchronous = [f.name for f in functions if not f.is_async]
+    plain = [f for f in functions if not f.route]  # routes: see _server_notes
+    asynchronous = [f.name for f in plain if f.is_async]
+    synchronous = [f.name for f in plain if not f.is_async]
     if asynchronous and synchronous:
         return _wrap(
             f"Sync functions ({', '.join(synchronous)}) use the thread pool and async "

@@ -1,0 +1,232 @@
+"""Web frameworks served through one HTTP function, and functions that import what
+they call inside their bodies: the routes read, the findings on each route's lines,
+and what `init` drafts for each fixture app (golden files: pytest --update-golden)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from azfn_profile.code.analyze import read_app
+from tests.test_code import APPS, findings, invoke
+
+GOLDEN = Path(__file__).parent / "golden" / "init"
+
+
+def routes(app: str) -> list[tuple[str, str, bool, str, int]]:
+    code = read_app(APPS / app, app)
+    return [
+        (f.name, r.label, r.is_async, r.file, r.line)
+        for f in code.functions
+        for r in f.routes
+    ]
+
+
+def test_fastapi_routes_through_routers_and_prefixes() -> None:
+    code = read_app(APPS / "fastapi_routers", "fastapi_routers")
+    (served,) = code.functions
+    assert (served.name, served.trigger, served.server, served.framework) == (
+        "http_app_func",
+        "http",
+        "asgi",
+        "fastapi",
+    )
+    assert served.is_async  # AsgiFunctionApp registers an async def
+    items = "fastapi_routers/api/routers/items.py"
+    assert routes("fastapi_routers") == [
+        (
+            "http_app_func",
+            "health (GET /health)",
+            True,
+            "fastapi_routers/api/main.py",
+            11,
+        ),
+        ("http_app_func", "read_item (GET /items/{item_id})", True, items, 11),
+        ("http_app_func", "create_item (POST /items/)", True, items, 17),
+        ("http_app_func", "list_items (GET /items/)", False, items, 24),
+        (
+            "http_app_func",
+            "digest (GET /reports/digest)",
+            True,
+            "fastapi_routers/api/routers/reports.py",
+            9,
+        ),
+    ]
+
+
+def test_fastapi_findings_sit_on_each_route_s_lines() -> None:
+    """The blocking call through a helper is found where it is made; the def route
+    that calls requests (imported in its body) runs on anyio's threads, not the loop,
+    so it is not an event-loop finding."""
+    assert findings(APPS / "fastapi_routers") == {
+        ("AZFN401", "fastapi_routers/api/clients.py", 9, "fail", "read_item"),
+        ("AZFN402", "fastapi_routers/api/routers/reports.py", 11, "fail", "digest"),
+        ("AZFN402", "fastapi_routers/api/routers/reports.py", 12, "fail", "digest"),
+        ("AZFN403", "fastapi_routers/api/main.py", 11, "fail", "health"),
+        ("AZFN403", "fastapi_routers/api/routers/items.py", 11, "fail", "read_item"),
+        ("AZFN403", "fastapi_routers/api/routers/reports.py", 9, "fail", "digest"),
+    }
+
+
+def test_starlette_routes_behind_asgi_middleware() -> None:
+    code = read_app(APPS / "starlette_middleware", "starlette_middleware")
+    (served,) = code.functions
+    assert (served.name, served.server, served.framework) == (
+        "main",
+        "asgi",
+        "starlette",
+    )
+    app = "starlette_middleware/function_app.py"
+    assert routes("starlette_middleware") == [
+        ("main", "homepage (GET /)", True, app, 12),
+        ("main", "list_users (GET,POST /api/users)", False, app, 17),
+        ("main", "user_events (GET /api/users/{id}/events)", True, app, 21),
+    ]
+    assert findings(APPS / "starlette_middleware") == {
+        ("AZFN401", app, 13, "fail", "homepage"),
+        ("AZFN403", app, 12, "fail", "homepage"),
+        ("AZFN403", app, 21, "fail", "user_events"),
+    }
+
+
+def test_flask_blueprints_and_factory_through_wsgi() -> None:
+    code = read_app(APPS / "flask_wsgi", "flask_wsgi")
+    (served,) = code.functions
+    assert (served.name, served.server, served.framework, served.is_async) == (
+        "http_app_func",
+        "wsgi",
+        "flask",
+        False,  # WsgiFunctionApp registers a def: the worker's thread pool
+    )
+    orders = "flask_wsgi/shop/orders.py"
+    assert routes("flask_wsgi") == [
+        ("http_app_func", "ping (GET /ping)", False, "flask_wsgi/shop/__init__.py", 11),
+        ("http_app_func", "get_order (GET /orders/<int:order_id>)", False, orders, 11),
+        ("http_app_func", "create_order (POST /orders/)", False, orders, 18),
+    ]
+    assert served.classification == "io"
+    # Blocking calls in sync views run on the worker's threads: no finding.
+    assert findings(APPS / "flask_wsgi") == set()
+
+
+def test_imports_inside_functions_conditional_and_aliased() -> None:
+    app = "imports_inside/function_app.py"
+    assert findings(APPS / "imports_inside") == {
+        ("AZFN401", app, 20, "fail", "lookup"),  # import requests in the body
+        ("AZFN401", app, 28, "fail", "pause"),  # from time import sleep as wait
+        ("AZFN401", app, 35, "fail", "legacy"),  # module-level conditional import
+        ("AZFN401", app, 41, "fail", "legacy"),  # import psycopg2 as pg in a try
+        ("AZFN403", app, 17, "fail", "lookup"),
+        ("AZFN403", app, 25, "fail", "pause"),
+        ("AZFN403", app, 33, "fail", "legacy"),
+    }
+
+
+def test_quart_and_django_routes(tmp_path: Path) -> None:
+    quart = tmp_path / "quart_app"
+    quart.mkdir()
+    (quart / "function_app.py").write_text(
+        "import azure.functions as func\n"
+        "import requests\n"
+        "from quart import Quart\n\n"
+        "web = Quart(__name__)\n\n\n"
+        "@web.route('/a', methods=['GET', 'POST'])\n"
+        "async def a():\n"
+        "    return requests.get('https://x.invalid').text\n\n\n"
+        "app = func.AsgiFunctionApp(app=web.asgi_app)\n"
+    )
+    code = read_app(quart, "q")
+    assert [(r.label, r.blocks_event_loop) for r in code.functions[0].routes] == [
+        ("a (GET,POST /a)", True)
+    ]
+    django = tmp_path / "django_app"
+    (django / "site").mkdir(parents=True)
+    (django / "blog").mkdir()
+    (django / "site" / "__init__.py").write_text("")
+    (django / "blog" / "__init__.py").write_text("")
+    (django / "function_app.py").write_text(
+        "import azure.functions as func\n"
+        "from django.core.wsgi import get_wsgi_application\n\n"
+        "app = func.WsgiFunctionApp(app=get_wsgi_application())\n"
+    )
+    (django / "site" / "urls.py").write_text(
+        "from django.urls import include, path\n\n"
+        "urlpatterns = [path('blog/', include('blog.urls'))]\n"
+    )
+    (django / "blog" / "urls.py").write_text(
+        "from django.urls import path\n\nfrom blog import views\n\n"
+        "urlpatterns = [path('<int:pk>/', views.post)]\n"
+    )
+    (django / "blog" / "views.py").write_text(
+        "import requests\n\n\ndef post(request, pk):\n"
+        "    return requests.get('https://x.invalid').text\n"
+    )
+    code = read_app(django, "d")
+    (served,) = code.functions
+    assert (served.server, served.framework) == ("wsgi", "django")
+    assert [(r.label, r.file, r.line) for r in served.routes] == [
+        ("post (ANY /blog/<int:pk>/)", "d/blog/views.py", 4)
+    ]
+
+
+FIXTURES = [
+    "fastapi_routers",
+    "starlette_middleware",
+    "flask_wsgi",
+    "imports_inside",
+    "durable_fanout",
+]
+
+
+@pytest.mark.parametrize("app", FIXTURES)
+def test_init_drafts_each_fixture_exactly(
+    app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
+    """Run where a user would: beside a copy of the app, paths relative."""
+    shutil.copytree(APPS / app, tmp_path / app)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(
+        "init", app, "--sku", "EP2", "--python", "3.12", "-o", "profile.yaml"
+    )
+    assert code == 0, err
+    text = (tmp_path / "profile.yaml").read_text()
+    golden = GOLDEN / f"{app}.yaml"
+    if update_golden:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    assert golden.exists(), f"no golden file {golden}; run pytest --update-golden"
+    assert text == golden.read_text()
+    rendered, out, err = invoke("render", "profile.yaml", "--format", "settings")
+    assert rendered == 0, err
+    assert "FUNCTIONS_WORKER_RUNTIME" in out
+
+
+def test_an_all_def_fastapi_app_is_drafted_at_anyio_s_limiter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = tmp_path / "catalog"
+    app.mkdir()
+    (app / "function_app.py").write_text(
+        "import azure.functions as func\n"
+        "import requests\n"
+        "from fastapi import FastAPI\n\n"
+        "api = FastAPI()\n\n\n"
+        "@api.get('/items')\n"
+        "def items():\n"
+        "    return requests.get('https://x.invalid', timeout=5).json()\n\n\n"
+        "app = func.AsgiFunctionApp(app=api)\n"
+    )
+    code, out, err = invoke("init", str(app), "--sku", "EP2")
+    assert code == 0, err
+    assert "  concurrency: 40" in out
+    assert "fastapi runs every route of http_app_func (all def) on anyio's 40" in out
+    # An async-route app keeps the placeholder: the loop is not limited to 40.
+    (app / "function_app.py").write_text(
+        (app / "function_app.py").read_text().replace("def items", "async def items")
+    )
+    code, out, err = invoke("init", str(app), "--sku", "EP2")
+    assert code == 0, err
+    assert "  # concurrency: 64" in out
