@@ -88,12 +88,15 @@ def run_checks(sources: Iterable[SourceTarget], today: date) -> list[Finding]:
                         check.id, check.name, check.severity, check.title, base, "pass"
                     )
                 )
+            read = source.target.workload_from if check.workload else ""
             findings.extend(
                 Finding(
                     check.id,
                     check.name,
                     f.severity or check.severity,
-                    f.message,
+                    f"{f.message} (the workload is read from {read})"
+                    if read
+                    else f.message,
                     source.locate(f.path),
                 )
                 for f in failures

@@ -192,6 +192,55 @@ def rules_md() -> str:
     return build()
 
 
+def _frameworks_md(names: Any) -> list[str]:
+    """The web-framework section of docs/code.md, from the reader's tables."""
+    from azfn_profile import cite, facts
+    from azfn_profile.code import frameworks
+
+    return [
+        "## Web frameworks (one HTTP function, many routes)",
+        "",
+        (
+            "`AsgiFunctionApp(app=...)` and `WsgiFunctionApp(app=...)` register one "
+            "HTTP function (`http_app_func`, or `function_name=`); so does a "
+            "registered function that calls `func.AsgiMiddleware(app).handle_async` "
+            "(or `.handle`) or `func.WsgiMiddleware(app).handle`. The framework's "
+            "routes are read and judged like functions, each finding on the route's "
+            "own lines and named `function (METHOD /path)`. Applications: "
+            + names(frameworks.APPS)
+            + "; route containers: "
+            + names(frameworks.ROUTERS)
+            + ". Routes come from decorators on them (`@app.get`, `@router.post`, "
+            "`@bp.route`, ...), `include_router` / `register_blueprint` (with their "
+            "prefixes), app factories (`create_app()`), Starlette `Route`/`Mount` "
+            "lists, and Django `urlpatterns` with `path`/`re_path`/`include`."
+        ),
+        "",
+        (
+            "How the worker runs them ("
+            + cite.ASGI_FUNCTION_APP
+            + "): AsgiFunctionApp's function is `async def` and awaits the framework "
+            "on the worker's event loop, so an `async def` route that blocks stops "
+            "the process (AZFN401), while a `def` route runs where the framework "
+            "sends it: FastAPI and Starlette on anyio's worker threads, "
+            f"{facts.ANYIO_DEFAULT_THREADS} at once per process by default ("
+            + cite.ANYIO_THREADS
+            + "; "
+            + cite.STARLETTE_THREADPOOL
+            + "), Quart on the loop's default executor ("
+            + cite.QUART_SYNC
+            + "), Django on asgiref's threads ("
+            + cite.DJANGO_ASYNC
+            + "). WsgiFunctionApp's function is a `def` that the worker runs on its "
+            "thread pool, one request per thread. `init` drafts `style` from the "
+            "function the app registers and `kind` from the routes' code; when every "
+            f"route of a FastAPI or Starlette app is a `def`, it drafts `concurrency: "
+            f"{facts.ANYIO_DEFAULT_THREADS}` (anyio's limiter), and AZFN407 reports a "
+            "profile that declares more."
+        ),
+    ]
+
+
 def code_md() -> str:
     """What the code reader recognises (`init` and AZFN4xx), from its tables."""
     from azfn_profile.code import known
@@ -310,9 +359,13 @@ def code_md() -> str:
         *(f"| `{d}` | {t} |" for d, t in known.TRIGGER_DECORATORS.items()),
         "",
         (
-            "`function_name(name=...)` renames a function; `AsgiFunctionApp` and "
-            "`WsgiFunctionApp` serve one HTTP function, `http_app_func`."
+            "`function_name(name=...)` renames a function. A Durable function is "
+            "listed once, with its own trigger (orchestration, activity, entity); "
+            "orchestrators and entities coordinate, so `init` reads the workload from "
+            "the other functions."
         ),
+        "",
+        *_frameworks_md(names),
         "",
         "## Suppressions",
         "",

@@ -12,7 +12,7 @@ import pytest
 from azfn_profile.code.analyze import read_app
 from tests.test_code import APPS, findings, invoke
 
-GOLDEN = Path(__file__).parent / "golden" / "init"
+GOLDEN = Path(__file__).parent / "golden_init"
 
 
 def routes(app: str) -> list[tuple[str, str, bool, str, int]]:

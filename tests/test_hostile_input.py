@@ -133,7 +133,7 @@ def test_computed_tags_leave_workload_checks_not_applicable(tmp_path: Path) -> N
     outcome = {f["id"]: (f["status"], f["reason"]) for f in report["findings"]}
     reason = (
         "no declared workload: a profile that names this app (site: <site name or "
-        "Bicep symbol>), or azfn-profile:* tags"
+        "Bicep symbol>), azfn-profile:* tags, or the app's code beside its template"
     )
     assert outcome["AZFN105"] == ("not-applicable", reason)
 

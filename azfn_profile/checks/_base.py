@@ -44,6 +44,9 @@ class Target:
     # folder, or an app folder checked on its own: then only code checks apply).
     code: AppCode | None = None
     code_only: bool = False
+    # The workload, when no profile or tag declares it and the app's code beside the
+    # infrastructure shows it: where it was read ("the code at src/ (cpu/sync ...)").
+    workload_from: str = ""
 
     def __post_init__(self) -> None:
         # What checks judge holds a credential (a connection string's AccountKey, a
@@ -116,6 +119,9 @@ class Check:
     # explain and the Pulumi stack, under this check's ID: the rule is decided here
     # once, whatever the source.
     refuses_profile: bool = False
+    # Judges the declared workload: its findings say when the workload was read
+    # from the app's code instead.
+    workload: bool = False
 
 
 def check(
@@ -131,6 +137,7 @@ def check(
     host_json: bool = False,
     code: bool = False,
     refuses_profile: bool = False,
+    workload: bool = False,
 ) -> Callable[[CheckFunc], Check]:
     """Decorator: turn a generator of Failures into a registered-ready Check."""
 
@@ -148,6 +155,7 @@ def check(
             host_json,
             code,
             refuses_profile,
+            workload,
         )
 
     return wrap

@@ -13,7 +13,8 @@ def workload(t: Target) -> WorkloadSpec:
     if t.spec.workload is None:
         raise NotApplicable(
             "no declared workload: a profile that names this app (site: <site name "
-            "or Bicep symbol>), or azfn-profile:* tags"
+            "or Bicep symbol>), azfn-profile:* tags, or the app's code beside its "
+            "template"
         )
     return t.spec.workload
 

@@ -67,6 +67,7 @@ def on_linux(t: Target) -> bool:
     "'not valid'; the platform does not document its own count).",
     source=f"{cite.FLEX}; {cite.FLEX_DEPRECATIONS}",
     python_only=True,
+    workload=True,
 )
 def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "cpu" or not flex(t):
@@ -88,6 +89,7 @@ def flex_cpu(t: Target, today: date) -> Iterator[Failure]:
     "overlapping waits.",
     source=cite.FLEX_HTTP_CONCURRENCY,
     python_only=True,
+    workload=True,
 )
 def flex_http(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "io" or not flex(t):

@@ -156,6 +156,7 @@ def _unset_pools(t: Target) -> str:
     "multiple language worker processes).",
     source=cite.GUIDE,
     python_only=True,
+    workload=True,
 )
 def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -184,6 +185,7 @@ def cpu_processes(t: Target, today: date) -> Iterator[Failure]:
     "(guide: Set up max workers within a language worker process).",
     source=cite.GUIDE,
     python_only=True,
+    workload=True,
 )
 def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
     if workload(t).kind != "cpu":
@@ -205,6 +207,7 @@ def cpu_threads(t: Target, today: date) -> Iterator[Failure]:
     "Python's default of cores + 4 and raising it with measured throughput.",
     source=cite.GUIDE,
     python_only=True,
+    workload=True,
 )
 def io_threads(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -229,6 +232,7 @@ def io_threads(t: Target, today: date) -> Iterator[Failure]:
     "and the OS (this project's margin).",
     source=f"{cite.GUIDE}; the 80 % margin is azfn-profile's",
     python_only=True,
+    workload=True,
 )
 def memory_budget(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -255,6 +259,7 @@ def memory_budget(t: Target, today: date) -> Iterator[Failure]:
     "Understanding async in python worker).",
     source=f"{cite.GUIDE}; {cite.PYTHON_WORKER_DISPATCHER}",
     python_only=True,
+    workload=True,
 )
 def async_mismatch(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)
@@ -290,6 +295,7 @@ def async_mismatch(t: Target, today: date) -> Iterator[Failure]:
     "one process per core.",
     source=f"{cite.GUIDE}; the 80 % margin is azfn-profile's",
     python_only=True,
+    workload=True,
 )
 def memory_limits_processes(t: Target, today: date) -> Iterator[Failure]:
     w = workload(t)

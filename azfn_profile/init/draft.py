@@ -18,26 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
+from azfn_profile.code.model import AppCode, FunctionInfo
+from azfn_profile.code.workload import SIZED, read_workload
 from azfn_profile.errors import AzfnProfileError
 from azfn_profile.sink import escape_controls
-from azfn_profile.terms import DURABLE_COORDINATORS, FUNCTION_NAME_PATTERN
-
-_SIZED = frozenset(
-    {
-        "http",
-        "queue",
-        "servicebus",
-        "eventhub",
-        "blob",
-        "timer",
-        "cosmosdb",
-        "eventgrid",
-        "orchestration",
-        "activity",
-        "entity",
-    }
-)
+from azfn_profile.terms import FUNCTION_NAME_PATTERN
 
 _COMMENT_AT = 28  # the column comments start at, as in the examples
 
@@ -80,15 +65,9 @@ def draft(
     code: AppCode, options: Options, today: date, measured: Measured | None = None
 ) -> Draft:
     functions = _chosen(code, options.function)
-    sized = [
-        f
-        for f in functions
-        if f.trigger in _SIZED and f.trigger not in DURABLE_COORDINATORS
-    ]
-    # A function serving a web framework is judged by its routes' code.
-    units = [r for f in sized or functions for r in (f.routes or (f,))]
-    kind, kind_note = _kind(units)
-    style, style_note = _style(sized or functions)
+    w = read_workload(functions)
+    kind, kind_note, style, style_note = w.kind, w.kind_note, w.style, w.style_note
+    sized = list(w.sized)
     lines = [
         f"# Drafted by azfn-profile init from {code.root} (read, not run). Check each",
         "# value: the comment beside it gives the evidence.",
@@ -177,50 +156,6 @@ def _chosen(code: AppCode, name: str | None) -> list[FunctionInfo]:
             f"{code.entry}: no function named {name!r}; available: {available}"
         )
     return chosen
-
-
-def _kind(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
-    known = [f for f in functions if f.classification != "unknown"]
-    kinds = {f.classification for f in known}
-    if not known:
-        return "io", "no recognised CPU or I/O calls: io assumed"
-    if kinds == {"cpu"}:
-        return "cpu", _evidence(known[0], "cpu")
-    if kinds == {"io"}:
-        return "io", _evidence(known[0], "blocking", "async_io", "file")
-    cpu = next(f for f in known if f.classification in ("cpu", "mixed"))
-    io = next(f for f in known if f.classification in ("io", "mixed"))
-    note = f"{_evidence(cpu, 'cpu')}; {_evidence(io, 'blocking', 'async_io', 'file')}"
-    return "mixed", note
-
-
-def _evidence(f: FunctionInfo, *kinds: str) -> str:
-    found: list[Evidence] = f.of(*kinds)  # type: ignore[arg-type]
-    if not found:
-        return f"{f.label}: {f.classification}"
-    e = found[0]
-    label = {
-        "cpu": "CPU",
-        "blocking": "blocking I/O",
-        "async_io": "awaited I/O",
-        "file": "file I/O",
-    }[e.kind]
-    return f"{f.label}: {e.call} at {e.where()} ({label})"
-
-
-def _style(functions: Sequence[FunctionInfo]) -> tuple[str, str]:
-    asynchronous = [f for f in functions if f.is_async]
-    if functions and len(asynchronous) == len(functions):
-        f = asynchronous[0]
-        return "async", f"{f.name} is async def ({f.file}:{f.line})"
-    synchronous = [f for f in functions if not f.is_async]
-    f = synchronous[0]
-    if asynchronous:
-        return "sync", (
-            f"{f.name} is a def ({f.file}:{f.line}); {len(asynchronous)} async "
-            "function(s) run on the event loop beside it"
-        )
-    return "sync", f"{f.name} is a def ({f.file}:{f.line})"
 
 
 def _server_notes(functions: Sequence[FunctionInfo]) -> list[str]:
@@ -322,7 +257,7 @@ def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[
         for f in functions
         if f not in named
     ]
-    listed = [f for f in named if f.trigger in _SIZED]
+    listed = [f for f in named if f.trigger in SIZED]
     if listed:
         data["functions"] = [{"name": f.name, "trigger": f.trigger} for f in listed]
         lines.append("functions:")
@@ -333,7 +268,7 @@ def _functions(functions: Sequence[FunctionInfo], data: dict[str, Any]) -> list[
     lines.extend(
         f"# {f.name} ({_comment(f.file)}:{f.line}): no trigger decorator recognised"
         for f in named
-        if f.trigger not in _SIZED
+        if f.trigger not in SIZED
     )
     return lines
 

@@ -26,7 +26,7 @@ from azfn_profile.sources.graph import Graph, Resource
 from azfn_profile.sources.jsonc import JsonError, Positions, loads
 from azfn_profile.sources.result import Scan, unreadable
 from azfn_profile.sources.values import BudgetExceeded
-from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec
+from azfn_profile.spec import AppSpec, PlanSpec, SiteSpec, WorkloadSpec
 from azfn_profile.yamlload import Document
 
 
@@ -46,6 +46,9 @@ class Pairing:
         self.declared: dict[str, AppSpec] = {}
         self.app_targets: list[SourceTarget] = []
         self.profile_code: dict[Path, str] = {}  # app folder -> profile naming it
+        # App code checked on its own: its folder and target, to lend its workload
+        # to the infrastructure that deploys it (no profile declares one).
+        self.code_targets: list[tuple[Path, SourceTarget]] = []
 
     def run(self) -> None:
         by_kind: dict[str, list[SourceFile]] = {}
@@ -73,6 +76,7 @@ class Pairing:
         if terraform or tfvars or self.var_files:
             first = (terraform or tfvars)[0].display if terraform or tfvars else "-"
             guard(first, partial(self._terraform, terraform, tfvars))
+        self._workloads_from_code(by_kind.get("azd", []))
         self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
         for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
             if not f.used:
@@ -153,6 +157,54 @@ class Pairing:
             return
         self.result.targets.append(target)
         self.result.findings.extend(findings)
+        self.code_targets.append((folder, target))
+
+    def _workloads_from_code(self, azd: list[SourceFile]) -> None:
+        """An app whose infrastructure declares no workload (no profile, no
+        azfn-profile:* tags) takes the workload `init` would draft from its code:
+        the azd service's `project` folder, the code folder that holds the template,
+        or, with one app and one code folder in all, that one."""
+        from azfn_profile.code.workload import read_workload
+
+        if not self.code_targets:
+            return
+        services = self._azd_services(azd)
+        for i, source in enumerate(self.app_targets):
+            spec = source.target.spec
+            if spec.workload is not None or spec.runtime not in ("python", None):
+                continue
+            found = self._code_for(source, services)
+            if found is None:
+                continue
+            code = found.target.code
+            assert code is not None  # code targets always carry their code
+            if not code.functions:
+                continue
+            read = read_workload(code.functions)
+            workload = WorkloadSpec(read.kind, read.style, None, None, None)
+            self.app_targets[i] = replace(
+                source,
+                target=replace(
+                    source.target,
+                    spec=replace(spec, workload=workload),
+                    workload_from=f"the code at {code.root}: {read.shown()}",
+                ),
+            )
+
+    def _code_for(
+        self, source: SourceTarget, services: dict[str, Path]
+    ) -> SourceTarget | None:
+        tag = str(source.target.spec.tags.get("azd-service-name", "")).lower()
+        project = services.get(tag) if tag else None
+        if project is not None:
+            return next((t for f, t in self.code_targets if f == project), None)
+        template = Path(source.info.file).parent.resolve()
+        holding = [(f, t) for f, t in self.code_targets if template.is_relative_to(f)]
+        if holding:  # the nearest code folder that holds the template
+            return max(holding, key=lambda ft: len(ft[0].parts))[1]
+        if len(self.app_targets) == 1 and len(self.code_targets) == 1:
+            return self.code_targets[0][1]
+        return None
 
     def _declared(self, names: list[str]) -> AppSpec | None:
         return next((self.declared[n] for n in names if n in self.declared), None)
