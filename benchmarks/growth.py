@@ -658,6 +658,26 @@ def python_attr_chain(n: int) -> dict[str, str]:
     return with_bicep_app({"function_app.py": code})
 
 
+def fastapi_routers(n: int) -> dict[str, str]:
+    """A FastAPI app behind AsgiFunctionApp with n routers in one module, each with
+    one async route making a blocking call, all included into the app."""
+    routers = "".join(
+        f'r{i} = APIRouter(prefix="/p{i}")\n\n\n@r{i}.get("/x")\n'
+        f"async def route{i}():\n    return requests.get('https://x.invalid/{i}')\n\n\n"
+        for i in range(n)
+    )
+    includes = "".join(f"api.include_router(r{i})\n" for i in range(n))
+    web = (
+        "import requests\nfrom fastapi import APIRouter, FastAPI\n\n"
+        f"{routers}api = FastAPI()\n{includes}"
+    )
+    entry = (
+        "import azure.functions as func\n\nfrom web import api\n\n"
+        "app = func.AsgiFunctionApp(app=api)\n"
+    )
+    return with_bicep_app({"function_app.py": entry, "web.py": web})
+
+
 def suppressions(n: int) -> dict[str, str]:
     """n functions, each with a blocking call suppressed by its comment."""
     code = PY_HEAD + "".join(
@@ -737,6 +757,7 @@ FAMILIES = [
     Family(
         "python_attr_chain", python_attr_chain, [6, 12, 24, 48, 96, 192], 400, "length"
     ),
+    Family("fastapi_routers", fastapi_routers, doubling(100, 6), 50_000, "routers"),
     Family("suppressions", suppressions, doubling(10, 6), 5_000, "comments"),
     Family("yaml_data", yaml_data, doubling(500, 5), 20_000, "KiB-ish"),
     Family("many_files", many_files, doubling(25, 6), None, "files"),

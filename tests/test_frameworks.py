@@ -142,16 +142,22 @@ def test_quart_and_django_routes(tmp_path: Path) -> None:
         ("a (GET,POST /a)", True)
     ]
     django = tmp_path / "django_app"
-    (django / "site").mkdir(parents=True)
-    (django / "blog").mkdir()
-    (django / "site" / "__init__.py").write_text("")
-    (django / "blog" / "__init__.py").write_text("")
+    for package in ("mysite", "blog"):
+        (django / package).mkdir(parents=True)
+        (django / package / "__init__.py").write_text("")
+    # Django's own layout: wsgi.py sets the settings module and makes the app.
     (django / "function_app.py").write_text(
-        "import azure.functions as func\n"
-        "from django.core.wsgi import get_wsgi_application\n\n"
-        "app = func.WsgiFunctionApp(app=get_wsgi_application())\n"
+        "import azure.functions as func\n\n"
+        "from mysite.wsgi import application\n\n"
+        "app = func.WsgiFunctionApp(app=application)\n"
     )
-    (django / "site" / "urls.py").write_text(
+    (django / "mysite" / "wsgi.py").write_text(
+        "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+        "application = get_wsgi_application()\n"
+    )
+    (django / "mysite" / "settings.py").write_text("ROOT_URLCONF = 'mysite.urls'\n")
+    (django / "mysite" / "urls.py").write_text(
         "from django.urls import include, path\n\n"
         "urlpatterns = [path('blog/', include('blog.urls'))]\n"
     )
@@ -230,3 +236,104 @@ def test_an_all_def_fastapi_app_is_drafted_at_anyio_s_limiter(
     code, out, err = invoke("init", str(app), "--sku", "EP2")
     assert code == 0, err
     assert "  # concurrency: 64" in out
+
+
+def write_app(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+ENTRY = (
+    "import azure.functions as func\n\nfrom web import api\n\n"
+    "app = func.AsgiFunctionApp(app=api)\n"
+)
+
+
+def test_cycles_in_the_framework_graph_end(tmp_path: Path) -> None:
+    """Routers that include each other, modules that import each other's app, a
+    factory that returns itself, a Mount nested past the bound: each is read once
+    or stopped, never followed forever."""
+    app = write_app(
+        tmp_path / "cycles",
+        {
+            "function_app.py": ENTRY,
+            "web.py": (
+                "from fastapi import APIRouter, FastAPI\n\n"
+                "a = APIRouter(prefix='/a')\nb = APIRouter(prefix='/b')\n"
+                "a.include_router(b)\nb.include_router(a)\n\n\n"
+                "@a.get('/x')\nasync def x():\n    return 1\n\n\n"
+                "@b.get('/y')\nasync def y():\n    return 2\n\n\n"
+                "api = FastAPI()\napi.include_router(a)\n"
+            ),
+        },
+    )
+    labels = [r.label for f in read_app(app, "c").functions for r in f.routes]
+    assert labels == ["x (GET /a/x)", "y (GET /a/b/y)"]
+
+    mutual = write_app(
+        tmp_path / "mutual",
+        {
+            "function_app.py": ENTRY,
+            "web.py": "from other import api\n",
+            "other.py": "from web import api\n",
+        },
+    )
+    assert read_app(mutual, "m").functions[0].routes == ()
+
+    factory = write_app(
+        tmp_path / "factory",
+        {
+            "function_app.py": ENTRY,
+            "web.py": "def make():\n    return make()\n\n\napi = make()\n",
+        },
+    )
+    assert read_app(factory, "f").functions[0].framework == ""
+
+    mounts = "Route('/', home)"
+    for depth in range(45):
+        mounts = f"Mount('/m{depth}', routes=[{mounts}])"
+    deep = write_app(
+        tmp_path / "deep",
+        {
+            "function_app.py": ENTRY,
+            "web.py": (
+                "from starlette.applications import Starlette\n"
+                "from starlette.routing import Mount, Route\n\n\n"
+                "async def home(request):\n    return None\n\n\n"
+                f"api = Starlette(routes=[{mounts}])\n"
+            ),
+        },
+    )
+    code = read_app(deep, "d")
+    # Stopped at the bound, and said where: never a RecursionError, never silent.
+    assert code.functions[0].routes == ()
+    (problem,) = code.problems
+    assert problem.file == "d/web.py"
+    assert "chained or nested more than 40 deep" in problem.message
+
+
+def test_many_routers_are_indexed_once(tmp_path: Path) -> None:
+    """2,000 routers included into one app: every route found, each once
+    (benchmarks/growth.py fastapi_routers measures that the time grows linearly)."""
+    n = 2000
+    routers = "".join(
+        f"r{i} = APIRouter()\n\n\n@r{i}.get('/{i}')\nasync def route{i}():\n"
+        f"    return {i}\n\n\n"
+        for i in range(n)
+    )
+    includes = "".join(f"api.include_router(r{i})\n" for i in range(n))
+    app = write_app(
+        tmp_path / "many",
+        {
+            "function_app.py": ENTRY,
+            "web.py": "from fastapi import APIRouter, FastAPI\n\n"
+            + routers
+            + "api = FastAPI()\n"
+            + includes,
+        },
+    )
+    (served,) = read_app(app, "many").functions
+    assert len(served.routes) == n
+    assert len({r.route for r in served.routes}) == n

@@ -80,11 +80,9 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
         for owner, node, trigger, name in _registered(reader, module):
             info = walker.function(owner, node, trigger, name)
             if trigger == "http":
-                info = with_middleware_routes(
-                    reader, owner, node, info, walker.function
-                )
+                info = with_middleware_routes(reader, owner, node, info, walker)
             functions.append(info)
-        functions += wrapper_functions(reader, module, walker.function)
+        functions += wrapper_functions(reader, module, walker)
     except (_Budget, RecursionError):
         reader.problems.append(
             Problem(

@@ -21,11 +21,13 @@ sync function; the framework's view runs on that thread.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from azfn_profile.code.model import FunctionInfo
 from azfn_profile.code.reader import AppReader, FunctionNode, Module, resolve_expr
+from azfn_profile.errors import Problem
 
 MAX_HOPS = 40  # imports, includes and factories followed to find one object
 
@@ -56,6 +58,7 @@ _DJANGO_PATHS = frozenset(
     {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
 )
 _DJANGO_INCLUDE = "django.urls.include"
+_DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
 _WRAPPERS = {
     "azure.functions.AsgiFunctionApp": "asgi",
     "azure.functions.WsgiFunctionApp": "wsgi",
@@ -65,7 +68,16 @@ _MIDDLEWARES = {
     "azure.functions.WsgiMiddleware": "wsgi",
 }
 
-Walk = Callable[[Module, FunctionNode, str, str], FunctionInfo]
+
+class Walker(Protocol):
+    """The analyser's walker: what a function does, and the app's one step budget
+    (it raises when the app is too large to read in full)."""
+
+    def function(
+        self, module: Module, node: FunctionNode, trigger: str, name: str
+    ) -> FunctionInfo: ...
+
+    def tick(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -81,12 +93,14 @@ class _Object:
 
 
 def wrapper_functions(
-    reader: AppReader, module: Module, walk: Walk
+    reader: AppReader, module: Module, walker: Walker
 ) -> list[FunctionInfo]:
     """The HTTP function each AsgiFunctionApp / WsgiFunctionApp of the entry module
     registers, with the framework's routes."""
+    reading = _Reading(reader, walker)
     out: list[FunctionInfo] = []
     for node in module.tree.body:
+        walker.tick()
         if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
             continue
         callee = resolve_expr(reader, module, {}, node.value.func)
@@ -95,7 +109,7 @@ def wrapper_functions(
         server = _WRAPPERS[callee.name]
         name = _keyword_str(node.value, "function_name") or "http_app_func"
         target = _argument(node.value, 0, "app")
-        found = _framework(reader, module, target, walk) if target else None
+        found = reading.framework(module, target) if target else None
         framework, routes = found if found else ("", ())
         out.append(
             FunctionInfo(
@@ -120,16 +134,17 @@ def with_middleware_routes(
     module: Module,
     node: FunctionNode,
     info: FunctionInfo,
-    walk: Walk,
+    walker: Walker,
 ) -> FunctionInfo:
     """A registered function that hands its request to `func.AsgiMiddleware(app)`
     or `func.WsgiMiddleware(app)`: the framework's routes, as its own."""
-    for call in _calls(node):
-        middleware = _middleware_of(reader, module, call.func)
+    reading = _Reading(reader, walker)
+    for call in reading.calls(node):
+        middleware = reading.middleware_of(module, call.func)
         if middleware is None:
             continue
         server, target = middleware
-        found = _framework(reader, module, target, walk) if target else None
+        found = reading.framework(module, target) if target else None
         if found is None:
             continue
         framework, routes = found
@@ -143,232 +158,388 @@ def with_middleware_routes(
     return info
 
 
-def _middleware_of(
-    reader: AppReader, module: Module, func: ast.expr
-) -> tuple[str, ast.expr | None] | None:
-    """`func.AsgiMiddleware(app).handle_async` or `asgi.handle` (asgi a module-level
-    `func.AsgiMiddleware(app)`): the server kind and the app expression."""
-    if not isinstance(func, ast.Attribute) or func.attr not in (
-        "handle",
-        "handle_async",
-    ):
-        return None
-    base = func.value
-    if isinstance(base, ast.Name):
-        made = _assigned(module.tree.body, base.id)
-        base = made if made is not None else base
-    if not isinstance(base, ast.Call):
-        return None
-    callee = resolve_expr(reader, module, {}, base.func)
-    if callee is None or callee.kind != "q" or callee.name not in _MIDDLEWARES:
-        return None
-    return _MIDDLEWARES[callee.name], _argument(base, 0, "app")
+@dataclass
+class _Reading:
+    """One search for a framework's routes. Every statement it visits is a step of
+    the app's budget, and each scope is indexed once (its assignments and its
+    decorated functions by owner), so a module of n statements costs O(n) however
+    many objects, includes and routes it declares."""
 
+    reader: AppReader
+    walker: Walker
+    _assigned: dict[int, dict[str, ast.expr]] = field(default_factory=dict)
+    _decorated: dict[int, dict[str, list[tuple[FunctionNode, ast.expr]]]] = field(
+        default_factory=dict
+    )
+    _calls: dict[int, dict[str, list[ast.Call]]] = field(default_factory=dict)
 
-# -- finding the framework's application ----------------------------------------------
+    # -- the application ------------------------------------------------------------
+    def framework(
+        self, module: Module, expr: ast.expr
+    ) -> tuple[str, tuple[FunctionInfo, ...]] | None:
+        app = self.locate(module, module.tree.body, expr, 0)
+        if app is None or app.kind != "app":
+            return None
+        if app.framework == "django":
+            return app.framework, tuple(self.django(app.module))
+        seen: set[tuple[str, int, int]] = set()
+        return app.framework, tuple(self.routes(app, "", seen, 0))
 
+    def middleware_of(
+        self, module: Module, func: ast.expr
+    ) -> tuple[str, ast.expr | None] | None:
+        """`func.AsgiMiddleware(app).handle_async` or `asgi.handle` (asgi a
+        module-level `func.AsgiMiddleware(app)`): the server and the app."""
+        if not isinstance(func, ast.Attribute) or func.attr not in (
+            "handle",
+            "handle_async",
+        ):
+            return None
+        base = func.value
+        if isinstance(base, ast.Name):
+            made = self.assigned(module.tree.body, base.id)
+            base = made if made is not None else base
+        if not isinstance(base, ast.Call):
+            return None
+        callee = resolve_expr(self.reader, module, {}, base.func)
+        if callee is None or callee.kind != "q" or callee.name not in _MIDDLEWARES:
+            return None
+        return _MIDDLEWARES[callee.name], _argument(base, 0, "app")
 
-def _framework(
-    reader: AppReader, module: Module, expr: ast.expr, walk: Walk
-) -> tuple[str, tuple[FunctionInfo, ...]] | None:
-    app = _locate(reader, module, module.tree.body, expr, 0)
-    if app is None or app.kind != "app":
+    def locate(
+        self, module: Module, scope: Sequence[ast.stmt], expr: ast.expr, hops: int
+    ) -> _Object | None:
+        """The framework object `expr` names: a variable of this scope or module,
+        one imported from an app module, an attribute of an app module, or what an
+        app factory (`create_app()`) returns."""
+        self.walker.tick()
+        if hops > MAX_HOPS:
+            self.too_far(module, expr)
+            return None
+        if isinstance(expr, ast.Name):
+            made = self.assigned(scope, expr.id)
+            if made is None and scope is not module.tree.body:
+                made = self.assigned(module.tree.body, expr.id)
+            if made is not None:
+                return self.made(module, scope, expr.id, made, hops)
+            ref = module.names.get(expr.id)
+            if ref is not None and ref.kind == "from":
+                target = self.reader.load(ref.module)
+                if target is not None:
+                    name = ast.Name(ref.name, ast.Load())
+                    return self.locate(target, target.tree.body, name, hops + 1)
+            return None
+        if isinstance(expr, ast.Attribute) and expr.attr in _APP_ATTRIBUTES:
+            # `flask_app.wsgi_app`: the framework's own entry point.
+            return self.locate(module, scope, expr.value, hops + 1)
+        if isinstance(expr, ast.Attribute):
+            base = resolve_expr(self.reader, module, {}, expr.value)
+            if base is not None and base.kind == "mod":
+                target = self.reader.load(base.name)
+                if target is not None:
+                    name = ast.Name(expr.attr, ast.Load())
+                    return self.locate(target, target.tree.body, name, hops + 1)
+            return None
+        if isinstance(expr, ast.Call):
+            return self.made(module, scope, "", expr, hops)
         return None
-    seen: set[tuple[str, str]] = set()
-    routes = list(_routes(reader, app, "", walk, seen, 0))
-    if app.framework == "django":
-        routes = list(_django(reader, walk))
-    return app.framework, tuple(routes)
 
+    def made(
+        self,
+        module: Module,
+        scope: Sequence[ast.stmt],
+        name: str,
+        value: ast.expr,
+        hops: int,
+    ) -> _Object | None:
+        """What `name = value` makes: a framework object, or the object an app
+        factory of the app returns (its statements are then the object's scope)."""
+        if not isinstance(value, ast.Call):
+            return self.locate(module, scope, value, hops + 1)
+        callee = resolve_expr(self.reader, module, {}, value.func)
+        if callee is None:
+            return None
+        for table, kind in ((APPS, "app"), (ROUTERS, "router")):
+            if callee.kind == "q" and callee.name in table:
+                return _Object(
+                    module, name, kind, table[callee.name], value, tuple(scope)
+                )
+        if callee.kind == "fn":
+            found = self.reader.function_node(callee)
+            if found is None:
+                return None
+            factory_module, factory = found
+            for stmt in factory.body:
+                if isinstance(stmt, ast.Return) and stmt.value is not None:
+                    return self.locate(
+                        factory_module, factory.body, stmt.value, hops + 1
+                    )
+        return None
 
-def _locate(
-    reader: AppReader,
-    module: Module,
-    scope: Sequence[ast.stmt],
-    expr: ast.expr,
-    hops: int,
-) -> _Object | None:
-    """The framework object `expr` names: a variable of this scope or module, one
-    imported from an app module, an attribute of an app module, or what an app
-    factory (`create_app()`) returns."""
-    if hops > MAX_HOPS:
-        return None
-    if isinstance(expr, ast.Name):
-        made = _assigned(scope, expr.id)
-        if made is None and scope is not module.tree.body:
-            made = _assigned(module.tree.body, expr.id)
-        if made is not None:
-            return _made(reader, module, scope, expr.id, made, hops)
-        ref = module.names.get(expr.id)
-        if ref is not None and ref.kind == "from":
-            target = reader.load(ref.module)
-            if target is not None:
-                name = ast.Name(ref.name, ast.Load())
-                return _locate(reader, target, target.tree.body, name, hops + 1)
-        return None
-    if isinstance(expr, ast.Attribute) and expr.attr in _APP_ATTRIBUTES:
-        # `flask_app.wsgi_app`: the framework's own entry point.
-        return _locate(reader, module, scope, expr.value, hops + 1)
-    if isinstance(expr, ast.Attribute):
-        base = resolve_expr(reader, module, {}, expr.value)
-        if base is not None and base.kind == "mod":
-            target = reader.load(base.name)
-            if target is not None:
-                name = ast.Name(expr.attr, ast.Load())
-                return _locate(reader, target, target.tree.body, name, hops + 1)
-        return None
-    if isinstance(expr, ast.Call):
-        return _made(reader, module, scope, "", expr, hops)
-    return None
+    # -- scope indexes ----------------------------------------------------------------
+    def assigned(self, scope: Sequence[ast.stmt], name: str) -> ast.expr | None:
+        """The value last assigned to `name` in these statements (and the bodies of
+        their `if`/`try` blocks)."""
+        key = _key(scope)
+        if key not in self._assigned:
+            index: dict[str, ast.expr] = {}
+            for stmt in self.flat(scope):
+                if isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name):
+                            index[target.id] = stmt.value
+                elif (
+                    isinstance(stmt, ast.AnnAssign)
+                    and isinstance(stmt.target, ast.Name)
+                    and stmt.value is not None
+                ):
+                    index[stmt.target.id] = stmt.value
+            self._assigned[key] = index
+        return self._assigned[key].get(name)
 
+    def flat(self, scope: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+        stack = list(reversed(scope))
+        while stack:
+            stmt = stack.pop()
+            self.walker.tick()
+            yield stmt
+            if isinstance(stmt, ast.If | ast.Try):
+                bodies = [stmt.body, stmt.orelse]
+                if isinstance(stmt, ast.Try):
+                    bodies += [h.body for h in stmt.handlers] + [stmt.finalbody]
+                for body in reversed(bodies):
+                    stack.extend(reversed(body))
 
-def _made(
-    reader: AppReader,
-    module: Module,
-    scope: Sequence[ast.stmt],
-    name: str,
-    value: ast.expr,
-    hops: int,
-) -> _Object | None:
-    """What `name = value` makes: a framework object, or the object an app factory
-    of the app returns (its statements are then the object's scope)."""
-    if not isinstance(value, ast.Call):
-        return _locate(reader, module, scope, value, hops + 1)
-    callee = resolve_expr(reader, module, {}, value.func)
-    if callee is None:
-        return None
-    if callee.kind == "q" and callee.name in APPS:
-        return _Object(module, name, "app", APPS[callee.name], value, tuple(scope))
-    if callee.kind == "q" and callee.name in ROUTERS:
-        return _Object(
-            module, name, "router", ROUTERS[callee.name], value, tuple(scope)
-        )
-    if callee.kind == "fn":
-        found = reader.function_node(callee)
+    def configuring(self, obj: _Object) -> list[ast.Call]:
+        """`<obj>.include_router(...)` / `<obj>.register_blueprint(...)` in its
+        scope."""
+        key = _key(obj.scope)
+        if key not in self._calls:
+            index: dict[str, list[ast.Call]] = {}
+            for stmt in self.flat(obj.scope):
+                if not (
+                    isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                ):
+                    continue
+                func = stmt.value.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and func.attr in _INCLUDES
+                    and isinstance(func.value, ast.Name)
+                ):
+                    index.setdefault(func.value.id, []).append(stmt.value)
+            self._calls[key] = index
+        return self._calls[key].get(obj.name, []) if obj.name else []
+
+    def decorated(
+        self, body: Sequence[ast.stmt]
+    ) -> dict[str, list[tuple[FunctionNode, ast.expr]]]:
+        """The functions of a body by the object decorating them (`@api.get`)."""
+        key = _key(body)
+        if key not in self._decorated:
+            index: dict[str, list[tuple[FunctionNode, ast.expr]]] = {}
+            for node in body:
+                self.walker.tick()
+                if not isinstance(node, FunctionNode):
+                    continue
+                for decorator in node.decorator_list:
+                    owner = _route_owner(decorator)
+                    if owner is not None:
+                        index.setdefault(owner, []).append((node, decorator))
+                        break
+            self._decorated[key] = index
+        return self._decorated[key]
+
+    # -- routes -------------------------------------------------------------------------
+    def routes(
+        self,
+        obj: _Object,
+        prefix: str,
+        seen: set[tuple[str, int, int]],
+        hops: int,
+    ) -> Iterator[FunctionInfo]:
+        key = (obj.module.name, obj.call.lineno, obj.call.col_offset)
+        if hops > MAX_HOPS:
+            self.too_far(obj.module, obj.call)
+        if key in seen or hops > MAX_HOPS:
+            return
+        seen.add(key)
+        base = prefix + (_keyword_str(obj.call, "prefix") or "")
+        if obj.name:
+            bodies = [obj.module.tree.body]
+            if _key(obj.scope) != _key(obj.module.tree.body):
+                bodies.insert(0, list(obj.scope))  # an app factory's own body
+            for body in bodies:
+                for node, decorator in self.decorated(body).get(obj.name, []):
+                    info = self.walker.function(obj.module, node, "http", node.name)
+                    label = _route_label(decorator, base)
+                    yield replace(info, route=label, framework=obj.framework)
+        if obj.framework == "starlette":
+            listed = _argument(obj.call, 0, "routes")
+            yield from self.starlette(obj.module, listed, base, hops)
+        for call in self.configuring(obj):
+            include = isinstance(call.func, ast.Attribute) and (
+                call.func.attr == "include_router"
+            )
+            target = _argument(call, 0, "router" if include else "blueprint")
+            if target is None:
+                continue
+            child = self.locate(obj.module, obj.scope, target, hops + 1)
+            if child is None or child.kind != "router":
+                continue
+            extra = _keyword_str(call, "prefix") or _keyword_str(call, "url_prefix")
+            yield from self.routes(child, base + (extra or ""), seen, hops + 1)
+
+    def starlette(
+        self, module: Module, listed: ast.expr | None, prefix: str, hops: int
+    ) -> Iterator[FunctionInfo]:
+        """`Starlette(routes=[Route("/", endpoint), Mount("/api", routes=[...])])`."""
+        if isinstance(listed, ast.Name):
+            listed = self.assigned(module.tree.body, listed.id)
+        if not isinstance(listed, ast.List | ast.Tuple):
+            return
+        if hops > MAX_HOPS:
+            self.too_far(module, listed)
+            return
+        for element in listed.elts:
+            self.walker.tick()
+            if not isinstance(element, ast.Call):
+                continue
+            callee = resolve_expr(self.reader, module, {}, element.func)
+            if callee is None or callee.name not in _STARLETTE_ROUTES:
+                continue
+            path = _argument_str(element, 0, "path") or ""
+            if callee.name.endswith("Mount"):
+                inner = _argument(element, 1, "routes")
+                yield from self.starlette(module, inner, prefix + path, hops + 1)
+                continue
+            info = self.endpoint(module, _argument(element, 1, "endpoint"))
+            if info is not None:
+                methods = _methods(element) or ["GET"]
+                label = f"{','.join(methods)} {prefix}{path}"
+                yield replace(info, route=label, framework="starlette")
+
+    def endpoint(self, module: Module, expr: ast.expr | None) -> FunctionInfo | None:
+        if expr is None:
+            return None
+        ref = resolve_expr(self.reader, module, {}, expr)
+        if ref is None or ref.kind != "fn":
+            return None
+        found = self.reader.function_node(ref)
         if found is None:
             return None
-        factory_module, factory = found
-        for stmt in factory.body:
-            if isinstance(stmt, ast.Return) and stmt.value is not None:
-                return _locate(
-                    reader, factory_module, factory.body, stmt.value, hops + 1
-                )
+        owner, node = found
+        return self.walker.function(owner, node, "http", node.name)
+
+    # -- Django ---------------------------------------------------------------------------
+    def django(self, module: Module) -> Iterator[FunctionInfo]:
+        """Views in the project's URLconf: DJANGO_SETTINGS_MODULE as the module that
+        makes the application sets it (`os.environ.setdefault(...)`), that
+        settings module's ROOT_URLCONF, and the URLconfs it includes."""
+        settings = None
+        for stmt in self.flat(module.tree.body):
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "setdefault"
+                and len(call.args) == 2
+                and _string(call.args[0]) == _DJANGO_SETTINGS
+            ):
+                settings = _string(call.args[1])
+        conf = self.reader.load(settings) if settings else None
+        root = _string(self.assigned(conf.tree.body, "ROOT_URLCONF")) if conf else None
+        if root:
+            yield from self.urlconf(root, "", set(), 0)
+
+    def urlconf(
+        self, dotted: str, prefix: str, seen: set[str], hops: int
+    ) -> Iterator[FunctionInfo]:
+        if dotted in seen:
+            return
+        seen.add(dotted)
+        if hops > MAX_HOPS:
+            found = self.reader.module_path(dotted)
+            shown = self.reader.display(found) if found else dotted
+            message = f"URLconfs included more than {MAX_HOPS} deep; read in part"
+            self.reader.problems.append(Problem(shown, message))
+            return
+        module = self.reader.load(dotted)
+        patterns = self.assigned(module.tree.body, "urlpatterns") if module else None
+        if module is None or not isinstance(patterns, ast.List | ast.Tuple):
+            return
+        for element in patterns.elts:
+            self.walker.tick()
+            if not isinstance(element, ast.Call):
+                continue
+            callee = resolve_expr(self.reader, module, {}, element.func)
+            if callee is None or callee.name not in _DJANGO_PATHS:
+                continue
+            path = _argument_str(element, 0, "route") or ""
+            view = _argument(element, 1, "view")
+            if isinstance(view, ast.Call):
+                inner = resolve_expr(self.reader, module, {}, view.func)
+                target = _argument_str(view, 0, "arg")
+                if inner is not None and inner.name == _DJANGO_INCLUDE and target:
+                    yield from self.urlconf(target, prefix + path, seen, hops + 1)
+                continue
+            info = self.endpoint(module, view)
+            if info is not None:
+                yield replace(info, route=f"ANY /{prefix}{path}", framework="django")
+
+    def too_far(self, module: Module, node: ast.AST) -> None:
+        """Past MAX_HOPS: the rest is not read, and the app's problems say where."""
+        self.reader.problems.append(
+            Problem(
+                module.display,
+                f"the web framework's objects are chained or nested more than "
+                f"{MAX_HOPS} deep here; routes beyond it are not read",
+                getattr(node, "lineno", 1),
+                getattr(node, "col_offset", 0) + 1,
+            )
+        )
+
+    def calls(self, node: FunctionNode) -> Iterator[ast.Call]:
+        stack: list[ast.AST] = list(node.body)
+        while stack:
+            child = stack.pop()
+            self.walker.tick()
+            if isinstance(child, ast.Call):
+                yield child
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            stack.extend(ast.iter_child_nodes(child))
+
+
+# -- small readers ---------------------------------------------------------------------------
+
+
+def _key(scope: Sequence[ast.stmt]) -> int:
+    """A scope by its first statement (a module's or a function's body)."""
+    return id(scope[0]) if scope else 0
+
+
+def _route_owner(decorator: ast.expr) -> str | None:
+    """`api` for `@api.get(...)` and the other route decorators."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call else decorator
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.attr in _ROUTE_DECORATORS
+    ):
+        return target.value.id
     return None
 
 
-def _assigned(scope: Sequence[ast.stmt], name: str) -> ast.expr | None:
-    """The value last assigned to `name` in these statements (and the bodies of their
-    `if`/`try` blocks)."""
-    found: ast.expr | None = None
-    for stmt in _flat(scope):
-        if (
-            isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-        ) or (
-            isinstance(stmt, ast.AnnAssign)
-            and isinstance(stmt.target, ast.Name)
-            and stmt.target.id == name
-            and stmt.value is not None
-        ):
-            found = stmt.value
-    return found
-
-
-def _flat(scope: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    for stmt in scope:
-        yield stmt
-        if isinstance(stmt, ast.If | ast.Try):
-            bodies = [stmt.body, stmt.orelse]
-            if isinstance(stmt, ast.Try):
-                bodies += [h.body for h in stmt.handlers] + [stmt.finalbody]
-            for body in bodies:
-                yield from _flat(body)
-
-
-# -- its routes --------------------------------------------------------------------------
-
-
-def _routes(
-    reader: AppReader,
-    obj: _Object,
-    prefix: str,
-    walk: Walk,
-    seen: set[tuple[str, str]],
-    hops: int,
-) -> Iterator[FunctionInfo]:
-    key = (obj.module.name, f"{obj.call.lineno}:{obj.call.col_offset}")
-    if key in seen or hops > MAX_HOPS:
-        return
-    seen.add(key)
-    base = prefix + (_keyword_str(obj.call, "prefix") or "")
-    if obj.name:
-        yield from _decorated(obj, base, walk)
-    if obj.framework == "starlette":
-        listed = _argument(obj.call, 0, "routes")
-        yield from _starlette(reader, obj.module, listed, base, walk, hops)
-    for call in _configuring(obj):
-        include = isinstance(call.func, ast.Attribute) and (
-            call.func.attr == "include_router"
-        )
-        target = _argument(call, 0, "router" if include else "blueprint")
-        if target is None:
-            continue
-        child = _locate(reader, obj.module, obj.scope, target, hops + 1)
-        if child is None or child.kind != "router":
-            continue
-        extra = _keyword_str(call, "prefix") or _keyword_str(call, "url_prefix") or ""
-        yield from _routes(reader, child, base + extra, walk, seen, hops + 1)
-
-
-def _configuring(obj: _Object) -> Iterator[ast.Call]:
-    """`<obj>.include_router(...)` / `<obj>.register_blueprint(...)` in its scope."""
-    if not obj.name:
-        return
-    for stmt in _flat(obj.scope):
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            call = stmt.value
-            if (
-                isinstance(call.func, ast.Attribute)
-                and call.func.attr in _INCLUDES
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == obj.name
-            ):
-                yield call
-
-
-def _decorated(obj: _Object, prefix: str, walk: Walk) -> Iterator[FunctionInfo]:
-    """Functions decorated `@<obj>.get("/path")` (and the other route decorators)
-    in its module, or in the factory that makes it."""
-    module = obj.module
-    bodies = [module.tree.body]
-    if tuple(module.tree.body) != obj.scope:
-        bodies.insert(0, list(obj.scope))
-    for body in bodies:
-        for node in body:
-            if not isinstance(node, FunctionNode):
-                continue
-            for decorator in node.decorator_list:
-                label = _route_label(decorator, obj.name, prefix)
-                if label is not None:
-                    info = walk(module, node, "http", node.name)
-                    yield replace(info, route=label, framework=obj.framework)
-                    break
-
-
-def _route_label(decorator: ast.expr, owner: str, prefix: str) -> str | None:
+def _route_label(decorator: ast.expr, prefix: str) -> str:
     call = decorator if isinstance(decorator, ast.Call) else None
     target = call.func if call else decorator
-    if not (
-        isinstance(target, ast.Attribute)
-        and isinstance(target.value, ast.Name)
-        and target.value.id == owner
-        and target.attr in _ROUTE_DECORATORS
-    ):
-        return None
+    attr = target.attr if isinstance(target, ast.Attribute) else "route"
     path = _argument_str(call, 0, "path") or _argument_str(call, 0, "rule") or ""
-    if target.attr in _METHODS:
-        methods = [target.attr.upper()]
-    elif target.attr == "websocket":
+    if attr in _METHODS:
+        methods = [attr.upper()]
+    elif attr == "websocket":
         methods = ["WEBSOCKET"]
     else:
         methods = _methods(call) or ["GET"]
@@ -386,145 +557,10 @@ def _methods(call: ast.Call | None) -> list[str]:
     return []
 
 
-def _starlette(
-    reader: AppReader,
-    module: Module,
-    listed: ast.expr | None,
-    prefix: str,
-    walk: Walk,
-    hops: int,
-) -> Iterator[FunctionInfo]:
-    """`Starlette(routes=[Route("/", endpoint), Mount("/api", routes=[...])])`."""
-    if isinstance(listed, ast.Name):
-        listed = _assigned(module.tree.body, listed.id)
-    if not isinstance(listed, ast.List | ast.Tuple) or hops > MAX_HOPS:
-        return
-    for element in listed.elts:
-        if not isinstance(element, ast.Call):
-            continue
-        callee = resolve_expr(reader, module, {}, element.func)
-        if callee is None or callee.kind != "q" or callee.name not in _STARLETTE_ROUTES:
-            continue
-        path = _argument_str(element, 0, "path") or ""
-        if callee.name.endswith("Mount"):
-            inner = _argument(element, 1, "routes")
-            yield from _starlette(reader, module, inner, prefix + path, walk, hops + 1)
-            continue
-        endpoint = _argument(element, 1, "endpoint")
-        info = _endpoint(reader, module, endpoint, walk)
-        if info is not None:
-            methods = _methods(element) or ["GET"]
-            label = f"{','.join(methods)} {prefix}{path}"
-            yield replace(info, route=label, framework="starlette")
-
-
-def _endpoint(
-    reader: AppReader, module: Module, expr: ast.expr | None, walk: Walk
-) -> FunctionInfo | None:
-    if expr is None:
-        return None
-    ref = resolve_expr(reader, module, {}, expr)
-    if ref is None or ref.kind != "fn":
-        return None
-    found = reader.function_node(ref)
-    if found is None:
-        return None
-    owner, node = found
-    return walk(owner, node, "http", node.name)
-
-
-def _django(reader: AppReader, walk: Walk) -> Iterator[FunctionInfo]:
-    """Views in the app's URLconf: `urlpatterns` of the settings' ROOT_URLCONF, or
-    of any `urls` module the app folder holds, through `include()`."""
-    found = _url_modules(reader)
-    included = {target for dotted in found for target in _includes(reader, dotted)}
-    # The URLconfs no other includes first (the project's), then any left.
-    ordered = [d for d in found if d not in included] + [
-        d for d in found if d in included
-    ]
-    seen: set[str] = set()
-    for dotted in ordered:
-        yield from _urlconf(reader, dotted, "", walk, seen, 0)
-
-
-def _includes(reader: AppReader, dotted: str) -> list[str]:
-    module = reader.load(dotted)
-    if module is None:
-        return []
-    out: list[str] = []
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Call):
-            callee = resolve_expr(reader, module, {}, node.func)
-            target = _argument_str(node, 0, "arg")
-            if callee is not None and callee.name == _DJANGO_INCLUDE and target:
-                out.append(target)
-    return out
-
-
-def _url_modules(reader: AppReader) -> list[str]:
-    found: list[str] = []
-    for path in sorted(reader.root.rglob("urls.py"))[:20]:
-        parts = path.relative_to(reader.root).with_suffix("").parts
-        if all(p.isidentifier() for p in parts):
-            found.append(".".join(parts))
-    return found
-
-
-def _urlconf(
-    reader: AppReader,
-    dotted: str,
-    prefix: str,
-    walk: Walk,
-    seen: set[str],
-    hops: int,
-) -> Iterator[FunctionInfo]:
-    if dotted in seen or hops > MAX_HOPS:
-        return
-    seen.add(dotted)
-    module = reader.load(dotted)
-    if module is None:
-        return
-    patterns = _assigned(module.tree.body, "urlpatterns")
-    if not isinstance(patterns, ast.List | ast.Tuple):
-        return
-    for element in patterns.elts:
-        if not isinstance(element, ast.Call):
-            continue
-        callee = resolve_expr(reader, module, {}, element.func)
-        if callee is None or callee.kind != "q" or callee.name not in _DJANGO_PATHS:
-            continue
-        path = _argument_str(element, 0, "route") or ""
-        view = _argument(element, 1, "view")
-        if isinstance(view, ast.Call):
-            inner = resolve_expr(reader, module, {}, view.func)
-            if (
-                inner is not None
-                and inner.kind == "q"
-                and inner.name == _DJANGO_INCLUDE
-            ):
-                target = _argument_str(view, 0, "arg")
-                if target:
-                    yield from _urlconf(
-                        reader, target, prefix + path, walk, seen, hops + 1
-                    )
-            continue
-        info = _endpoint(reader, module, view, walk)
-        if info is not None:
-            yield replace(info, route=f"ANY /{prefix}{path}", framework="django")
-
-
-# -- small readers ---------------------------------------------------------------------------
-
-
-def _calls(node: FunctionNode) -> Iterator[ast.Call]:
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, ast.Call):
-            yield child
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            continue
-        stack.extend(ast.iter_child_nodes(child))
+def _string(expr: ast.expr | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
 
 
 def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
@@ -537,18 +573,11 @@ def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
 
 
 def _argument_str(call: ast.Call | None, index: int, keyword: str) -> str | None:
-    value = _argument(call, index, keyword) if call is not None else None
-    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return value.value
-    return None
+    return _string(_argument(call, index, keyword)) if call is not None else None
 
 
 def _keyword_str(call: ast.Call, keyword: str) -> str | None:
     for kw in call.keywords:
-        if (
-            kw.arg == keyword
-            and isinstance(kw.value, ast.Constant)
-            and isinstance(kw.value.value, str)
-        ):
-            return kw.value.value
+        if kw.arg == keyword:
+            return _string(kw.value)
     return None
