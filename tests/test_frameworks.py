@@ -337,3 +337,26 @@ def test_many_routers_are_indexed_once(tmp_path: Path) -> None:
     (served,) = read_app(app, "many").functions
     assert len(served.routes) == n
     assert len({r.route for r in served.routes}) == n
+
+
+def test_the_rules_name_the_route_that_blocks(tmp_path: Path) -> None:
+    """A def route that blocks runs on anyio's threads; the async one that blocks
+    is the one the sizing note names, even when the def route comes first."""
+    app = write_app(
+        tmp_path / "order",
+        {
+            "function_app.py": ENTRY,
+            "web.py": (
+                "import time\n\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+                "@api.get('/slow')\ndef slow():\n    time.sleep(1)\n\n\n"
+                "@api.get('/stuck')\nasync def stuck():\n    time.sleep(1)\n"
+            ),
+        },
+    )
+    from azfn_profile.rules.workers import blocking_note
+
+    code = read_app(app, "order")
+    assert blocking_note(code.blocking_async).startswith(
+        "stuck (GET /stuck) (order/web.py:14), served by http_app_func, is async def "
+        "but calls time.sleep at order/web.py:15"
+    )

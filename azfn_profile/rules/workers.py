@@ -110,10 +110,14 @@ def short_work(
 def blocking_note(blocked: Sequence[FunctionInfo]) -> str:
     """Which async function blocks, where, and on what (the first of them)."""
     f = blocked[0]
+    served = ""
+    if f.routes:  # a framework's route blocks the loop the function runs it on
+        served = f", served by {f.name},"
+        f = next(r for r in f.routes if r.blocks_event_loop)
     e = f.of("blocking")[0]
     more = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
     return (
-        f"{f.name} ({f.file}:{f.line}) is async def but calls {e.call} at "
+        f"{f.label} ({f.file}:{f.line}){served} is async def but calls {e.call} at "
         f"{e.where()}{more}: sized as blocking work until the code is fixed (AZFN401)"
     )
 
