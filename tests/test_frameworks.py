@@ -360,3 +360,178 @@ def test_the_rules_name_the_route_that_blocks(tmp_path: Path) -> None:
         "stuck (GET /stuck) (order/web.py:14), served by http_app_func, is async def "
         "but calls time.sleep at order/web.py:15"
     )
+
+
+# Shapes read in public apps on Functions (each fixture written here, minimal): what
+# the reader finds, as (function, trigger, [route labels]).
+SHAPES: dict[str, tuple[dict[str, str], list[tuple[str, str, list[str]]]]] = {
+    "flask and its wrapper share a name": (
+        {
+            "function_app.py": (
+                "import azure.functions as func\nfrom flask import Flask\n\n"
+                "app = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n"
+                "    return ''\n\n\n"
+                "app = func.WsgiFunctionApp(app=app.wsgi_app)\n"
+            )
+        },
+        [("http_app_func", "http", ["index (GET /)"])],
+    ),
+    "the app imported inside the function": (
+        {
+            "function_app.py": (
+                "import azure.functions as func\n\napp = func.FunctionApp()\n\n\n"
+                "@app.route(route='{*route}')\n"
+                "async def proxy(req, context):\n"
+                "    from web import api\n\n"
+                "    return await func.AsgiMiddleware(api).handle_async(req, context)\n"
+            ),
+            "web.py": (
+                "from fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+                "@api.get('/health')\nasync def health():\n    return 1\n"
+            ),
+        },
+        [("proxy", "http", ["health (GET /health)"])],
+    ),
+    "the middleware from its private module, the wrapper in a try": (
+        {
+            "function_app.py": (
+                "import azure.functions as func\n"
+                "from azure.functions._http_asgi import AsgiMiddleware\n"
+                "from fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+                "@api.get('/a')\nasync def a():\n    return 1\n\n\n"
+                "try:\n    app = func.AsgiFunctionApp(app=api)\n"
+                "except ImportError:\n    app = func.FunctionApp()\n"
+            )
+        },
+        [("http_app_func", "http", ["a (GET /a)"])],
+    ),
+    "a blueprint with its prefix, routes in another module": (
+        {
+            "function_app.py": (
+                "import azure.functions as func\n\nfrom shop import create_app\n\n"
+                "app = func.WsgiFunctionApp(app=create_app().wsgi_app)\n"
+            ),
+            "shop/__init__.py": (
+                "from flask import Flask\n\n\ndef create_app():\n"
+                "    from shop.items import items\n\n"
+                "    app = Flask(__name__)\n    app.register_blueprint(items)\n"
+                "    return app\n"
+            ),
+            "shop/items/__init__.py": (
+                "from flask import Blueprint\n\n"
+                "items = Blueprint('items', __name__, url_prefix='/items')\n\n"
+                "from shop.items import routes  # noqa: E402\n"
+            ),
+            "shop/items/routes.py": (
+                "from shop.items import items\n\n\n"
+                "@items.get('/<int:i>')\ndef item(i):\n    return str(i)\n"
+            ),
+        },
+        [("http_app_func", "http", ["item (GET /items/<int:i>)"])],
+    ),
+    "django URLconf concatenated, with a class-based view": (
+        {
+            "function_app.py": (
+                "import azure.functions as func\n\nfrom proj.wsgi import application\n\n"
+                "app = func.WsgiFunctionApp(app=application)\n"
+            ),
+            "proj/__init__.py": "",
+            "proj/wsgi.py": (
+                "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"
+                "application = get_wsgi_application()\n"
+            ),
+            "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\n",
+            "proj/urls.py": (
+                "from django.conf.urls.static import static\n"
+                "from django.urls import path\n\nfrom proj import views\n\n"
+                "urlpatterns = [path('list/', views.Listing.as_view())] + static('/s')\n"
+                "urlpatterns += [path('one/', views.one)]\n"
+            ),
+            "proj/views.py": (
+                "from django.views import View\n\n\nclass Listing(View):\n"
+                "    def get(self, request):\n        return None\n\n"
+                "    def post(self, request):\n        return None\n\n\n"
+                "def one(request):\n    return None\n"
+            ),
+        },
+        [
+            (
+                "http_app_func",
+                "http",
+                [
+                    "Listing.get (GET /list/)",
+                    "Listing.post (POST /list/)",
+                    "one (ANY /one/)",
+                ],
+            )
+        ],
+    ),
+    "a durable blueprint re-exported by its package": (
+        {
+            "function_app.py": (
+                "import azure.durable_functions as df\n\nimport activities\n\n"
+                "app = df.DFApp()\napp.register_blueprint(activities.bp)\n"
+            ),
+            "activities/__init__.py": "from .impl import bp\n",
+            "activities/impl.py": (
+                "import azure.durable_functions as df\n\nbp = df.Blueprint()\n\n\n"
+                "@bp.activity_trigger(input_name='x')\ndef act(x):\n    return x\n"
+            ),
+        },
+        [("act", "activity", [])],
+    ),
+    "one app shared from a module, decorated in others": (
+        {
+            "function_app.py": (
+                "from core.app import app\nfrom core.flows import run\n"
+                "from core.steps import step\n"
+            ),
+            "core/__init__.py": "",
+            "core/app.py": "import azure.functions as func\n\napp = func.FunctionApp()\n",
+            "core/flows.py": (
+                "from core.app import app\n\n\n"
+                "@app.orchestration_trigger(context_name='context')\ndef run(context):\n"
+                "    return (yield context.call_activity('step', 1))\n"
+            ),
+            "core/steps.py": (
+                "from core.app import app\n\n\n"
+                "@app.activity_trigger(input_name='n')\ndef step(n):\n    return n\n"
+            ),
+        },
+        [("run", "orchestration", []), ("step", "activity", [])],
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_shapes_of_real_apps(shape: str, tmp_path: Path) -> None:
+    files, expected = SHAPES[shape]
+    app = write_app(tmp_path / "app", files)
+    code = read_app(app, "app")
+    assert [
+        (f.name, f.trigger, [r.label for r in f.routes]) for f in code.functions
+    ] == expected
+    assert code.unread == ()
+
+
+def test_what_cannot_be_followed_is_listed_as_not_inspected(tmp_path: Path) -> None:
+    """An app made at run time, and blueprints registered by a helper: never
+    dropped in silence."""
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": (
+                "import importlib\n\nimport azure.functions as func\n\n"
+                "web = importlib.import_module('web').make()\n"
+                "app = func.AsgiFunctionApp(app=web)\n"
+            )
+        },
+    )
+    code, out, _ = invoke("check", str(app))
+    assert code == 0
+    assert (
+        f"{app}/function_app.py:6: not inspected: the routes http_app_func serves "
+        "(`web` is not a web application the reader can follow (made at run time, "
+        "or by a framework it does not know))"
+    ) in out

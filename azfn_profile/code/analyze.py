@@ -100,6 +100,7 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
         tuple(reader.problems),
         tuple(m.display for m in reader.modules.values() if m is not None),
         runtime_pin(root, shown),
+        unread=tuple(reader.unread),
     )
 
 
@@ -114,8 +115,15 @@ def _registered(
     reader: AppReader, entry: Module
 ) -> list[tuple[Module, FunctionNode, str, str]]:
     """(module, def, trigger, function name) for the entry's apps and the blueprints
-    registered on them, in source order."""
-    out = _decorated(entry, set(_app_names(entry)))
+    registered on them, in source order: decorated in the module that makes the app
+    or blueprint, or in any module the entry imports (directly or through others)
+    that imports that object by name (an app shared from `core/app.py`)."""
+    objects: list[tuple[Module, str]] = [(entry, n) for n in _app_names(entry)]
+    objects += [
+        origin
+        for name, ref in entry.names.items()
+        if ref.kind == "from" and (origin := _origin(reader, entry, name)) is not None
+    ]
     for node in ast.walk(entry.tree):
         if not (
             isinstance(node, ast.Call)
@@ -124,11 +132,69 @@ def _registered(
             and node.args
         ):
             continue
-        blueprint = node.args[0]
-        owner, name = _blueprint_owner(reader, entry, blueprint)
+        owner, name = _blueprint_owner(reader, entry, node.args[0])
         if owner is not None and name is not None:
-            out += _decorated(owner, {name})
+            objects.append(_origin(reader, owner, name) or (owner, name))
+    closure = _imported(reader, entry)
+    out: list[tuple[Module, FunctionNode, str, str]] = []
+    seen: set[tuple[str, int]] = set()
+    for where, obj in dict.fromkeys((m.name, n) for m, n in objects):
+        made = reader.modules.get(where)
+        if made is None:
+            continue
+        for module in [made, *closure]:
+            names = {
+                n for n in module.names if _same(_origin(reader, module, n), where, obj)
+            } | ({obj} if module is made else set())
+            for found in _decorated(module, names):
+                key = (found[0].name, found[1].lineno)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found)
     return out
+
+
+def _same(origin: tuple[Module, str] | None, module: str, name: str) -> bool:
+    return origin is not None and (origin[0].name, origin[1]) == (module, name)
+
+
+def _origin(
+    reader: AppReader, module: Module, name: str, depth: int = 0
+) -> tuple[Module, str] | None:
+    """The module that makes the app or blueprint `name` names in `module`, through
+    `from ... import` chains (a package re-exporting its submodule's blueprint)."""
+    ref = module.names.get(name)
+    if ref is None or depth > 20:
+        return None
+    if ref.kind == "app":
+        return module, name
+    if ref.kind == "from":
+        target = reader.load(ref.module)
+        return _origin(reader, target, ref.name, depth + 1) if target else None
+    return None
+
+
+def _imported(reader: AppReader, entry: Module) -> list[Module]:
+    """The app modules the entry imports, directly or through others (each once;
+    the reader's module bound applies)."""
+    found: dict[str, Module] = {}
+    queue = [entry]
+    while queue:
+        module = queue.pop(0)
+        for ref in list(module.names.values()):
+            dotted = ""
+            if ref.kind == "mod":
+                dotted = ref.name
+            elif ref.kind == "from":
+                sub = f"{ref.module}.{ref.name}" if ref.module else ref.name
+                dotted = sub if reader.module_path(sub) else ref.module
+            if not dotted or dotted in found or dotted == entry.name:
+                continue
+            loaded = reader.load(dotted)
+            if loaded is not None:
+                found[dotted] = loaded
+                queue.append(loaded)
+    return list(found.values())
 
 
 def _blueprint_owner(
@@ -153,6 +219,9 @@ def _decorated(
 ) -> list[tuple[Module, FunctionNode, str, str]]:
     if not apps:
         return []
+    # `app = Flask(...)`, its views, then `app = func.WsgiFunctionApp(...)`: a def
+    # is the Functions app's only if the name was last bound to one above it.
+    other = _rebound(module, apps)
     out = []
     for node in module.tree.body:
         if not isinstance(node, FunctionNode):
@@ -165,6 +234,7 @@ def _decorated(
                 isinstance(target, ast.Attribute)
                 and isinstance(target.value, ast.Name)
                 and target.value.id in apps
+                and not _other_at(other.get(target.value.id, []), node.lineno)
             ):
                 continue
             ours = True
@@ -178,6 +248,46 @@ def _decorated(
         if ours:
             out.append((module, node, trigger, name))
     return out
+
+
+def _rebound(module: Module, names: set[str]) -> dict[str, list[tuple[int, bool]]]:
+    """For each name, its top-level assignments: (line, not an app object)."""
+    found: dict[str, list[tuple[int, bool]]] = {}
+    for stmt in module.tree.body:
+        if not isinstance(stmt, ast.Assign):
+            continue
+        for target in stmt.targets:
+            if isinstance(target, ast.Name) and target.id in names:
+                value = stmt.value
+                callee = (
+                    resolve_expr_static(module, value.func)
+                    if isinstance(value, ast.Call)
+                    else None
+                )
+                found.setdefault(target.id, []).append(
+                    (stmt.lineno, callee not in known.APP_CLASSES)
+                )
+    return found
+
+
+def _other_at(assignments: list[tuple[int, bool]], line: int) -> bool:
+    """The name's last assignment above `line` made something other than an app."""
+    above = [other for at, other in assignments if at < line]
+    return bool(above) and above[-1]
+
+
+def resolve_expr_static(module: Module, expr: ast.expr) -> str | None:
+    """`func.FunctionApp` as its qualified name, from the module's own imports."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.insert(0, expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    ref = module.names.get(expr.id)
+    if ref is None or ref.kind != "q":
+        return None
+    return ".".join([ref.name, *parts])
 
 
 _GENERIC = {
@@ -212,8 +322,16 @@ class _Walker:
     active: set[tuple[str, str]] = field(default_factory=set)
 
     def function(
-        self, module: Module, node: FunctionNode, trigger: str, name: str
+        self,
+        module: Module,
+        node: FunctionNode,
+        trigger: str,
+        name: str,
+        qualname: str = "",
     ) -> FunctionInfo:
+        """`qualname`: the def's name in its module when it is not top-level
+        (`View.get`, a route defined in an app factory), so two defs of one name
+        never share what was found."""
         return FunctionInfo(
             name,
             trigger,
@@ -222,7 +340,7 @@ class _Walker:
             node.lineno,
             node.col_offset + 1,
             _awaits(node),
-            self.evidence(module, node, node.name, 0),
+            self.evidence(module, node, qualname or node.name, 0),
             _durable_role(node),
         )
 

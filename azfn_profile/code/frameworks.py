@@ -26,7 +26,14 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from azfn_profile.code.model import FunctionInfo
-from azfn_profile.code.reader import AppReader, FunctionNode, Module, resolve_expr
+from azfn_profile.code.reader import (
+    AppReader,
+    Binding,
+    FunctionNode,
+    Module,
+    import_bindings,
+    resolve_expr,
+)
 from azfn_profile.errors import Problem
 
 MAX_HOPS = 40  # imports, includes and factories followed to find one object
@@ -62,11 +69,17 @@ _DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
 _WRAPPERS = {
     "azure.functions.AsgiFunctionApp": "asgi",
     "azure.functions.WsgiFunctionApp": "wsgi",
+    "azure.functions.decorators.function_app.AsgiFunctionApp": "asgi",
+    "azure.functions.decorators.function_app.WsgiFunctionApp": "wsgi",
 }
 _MIDDLEWARES = {
     "azure.functions.AsgiMiddleware": "asgi",
     "azure.functions.WsgiMiddleware": "wsgi",
+    "azure.functions._http_asgi.AsgiMiddleware": "asgi",
+    "azure.functions._http_wsgi.WsgiMiddleware": "wsgi",
 }
+# A Django class-based view: `View.as_view()` dispatches to its method per verb.
+_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 
 class Walker(Protocol):
@@ -74,7 +87,12 @@ class Walker(Protocol):
     (it raises when the app is too large to read in full)."""
 
     def function(
-        self, module: Module, node: FunctionNode, trigger: str, name: str
+        self,
+        module: Module,
+        node: FunctionNode,
+        trigger: str,
+        name: str,
+        qualname: str = "",
     ) -> FunctionInfo: ...
 
     def tick(self) -> None: ...
@@ -99,8 +117,7 @@ def wrapper_functions(
     registers, with the framework's routes."""
     reading = _Reading(reader, walker)
     out: list[FunctionInfo] = []
-    for node in module.tree.body:
-        walker.tick()
+    for node in reading.flat(module.tree.body):  # `try:`/`if` blocks too
         if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
             continue
         callee = resolve_expr(reader, module, {}, node.value.func)
@@ -109,7 +126,9 @@ def wrapper_functions(
         server = _WRAPPERS[callee.name]
         name = _keyword_str(node.value, "function_name") or "http_app_func"
         target = _argument(node.value, 0, "app")
-        found = reading.framework(module, target) if target else None
+        # `app = Flask(...)` ... `app = func.WsgiFunctionApp(app=app.wsgi_app)`: the
+        # name means what it was before this statement.
+        found = reading.framework(module, target, node.lineno, name) if target else None
         framework, routes = found if found else ("", ())
         out.append(
             FunctionInfo(
@@ -144,7 +163,11 @@ def with_middleware_routes(
         if middleware is None:
             continue
         server, target = middleware
-        found = reading.framework(module, target) if target else None
+        found = (
+            reading.framework(module, target, None, info.name, node.body)
+            if target
+            else None
+        )
         if found is None:
             continue
         framework, routes = found
@@ -167,23 +190,54 @@ class _Reading:
 
     reader: AppReader
     walker: Walker
-    _assigned: dict[int, dict[str, ast.expr]] = field(default_factory=dict)
+    _assigned: dict[int, dict[str, list[tuple[int, ast.expr]]]] = field(
+        default_factory=dict
+    )
     _decorated: dict[int, dict[str, list[tuple[FunctionNode, ast.expr]]]] = field(
         default_factory=dict
     )
     _calls: dict[int, dict[str, list[ast.Call]]] = field(default_factory=dict)
+    _imports: dict[int, dict[str, Binding]] = field(default_factory=dict)
 
     # -- the application ------------------------------------------------------------
     def framework(
-        self, module: Module, expr: ast.expr
+        self,
+        module: Module,
+        expr: ast.expr,
+        before: int | None,
+        function: str,
+        scope: Sequence[ast.stmt] | None = None,
     ) -> tuple[str, tuple[FunctionInfo, ...]] | None:
-        app = self.locate(module, module.tree.body, expr, 0)
+        """The framework `expr` names and its routes; what cannot be followed is
+        noted in the reader's `unread`, never dropped in silence."""
+        app = self.locate(module, scope or module.tree.body, expr, 0, before)
         if app is None or app.kind != "app":
+            self.unread(
+                module,
+                expr,
+                f"the routes {function} serves",
+                f"`{_text(expr)}` is not a web application the reader can follow "
+                "(made at run time, or by a framework it does not know)",
+            )
             return None
         if app.framework == "django":
-            return app.framework, tuple(self.django(app.module))
-        seen: set[tuple[str, int, int]] = set()
-        return app.framework, tuple(self.routes(app, "", seen, 0))
+            routes = tuple(self.django(app.module))
+        else:
+            routes = tuple(self.routes(app, "", set(), 0))
+        if not routes:
+            self.unread(
+                app.module,
+                app.call,
+                f"the {app.framework} routes {function} serves",
+                "no route is declared where the reader can see it (routes added at "
+                "run time, or through a helper)",
+            )
+        return app.framework, routes
+
+    def unread(self, module: Module, node: ast.AST, what: str, reason: str) -> None:
+        self.reader.unread.append(
+            Problem(module.display, f"{what}: {reason}", getattr(node, "lineno", None))
+        )
 
     def middleware_of(
         self, module: Module, func: ast.expr
@@ -207,22 +261,29 @@ class _Reading:
         return _MIDDLEWARES[callee.name], _argument(base, 0, "app")
 
     def locate(
-        self, module: Module, scope: Sequence[ast.stmt], expr: ast.expr, hops: int
+        self,
+        module: Module,
+        scope: Sequence[ast.stmt],
+        expr: ast.expr,
+        hops: int,
+        before: int | None = None,
     ) -> _Object | None:
-        """The framework object `expr` names: a variable of this scope or module,
-        one imported from an app module, an attribute of an app module, or what an
-        app factory (`create_app()`) returns."""
+        """The framework object `expr` names: a variable of this scope or module
+        (as assigned before line `before`, when given), one imported from an app
+        module (at the top or inside the function), an attribute of an app module,
+        or what an app factory (`create_app()`) returns."""
         self.walker.tick()
         if hops > MAX_HOPS:
             self.too_far(module, expr)
             return None
+        local = self.local_imports(module, scope)
         if isinstance(expr, ast.Name):
-            made = self.assigned(scope, expr.id)
-            if made is None and scope is not module.tree.body:
-                made = self.assigned(module.tree.body, expr.id)
+            made = self.assigned(scope, expr.id, before)
+            if made is None and _key(scope) != _key(module.tree.body):
+                made = self.assigned(module.tree.body, expr.id, before)
             if made is not None:
                 return self.made(module, scope, expr.id, made, hops)
-            ref = module.names.get(expr.id)
+            ref = local.get(expr.id) or module.names.get(expr.id)
             if ref is not None and ref.kind == "from":
                 target = self.reader.load(ref.module)
                 if target is not None:
@@ -231,9 +292,9 @@ class _Reading:
             return None
         if isinstance(expr, ast.Attribute) and expr.attr in _APP_ATTRIBUTES:
             # `flask_app.wsgi_app`: the framework's own entry point.
-            return self.locate(module, scope, expr.value, hops + 1)
+            return self.locate(module, scope, expr.value, hops + 1, before)
         if isinstance(expr, ast.Attribute):
-            base = resolve_expr(self.reader, module, {}, expr.value)
+            base = resolve_expr(self.reader, module, local, expr.value)
             if base is not None and base.kind == "mod":
                 target = self.reader.load(base.name)
                 if target is not None:
@@ -277,25 +338,50 @@ class _Reading:
         return None
 
     # -- scope indexes ----------------------------------------------------------------
-    def assigned(self, scope: Sequence[ast.stmt], name: str) -> ast.expr | None:
+    def assigned(
+        self, scope: Sequence[ast.stmt], name: str, before: int | None = None
+    ) -> ast.expr | None:
         """The value last assigned to `name` in these statements (and the bodies of
-        their `if`/`try` blocks)."""
+        their `if`/`try` blocks), or the last one before line `before`."""
         key = _key(scope)
         if key not in self._assigned:
-            index: dict[str, ast.expr] = {}
+            index: dict[str, list[tuple[int, ast.expr]]] = {}
             for stmt in self.flat(scope):
                 if isinstance(stmt, ast.Assign):
                     for target in stmt.targets:
                         if isinstance(target, ast.Name):
-                            index[target.id] = stmt.value
+                            index.setdefault(target.id, []).append(
+                                (stmt.lineno, stmt.value)
+                            )
                 elif (
                     isinstance(stmt, ast.AnnAssign)
                     and isinstance(stmt.target, ast.Name)
                     and stmt.value is not None
                 ):
-                    index[stmt.target.id] = stmt.value
+                    index.setdefault(stmt.target.id, []).append(
+                        (stmt.lineno, stmt.value)
+                    )
             self._assigned[key] = index
-        return self._assigned[key].get(name)
+        values = self._assigned[key].get(name, [])
+        if before is not None:
+            values = [v for v in values if v[0] < before]
+        return values[-1][1] if values else None
+
+    def local_imports(
+        self, module: Module, scope: Sequence[ast.stmt]
+    ) -> dict[str, Binding]:
+        """Names a function body binds by importing (`from web import api`)."""
+        if _key(scope) == _key(module.tree.body):
+            return {}
+        key = _key(scope)
+        if key not in self._imports:
+            found: dict[str, Binding] = {}
+            package = self.reader.package_of(module)
+            for stmt in self.flat(scope):
+                if isinstance(stmt, ast.Import | ast.ImportFrom):
+                    found.update(import_bindings(self.reader, module, package, stmt))
+            self._imports[key] = found
+        return self._imports[key]
 
     def flat(self, scope: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
         stack = list(reversed(scope))
@@ -364,16 +450,24 @@ class _Reading:
         if key in seen or hops > MAX_HOPS:
             return
         seen.add(key)
-        base = prefix + (_keyword_str(obj.call, "prefix") or "")
+        own = _keyword_str(obj.call, "prefix") or _keyword_str(obj.call, "url_prefix")
+        base = prefix + (own or "")
         if obj.name:
             bodies = [obj.module.tree.body]
             if _key(obj.scope) != _key(obj.module.tree.body):
                 bodies.insert(0, list(obj.scope))  # an app factory's own body
             for body in bodies:
                 for node, decorator in self.decorated(body).get(obj.name, []):
-                    info = self.walker.function(obj.module, node, "http", node.name)
+                    info = self.walker.function(
+                        obj.module,
+                        node,
+                        "http",
+                        node.name,
+                        f"{node.name}@{node.lineno}",
+                    )
                     label = _route_label(decorator, base)
                     yield replace(info, route=label, framework=obj.framework)
+            yield from self.elsewhere(obj, base)
         if obj.framework == "starlette":
             listed = _argument(obj.call, 0, "routes")
             yield from self.starlette(obj.module, listed, base, hops)
@@ -389,6 +483,37 @@ class _Reading:
                 continue
             extra = _keyword_str(call, "prefix") or _keyword_str(call, "url_prefix")
             yield from self.routes(child, base + (extra or ""), seen, hops + 1)
+
+    def elsewhere(self, obj: _Object, prefix: str) -> Iterator[FunctionInfo]:
+        """Routes decorated in other modules that import the object (`bp` made in a
+        package, `@bp.route` in its `routes.py`): the app's modules loaded so far
+        and the package's own submodules it imports."""
+        if _key(obj.scope) != _key(obj.module.tree.body):
+            return  # an object made inside a factory has no importable name
+        for name, ref in list(obj.module.names.items()):
+            if ref.kind == "from" and self.reader.module_path(f"{ref.module}.{name}"):
+                self.reader.load(f"{ref.module}.{name}")
+            elif ref.kind == "mod":
+                self.reader.load(ref.name)
+        for other in list(self.reader.modules.values()):
+            self.walker.tick()
+            if other is None or other is obj.module:
+                continue
+            for owner, entries in self.decorated(other.tree.body).items():
+                imported = other.names.get(owner)
+                if not (
+                    imported is not None
+                    and imported.kind == "from"
+                    and imported.module == obj.module.name
+                    and imported.name == obj.name
+                ):
+                    continue
+                for node, decorator in entries:
+                    info = self.walker.function(
+                        other, node, "http", node.name, f"{node.name}@{node.lineno}"
+                    )
+                    label = _route_label(decorator, prefix)
+                    yield replace(info, route=label, framework=obj.framework)
 
     def starlette(
         self, module: Module, listed: ast.expr | None, prefix: str, hops: int
@@ -465,10 +590,9 @@ class _Reading:
             self.reader.problems.append(Problem(shown, message))
             return
         module = self.reader.load(dotted)
-        patterns = self.assigned(module.tree.body, "urlpatterns") if module else None
-        if module is None or not isinstance(patterns, ast.List | ast.Tuple):
+        if module is None:
             return
-        for element in patterns.elts:
+        for element in self.patterns(module):
             self.walker.tick()
             if not isinstance(element, ast.Call):
                 continue
@@ -479,13 +603,55 @@ class _Reading:
             view = _argument(element, 1, "view")
             if isinstance(view, ast.Call):
                 inner = resolve_expr(self.reader, module, {}, view.func)
-                target = _argument_str(view, 0, "arg")
-                if inner is not None and inner.name == _DJANGO_INCLUDE and target:
-                    yield from self.urlconf(target, prefix + path, seen, hops + 1)
-                continue
-            info = self.endpoint(module, view)
-            if info is not None:
-                yield replace(info, route=f"ANY /{prefix}{path}", framework="django")
+                if inner is not None and inner.name == _DJANGO_INCLUDE:
+                    target = _argument_str(view, 0, "arg")
+                    if target:
+                        yield from self.urlconf(target, prefix + path, seen, hops + 1)
+                    continue
+            yield from self.view(module, view, f"/{prefix}{path}")
+
+    def patterns(self, module: Module) -> Iterator[ast.expr]:
+        """`urlpatterns = [...] + [...]`, and `urlpatterns += [...]` after it."""
+        stack = [self.assigned(module.tree.body, "urlpatterns")]
+        stack += [
+            stmt.value
+            for stmt in self.flat(module.tree.body)
+            if isinstance(stmt, ast.AugAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == "urlpatterns"
+        ]
+        while stack:
+            value = stack.pop(0)
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+                stack[:0] = [value.left, value.right]
+            elif isinstance(value, ast.List | ast.Tuple):
+                yield from value.elts
+
+    def view(
+        self, module: Module, view: ast.expr | None, path: str
+    ) -> Iterator[FunctionInfo]:
+        """A function view, or a class-based view's methods (`View.as_view()`)."""
+        if (
+            isinstance(view, ast.Call)
+            and isinstance(view.func, ast.Attribute)
+            and view.func.attr == "as_view"
+        ):
+            cls = resolve_expr(self.reader, module, {}, view.func.value)
+            found = self.reader.load(cls.module) if cls and cls.kind == "cls" else None
+            node = found.classes.get(cls.name) if found and cls else None
+            for member in node.body if node else ():
+                if isinstance(member, FunctionNode) and member.name in _VIEW_METHODS:
+                    assert found is not None and cls is not None
+                    qualname = f"{cls.name}.{member.name}"
+                    info = self.walker.function(
+                        found, member, "http", qualname, qualname
+                    )
+                    label = f"{member.name.upper()} {path}"
+                    yield replace(info, route=label, framework="django")
+            return
+        plain = self.endpoint(module, view)
+        if plain is not None:
+            yield replace(plain, route=f"ANY {path}", framework="django")
 
     def too_far(self, module: Module, node: ast.AST) -> None:
         """Past MAX_HOPS: the rest is not read, and the app's problems say where."""
@@ -512,6 +678,14 @@ class _Reading:
 
 
 # -- small readers ---------------------------------------------------------------------------
+
+
+def _text(expr: ast.expr) -> str:
+    try:
+        text = ast.unparse(expr)
+    except (ValueError, RecursionError):  # pragma: no cover - parsed code unparses
+        return "the app object"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _key(scope: Sequence[ast.stmt]) -> int:

@@ -110,6 +110,9 @@ class AppCode:
     files: tuple[str, ...] = ()  # modules read
     # The app's requirement on azure-functions-runtime (Python 3.13+), if any.
     runtime_pin: Pin | None = None
+    # What the reader saw but could not follow (a web app made at run time), to be
+    # listed as not inspected.
+    unread: tuple[Problem, ...] = ()
     lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def function(self, name: str) -> FunctionInfo | None:

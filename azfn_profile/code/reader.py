@@ -64,6 +64,9 @@ class AppReader:
         self.root, self.display_root = root, display_root
         self.modules: dict[str, Module | None] = {}
         self.problems: list[Problem] = []
+        # What the reader saw but could not follow (a web app made at run time):
+        # listed as not inspected, never dropped in silence.
+        self.unread: list[Problem] = []
         self.suppressions: list[CodeSuppression] = []
 
     # -- modules -----------------------------------------------------------------

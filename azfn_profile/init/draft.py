@@ -72,6 +72,8 @@ def draft(
         f"# Drafted by azfn-profile init from {code.root} (read, not run). Check each",
         "# value: the comment beside it gives the evidence.",
     ]
+    for unread in code.unread:
+        lines += _wrap(f"Not read: {unread.message} ({unread.file}:{unread.line}).")
     lines += _mix_note([r for f in sized for r in (f.routes or (f,))])
     lines += _server_notes(sized)
     data: dict[str, Any] = {"name": options.name or site_name(code.root)}

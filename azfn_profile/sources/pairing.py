@@ -22,7 +22,7 @@ from azfn_profile.checks import Target, raised
 from azfn_profile.files import Unreadable
 from azfn_profile.findings import Finding, Location
 from azfn_profile.sources.discover import SourceFile, skip
-from azfn_profile.sources.graph import Graph, Resource
+from azfn_profile.sources.graph import Graph, NotInspected, Resource
 from azfn_profile.sources.jsonc import JsonError, Positions, loads
 from azfn_profile.sources.result import Scan, unreadable
 from azfn_profile.sources.values import BudgetExceeded
@@ -158,6 +158,11 @@ class Pairing:
         self.result.targets.append(target)
         self.result.findings.extend(findings)
         self.code_targets.append((folder, target))
+        self.result.not_inspected.extend(
+            NotInspected(p.file, p.line, what, reason)
+            for p in target.target.code.unread
+            for what, _, reason in [p.message.partition(": ")]
+        )
 
     def _workloads_from_code(self, azd: list[SourceFile]) -> None:
         """An app whose infrastructure declares no workload (no profile, no
