@@ -24,6 +24,7 @@ from azfn_profile.checking import AppInfo
 from azfn_profile.checks import REGISTRY
 from azfn_profile.checks.examples import doc_examples
 from azfn_profile.findings import SEVERITY_RANK, Finding, Severity, shown_via
+from azfn_profile.sink import one_line
 
 if TYPE_CHECKING:
     from azfn_profile.sources.scan import Scan
@@ -203,7 +204,9 @@ def text(report: Report) -> str:
         f"{s['unknown']} unknown, {s['suppressed']} suppressed"
         + (f", {s['baselined']} in the baseline" if s["baselined"] else "")
     )
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: a value holding a line break (a file name, a route's
+    # path) is shown escaped, never as a line of its own.
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def _finding_dict(report: Report, f: Finding) -> dict[str, object]:

@@ -27,11 +27,26 @@ from contextlib import contextmanager, suppress
 from typing import IO, Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional controls reorder what a terminal shows (U+202E makes text read
+# backwards): written `\\u202e`, like the other controls.
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What starts a new line in a terminal, a log or an editor.
+_LINE_BREAKS = re.compile(r"[\n\x85\u2028\u2029]")
 
 
 def escape_controls(text: str) -> str:
-    """Control characters (but tab and line feed) as `\\xNN`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters (but tab and line feed) as `\\xNN`, bidirectional
+    controls as `\\uNNNN`."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """A value that must stay on one line (a finding's message, a file name): its
+    line breaks written `\\n`, `\\u2028`, ..., whatever format prints it."""
+    return _LINE_BREAKS.sub(
+        lambda m: "\\n" if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 _JSON_RAW = re.compile(r"[\x7f-\x9f]")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from azfn_profile.checks import REGISTRY, Target
 from azfn_profile.fleet import fleet
@@ -16,6 +17,7 @@ from azfn_profile.rules import resolve
 from azfn_profile.rules.split import split
 from azfn_profile.validation import validate
 from tests.conftest import TODAY, profile_data
+from tests.test_fleet import profiles
 
 FANOUT = [
     {"name": "start", "trigger": "http"},
@@ -108,3 +110,14 @@ def test_throttles_above_the_workers_are_reported() -> None:
     assert len(messages) == 1
     assert "durableTask.maxConcurrentActivityFunctions 50 + " in messages[0]
     assert "maxConcurrentOrchestratorFunctions 20 (default)" in messages[0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles(downstream=False))
+def test_what_render_sizes_passes_its_own_trigger_check(data: dict[str, Any]) -> None:
+    """The class, not the case: whatever functions a profile lists (Durable ones
+    included), the host.json the rules write admits no more than the workers run,
+    or one per kind of function when there are more kinds than workers."""
+    spec = resolve(validate(data, TODAY))
+    failures = [f.message for f in REGISTRY["AZFN302"].run(Target(spec), TODAY)]
+    assert failures == []

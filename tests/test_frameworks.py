@@ -535,3 +535,77 @@ def test_what_cannot_be_followed_is_listed_as_not_inspected(tmp_path: Path) -> N
         "(`web` is not a web application the reader can follow (made at run time, "
         "or by a framework it does not know))"
     ) in out
+
+
+def test_a_route_path_cannot_print_a_finding_of_its_own(tmp_path: Path) -> None:
+    """The class: text from the code (a route's path) in any finding, whatever the
+    format, stays on its one line, and cannot reorder or recolour the terminal."""
+    hostile = "/\x1b[31mred\x1b[0m\nfake.py:1:1: AZFN999 [error] pwned\r\u2028\u202e"
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": ENTRY,
+            "web.py": (
+                "import time\n\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+                f"@api.get({hostile!r})\nasync def x():\n    time.sleep(1)\n"
+            ),
+        },
+    )
+    for fmt in ("text", "json", "sarif", "github", "markdown", "junit"):
+        code, out, _ = invoke("check", str(app), "--format", fmt)
+        assert code == 1, fmt
+        assert not [
+            line for line in out.splitlines() if line.lstrip().startswith("fake.py")
+        ], fmt
+        assert "\x1b" not in out and "\u202e" not in out and "\u2028" not in out, fmt
+    _, out, _ = invoke("check", str(app))
+    assert "\\nfake.py:1:1: AZFN999 [error] pwned\\x0d\\u2028\\u202e) is async" in out
+
+
+def test_mounts_sharing_a_route_list_are_read_once(tmp_path: Path) -> None:
+    """2^30 paths to one endpoint through shared lists: each list is read once."""
+    lines = ["R0 = [Route('/leaf', leaf)]"]
+    lines += [
+        f"R{i} = [Mount('/x', routes=R{i - 1}), Mount('/y', routes=R{i - 1})]"
+        for i in range(1, 31)
+    ]
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": ENTRY,
+            "web.py": (
+                "from starlette.applications import Starlette\n"
+                "from starlette.routing import Mount, Route\n\n\n"
+                "async def leaf(request):\n    return None\n\n\n"
+                + "\n".join(lines)
+                + "\napi = Starlette(routes=R30)\n"
+            ),
+        },
+    )
+    (served,) = read_app(app, "app").functions
+    assert [r.label for r in served.routes] == ["leaf (GET " + "/x" * 30 + "/leaf)"]
+
+
+def test_flask_s_own_registrations_are_not_functions(tmp_path: Path) -> None:
+    """`flask_app.register_blueprint(bp)` is Flask's; an async view under WSGI runs
+    in its request's own loop (no event-loop finding); `methods=` may name a list;
+    an annotated wrapper is a wrapper."""
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": (
+                "import time\n\nimport azure.functions as func\n"
+                "from flask import Blueprint, Flask\n\n"
+                "METHODS = ['PUT']\nbp = Blueprint('bp', __name__, url_prefix='/bp')\n\n\n"
+                "@bp.route('/x', methods=METHODS)\nasync def x():\n"
+                "    time.sleep(1)\n    return ''\n\n\n"
+                "flask_app = Flask(__name__)\nflask_app.register_blueprint(bp)\n"
+                "app: func.WsgiFunctionApp = func.WsgiFunctionApp(app=flask_app.wsgi_app)\n"
+            )
+        },
+    )
+    code = read_app(app, "app")
+    assert [
+        (f.name, [(r.label, r.is_async) for r in f.routes]) for f in code.functions
+    ] == [("http_app_func", [("x (PUT /bp/x)", False)])]
+    assert findings(app) == set()

@@ -136,3 +136,15 @@ def test_every_check_that_reads_the_workload_says_so() -> None:
     for check in REGISTRY.values():
         reads = "workload(t)" in inspect.getsource(check.run)
         assert check.workload == reads, check.id
+
+
+def test_two_sites_in_one_template_are_not_guessed(tmp_path: Path) -> None:
+    """Which site runs the code is unknown without a tag: neither is lent it."""
+    (tmp_path / "function_app.py").write_text(CPU_APP)
+    (tmp_path / "infra").mkdir()
+    second = BICEP.split("resource site", 1)[1].replace("'digest'", "'other'")
+    (tmp_path / "infra" / "main.bicep").write_text(BICEP + "\nresource other" + second)
+    found = workload_findings(tmp_path)
+    assert failed(found, "AZFN105") == []
+    sites = [f for f in found["AZFN105"] if "main.bicep" in f["location"]["file"]]
+    assert [f["status"] for f in sites] == ["not-applicable"] * 2

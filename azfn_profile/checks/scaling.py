@@ -69,6 +69,9 @@ class _Admission:
     what: str  # "serviceBus.maxConcurrentCalls 4 x 2 functions"
     value: int
     path: str
+    # The least host.json can make it admit: one per function it limits on its own
+    # (or one for the functions it limits together).
+    floor: int = 1
 
 
 def _admissions(
@@ -137,6 +140,7 @@ def _admissions(
                 f"{name} {limit}{default}{each}",
                 limit * functions,
                 f"{_EXT}.{section}",
+                functions,
             )
         )
     return out
@@ -169,6 +173,7 @@ def _durable_admissions(
                 " + ".join(a.what for a in found),
                 sum(a.value for a in found),
                 found[0].path,
+                len(found),
             )
         ]
     return found
@@ -185,7 +190,9 @@ def _durable_admissions(
     "inside the worker, holding messages and memory. On Flex Consumption, "
     "per-function scaling gives every function but HTTP and blob triggers instances "
     "of its own, so each is judged alone (Durable's two throttles together, on the "
-    "durable group's instances).",
+    "durable group's instances). One invocation per kind is the least host.json "
+    "allows, so an app with more kinds of function than the workers run is judged "
+    "against that floor.",
     source=f"{cite.QUEUE_HOST_JSON}; {cite.SERVICE_BUS_HOST_JSON}; "
     f"{cite.BLOB_HOST_JSON}; {cite.DURABLE_PERF}; {cite.PER_FUNCTION_SCALING}",
     python_only=True,
@@ -207,14 +214,16 @@ def trigger_capacity(t: Target, today: date) -> Iterator[Failure]:
     workers = f"{limit} the workers run at once ({p} process(es) x {n} thread(s))"
     if flex(t):
         for a in admissions:
-            if a.value > limit:
+            if a.value > max(limit, a.floor):
                 yield Failure(
                     f"{a.what} admits {a.value} on one instance, more than the {workers}",
                     a.path,
                 )
         return
     total = sum(a.value for a in admissions)
-    if total > limit:
+    # Each kind admits at least one: with more kinds than the workers run, one each
+    # is as low as host.json goes, so that much is not an excess.
+    if total > max(limit, sum(a.floor for a in admissions)):
         parts = " + ".join(a.what for a in admissions)
         yield Failure(
             f"one instance may run {total} invocations at once ({parts}), more than "

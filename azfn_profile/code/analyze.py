@@ -132,9 +132,18 @@ def _registered(
             and node.args
         ):
             continue
+        # `flask_app.register_blueprint(bp)` is Flask's: only a Functions app
+        # registers, and only a Functions blueprint.
+        receiver = node.func.value
+        if not (
+            isinstance(receiver, ast.Name)
+            and _origin(reader, entry, receiver.id) is not None
+        ):
+            continue
         owner, name = _blueprint_owner(reader, entry, node.args[0])
-        if owner is not None and name is not None:
-            objects.append(_origin(reader, owner, name) or (owner, name))
+        origin = _origin(reader, owner, name) if owner and name else None
+        if origin is not None:
+            objects.append(origin)
     closure = _imported(reader, entry)
     out: list[tuple[Module, FunctionNode, str, str]] = []
     seen: set[tuple[str, int]] = set()

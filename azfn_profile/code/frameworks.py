@@ -35,6 +35,7 @@ from azfn_profile.code.reader import (
     resolve_expr,
 )
 from azfn_profile.errors import Problem
+from azfn_profile.sink import escape_controls, one_line
 
 MAX_HOPS = 40  # imports, includes and factories followed to find one object
 
@@ -118,7 +119,9 @@ def wrapper_functions(
     reading = _Reading(reader, walker)
     out: list[FunctionInfo] = []
     for node in reading.flat(module.tree.body):  # `try:`/`if` blocks too
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(
+            node.value, ast.Call
+        ):
             continue
         callee = resolve_expr(reader, module, {}, node.value.func)
         if callee is None or callee.kind != "q" or callee.name not in _WRAPPERS:
@@ -130,6 +133,7 @@ def wrapper_functions(
         # name means what it was before this statement.
         found = reading.framework(module, target, node.lineno, name) if target else None
         framework, routes = found if found else ("", ())
+        routes = _served(server, routes)
         out.append(
             FunctionInfo(
                 name,
@@ -171,6 +175,7 @@ def with_middleware_routes(
         if found is None:
             continue
         framework, routes = found
+        routes = _served(server, routes)
         return replace(
             info,
             evidence=info.evidence + tuple(e for r in routes for e in r.evidence),
@@ -198,6 +203,7 @@ class _Reading:
     )
     _calls: dict[int, dict[str, list[ast.Call]]] = field(default_factory=dict)
     _imports: dict[int, dict[str, Binding]] = field(default_factory=dict)
+    _lists: set[int] = field(default_factory=set)  # Starlette route lists read
 
     # -- the application ------------------------------------------------------------
     def framework(
@@ -220,10 +226,17 @@ class _Reading:
                 "(made at run time, or by a framework it does not know)",
             )
             return None
-        if app.framework == "django":
-            routes = tuple(self.django(app.module))
-        else:
-            routes = tuple(self.routes(app, "", set(), 0))
+        found = (
+            self.django(app.module)
+            if app.framework == "django"
+            else self.routes(app, "", set(), 0)
+        )
+        # A def served at several paths is one piece of code: judged once, under
+        # the first path it is found at.
+        first: dict[tuple[str, int], FunctionInfo] = {}
+        for route in found:
+            first.setdefault((route.file, route.line), route)
+        routes = tuple(first.values())
         if not routes:
             self.unread(
                 app.module,
@@ -465,7 +478,7 @@ class _Reading:
                         node.name,
                         f"{node.name}@{node.lineno}",
                     )
-                    label = _route_label(decorator, base)
+                    label = _route_label(self.constant(obj.module, decorator), base)
                     yield replace(info, route=label, framework=obj.framework)
             yield from self.elsewhere(obj, base)
         if obj.framework == "starlette":
@@ -483,6 +496,19 @@ class _Reading:
                 continue
             extra = _keyword_str(call, "prefix") or _keyword_str(call, "url_prefix")
             yield from self.routes(child, base + (extra or ""), seen, hops + 1)
+
+    def constant(self, module: Module, decorator: ast.expr) -> ast.expr:
+        """The decorator with `methods=NAME` replaced by the list NAME holds at the
+        module's top level (`METHODS = ["PUT"]`)."""
+        if not isinstance(decorator, ast.Call):
+            return decorator
+        keywords = []
+        for kw in decorator.keywords:
+            value = kw.value
+            if kw.arg == "methods" and isinstance(value, ast.Name):
+                value = self.assigned(module.tree.body, value.id) or value
+            keywords.append(ast.keyword(kw.arg, value))
+        return ast.Call(decorator.func, decorator.args, keywords)
 
     def elsewhere(self, obj: _Object, prefix: str) -> Iterator[FunctionInfo]:
         """Routes decorated in other modules that import the object (`bp` made in a
@@ -512,7 +538,7 @@ class _Reading:
                     info = self.walker.function(
                         other, node, "http", node.name, f"{node.name}@{node.lineno}"
                     )
-                    label = _route_label(decorator, prefix)
+                    label = _route_label(self.constant(other, decorator), prefix)
                     yield replace(info, route=label, framework=obj.framework)
 
     def starlette(
@@ -521,8 +547,9 @@ class _Reading:
         """`Starlette(routes=[Route("/", endpoint), Mount("/api", routes=[...])])`."""
         if isinstance(listed, ast.Name):
             listed = self.assigned(module.tree.body, listed.id)
-        if not isinstance(listed, ast.List | ast.Tuple):
-            return
+        if not isinstance(listed, ast.List | ast.Tuple) or id(listed) in self._lists:
+            return  # a list mounted twice is read once, at its first path
+        self._lists.add(id(listed))
         if hops > MAX_HOPS:
             self.too_far(module, listed)
             return
@@ -541,7 +568,7 @@ class _Reading:
             info = self.endpoint(module, _argument(element, 1, "endpoint"))
             if info is not None:
                 methods = _methods(element) or ["GET"]
-                label = f"{','.join(methods)} {prefix}{path}"
+                label = _label(",".join(methods), prefix + path)
                 yield replace(info, route=label, framework="starlette")
 
     def endpoint(self, module: Module, expr: ast.expr | None) -> FunctionInfo | None:
@@ -646,12 +673,12 @@ class _Reading:
                     info = self.walker.function(
                         found, member, "http", qualname, qualname
                     )
-                    label = f"{member.name.upper()} {path}"
+                    label = _label(member.name.upper(), path)
                     yield replace(info, route=label, framework="django")
             return
         plain = self.endpoint(module, view)
         if plain is not None:
-            yield replace(plain, route=f"ANY {path}", framework="django")
+            yield replace(plain, route=_label("ANY", path), framework="django")
 
     def too_far(self, module: Module, node: ast.AST) -> None:
         """Past MAX_HOPS: the rest is not read, and the app's problems say where."""
@@ -678,6 +705,15 @@ class _Reading:
 
 
 # -- small readers ---------------------------------------------------------------------------
+
+
+def _served(server: str, routes: tuple[FunctionInfo, ...]) -> tuple[FunctionInfo, ...]:
+    """Under WSGI every view runs on the request's own thread: Flask and Django run
+    an `async def` view in an event loop of that request's, never the worker's, so
+    it is judged as the blocking code it is on that thread."""
+    if server != "wsgi":
+        return routes
+    return tuple(replace(r, is_async=False) for r in routes)
 
 
 def _text(expr: ast.expr) -> str:
@@ -717,7 +753,13 @@ def _route_label(decorator: ast.expr, prefix: str) -> str:
         methods = ["WEBSOCKET"]
     else:
         methods = _methods(call) or ["GET"]
-    return f"{','.join(methods)} {prefix}{path}"
+    return _label(",".join(methods), prefix + path)
+
+
+def _label(methods: str, path: str) -> str:
+    """`GET /items/{id}`: a path from the code, shown on one line and inert (it
+    names the route in every output: findings, drafts, explain's notes)."""
+    return escape_controls(one_line(f"{methods} {path}"))
 
 
 def _methods(call: ast.Call | None) -> list[str]:

@@ -203,11 +203,21 @@ class Pairing:
         project = services.get(tag) if tag else None
         if project is not None:
             return next((t for f, t in self.code_targets if f == project), None)
+        # Without a tag naming it, a code folder is lent only to an unambiguous
+        # site: the one site of its template (parameter files may make it several
+        # targets), or the one site in all.
+        sites = {t.target.spec.name for t in self.app_targets}
+        in_template = {
+            t.target.spec.name
+            for t in self.app_targets
+            if t.info.file == source.info.file
+        }
         template = Path(source.info.file).parent.resolve()
         holding = [(f, t) for f, t in self.code_targets if template.is_relative_to(f)]
-        if holding:  # the nearest code folder that holds the template
+        if holding and len(in_template) == 1:
+            # the nearest code folder that holds the template
             return max(holding, key=lambda ft: len(ft[0].parts))[1]
-        if len(self.app_targets) == 1 and len(self.code_targets) == 1:
+        if len(sites) == 1 and len(self.code_targets) == 1:
             return self.code_targets[0][1]
         return None
 
