@@ -14,7 +14,9 @@ smaller of the workers' capacity (processes x threads, or event-loop tasks) and 
 trigger limits of its functions (Flex HTTP perInstanceConcurrency or host.json
 maxConcurrentRequests; queue batchSize + newBatchThreshold, cite.QUEUE_TARGET_SCALER;
 Service Bus maxConcurrentCalls; Event Hubs maxEventBatchSize; blob
-maxDegreeOfParallelism). A timer function runs on one instance at a time
+maxDegreeOfParallelism; Durable's maxConcurrentActivityFunctions for all activities
+and maxConcurrentOrchestratorFunctions for orchestrators and entities, each counted
+once, cite.DURABLE_PERF). A timer function runs on one instance at a time
 (cite.TIMER_SINGLETON). `None` means no setting bounds it.
 
 Pure: it reads an AppSpec, whatever it came from, so `render`, `explain` and `check`
