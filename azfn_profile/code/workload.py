@@ -7,26 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 from azfn_profile.code.model import Evidence, FunctionInfo
-from azfn_profile.terms import DURABLE_COORDINATORS
+from azfn_profile.terms import DURABLE_COORDINATORS, Trigger
 
-# The triggers whose functions a profile sizes.
-SIZED = frozenset(
-    {
-        "http",
-        "queue",
-        "servicebus",
-        "eventhub",
-        "blob",
-        "timer",
-        "cosmosdb",
-        "eventgrid",
-        "orchestration",
-        "activity",
-        "entity",
-    }
-)
+# The triggers whose functions a profile sizes: every one of its vocabulary.
+SIZED = frozenset(get_args(Trigger))
 
 
 @dataclass(frozen=True)
