@@ -75,6 +75,14 @@ FUNCTION_SETS: list[dict[str, Any]] = [
             {"name": "crm", "max_concurrency": 2000},
         ],
     },
+    {  # Durable: host.json's durableTask throttles; Flex's durable scale group
+        "functions": [
+            {"name": "start", "trigger": "http"},
+            {"name": "pipeline", "trigger": "orchestration"},
+            {"name": "counter", "trigger": "entity"},
+            {"name": "step", "trigger": "activity"},
+        ]
+    },
 ]
 
 
