@@ -148,6 +148,23 @@ ANYIO_DEFAULT_THREADS = 40
 DURABLE_DEFAULT_PER_CORE = 10
 DURABLE_CONSUMPTION_ACTIVITIES = 10
 DURABLE_CONSUMPTION_ORCHESTRATORS = 5
+# Each throttle's host.json key (extensions.durableTask), by the functions it limits.
+DURABLE_KEYS = {
+    "activity": "maxConcurrentActivityFunctions",
+    "orchestration": "maxConcurrentOrchestratorFunctions",
+}
+
+
+def durable_default(unit: str, consumption: bool, cores: int) -> int:
+    """What a Durable throttle is when host.json leaves it out."""
+    if consumption:
+        return (
+            DURABLE_CONSUMPTION_ACTIVITIES
+            if unit == "activity"
+            else DURABLE_CONSUMPTION_ORCHESTRATORS
+        )
+    return DURABLE_DEFAULT_PER_CORE * cores
+
 
 # Flex Consumption HTTP per-instance concurrency defaults by instance memory, for
 # languages other than Python (Python apps get 1 on every size):

@@ -139,19 +139,10 @@ class TriggerLimits:
     def durable(self, unit: str) -> Limit:
         """What a Durable throttle admits on an instance: all activities
         (`activity`), or all orchestrators and entities (`orchestration`)."""
+        key = facts.DURABLE_KEYS[unit]
         consumption = self.spec.plan.family == "consumption"
-        if unit == "activity":
-            key, fallback = (
-                "maxConcurrentActivityFunctions",
-                facts.DURABLE_CONSUMPTION_ACTIVITIES,
-            )
-        else:
-            key, fallback = (
-                "maxConcurrentOrchestratorFunctions",
-                facts.DURABLE_CONSUMPTION_ORCHESTRATORS,
-            )
-        value = self._get("durableTask", key) or (
-            fallback if consumption else facts.DURABLE_DEFAULT_PER_CORE * self.cores
+        value = self._get("durableTask", key) or facts.durable_default(
+            unit, consumption, self.cores
         )
         return Limit(value, f"{key} {value}")
 

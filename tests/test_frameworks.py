@@ -609,3 +609,50 @@ def test_flask_s_own_registrations_are_not_functions(tmp_path: Path) -> None:
         (f.name, [(r.label, r.is_async) for r in f.routes]) for f in code.functions
     ] == [("http_app_func", [("x (PUT /bp/x)", False)])]
     assert findings(app) == set()
+
+
+def test_two_functions_serving_one_starlette_app_both_get_its_routes(
+    tmp_path: Path,
+) -> None:
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": (
+                "import azure.functions as func\n\nfrom web import api\n\n"
+                "app = func.AsgiFunctionApp(app=api)\n\n\n"
+                "@app.route(route='legacy/{*route}')\n"
+                "async def legacy(req, context):\n"
+                "    return await func.AsgiMiddleware(api).handle_async(req, context)\n"
+            ),
+            "web.py": (
+                "from starlette.applications import Starlette\n"
+                "from starlette.routing import Route\n\n\n"
+                "async def home(request):\n    return None\n\n\n"
+                "api = Starlette(routes=[Route('/', home)])\n"
+            ),
+        },
+    )
+    code = read_app(app, "app")
+    assert [(f.name, [r.label for r in f.routes]) for f in code.functions] == [
+        ("legacy", ["home (GET /)"]),
+        ("http_app_func", ["home (GET /)"]),
+    ]
+
+
+def test_init_says_what_it_could_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = write_app(
+        tmp_path / "app",
+        {
+            "function_app.py": (
+                "import azure.functions as func\n\nfrom web import make\n\n"
+                "app = func.AsgiFunctionApp(app=make())\n"
+            ),
+            "web.py": "def make():\n    return build_somehow()\n",
+        },
+    )
+    code, out, err = invoke("init", str(app), "--sku", "EP2")
+    assert code == 0, err
+    assert "# Not read: the routes http_app_func serves: `make()` is not a web" in out

@@ -250,12 +250,7 @@ def route_threads(t: Target, today: date) -> Iterator[Failure]:
         raise NotApplicable("no profile declares async concurrency for this code")
     limit = facts.ANYIO_DEFAULT_THREADS
     for f in _code(t).functions:
-        if not (
-            f.server == "asgi"
-            and f.framework in ("fastapi", "starlette")
-            and f.routes
-            and len(f.sync_routes) == len(f.routes)
-        ):
+        if not f.on_anyio_threads:
             continue
         declared = workload.concurrency
         if declared is not None and declared > limit:

@@ -158,7 +158,7 @@ def _durable_admissions(
     found: list[_Admission] = []
     for unit in durable_units(counts):
         limit = limits.durable(unit)
-        key = limit.why.split()[0]
+        key = facts.DURABLE_KEYS[unit]
         default = "" if _count(_get(ext, "durableTask", key)) else " (default)"
         found.append(
             _Admission(

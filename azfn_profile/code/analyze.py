@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azfn_profile.code import known
-from azfn_profile.code.frameworks import with_middleware_routes, wrapper_functions
+from azfn_profile.code.frameworks import Frameworks
 from azfn_profile.code.model import AppCode, Evidence, FunctionInfo
 from azfn_profile.code.pins import runtime_pin
 from azfn_profile.code.reader import (
@@ -21,6 +21,7 @@ from azfn_profile.code.reader import (
     Binding,
     FunctionNode,
     Module,
+    app_object,
     call_result,
     import_bindings,
     resolve_expr,
@@ -77,12 +78,13 @@ def read_app(path: Path, display: str | None = None) -> AppCode:
     walker = _Walker(reader)
     functions: list[FunctionInfo] = []
     try:
+        frameworks = Frameworks(reader, walker)
         for owner, node, trigger, name in _registered(reader, module):
             info = walker.function(owner, node, trigger, name)
             if trigger == "http":
-                info = with_middleware_routes(reader, owner, node, info, walker)
+                info = frameworks.with_middleware_routes(owner, node, info)
             functions.append(info)
-        functions += wrapper_functions(reader, module, walker)
+        functions += frameworks.wrapper_functions(module)
     except (_Budget, RecursionError):
         reader.problems.append(
             Problem(
@@ -140,31 +142,27 @@ def _registered(
             and _origin(reader, entry, receiver.id) is not None
         ):
             continue
-        owner, name = _blueprint_owner(reader, entry, node.args[0])
-        origin = _origin(reader, owner, name) if owner and name else None
+        origin = _blueprint_origin(reader, entry, node.args[0])
         if origin is not None:
             objects.append(origin)
-    closure = _imported(reader, entry)
+    wanted = {(m.name, n) for m, n in objects}
     out: list[tuple[Module, FunctionNode, str, str]] = []
     seen: set[tuple[str, int]] = set()
-    for where, obj in dict.fromkeys((m.name, n) for m, n in objects):
-        made = reader.modules.get(where)
-        if made is None:
-            continue
-        for module in [made, *closure]:
-            names = {
-                n for n in module.names if _same(_origin(reader, module, n), where, obj)
-            } | ({obj} if module is made else set())
-            for found in _decorated(module, names):
-                key = (found[0].name, found[1].lineno)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(found)
+    # Each module's names that stand for one of those objects, found once: the
+    # object's own name where it is made, the names importing it elsewhere.
+    modules = {m.name: m for m in [m for m, _ in objects] + _imported(reader, entry)}
+    for module in modules.values():
+        names = set()
+        for name in module.names:
+            origin = _origin(reader, module, name)
+            if origin is not None and (origin[0].name, origin[1]) in wanted:
+                names.add(name)
+        for found in _decorated(reader, module, names):
+            key = (found[0].name, found[1].lineno)
+            if key not in seen:
+                seen.add(key)
+                out.append(found)
     return out
-
-
-def _same(origin: tuple[Module, str] | None, module: str, name: str) -> bool:
-    return origin is not None and (origin[0].name, origin[1]) == (module, name)
 
 
 def _origin(
@@ -206,31 +204,30 @@ def _imported(reader: AppReader, entry: Module) -> list[Module]:
     return list(found.values())
 
 
-def _blueprint_owner(
+def _blueprint_origin(
     reader: AppReader, module: Module, expr: ast.expr
-) -> tuple[Module | None, str | None]:
+) -> tuple[Module, str] | None:
+    """Where the blueprint a register call names is made: `bp`, or `triggers.bp`
+    (an app module's attribute)."""
     if isinstance(expr, ast.Name):
-        ref = module.names.get(expr.id)
-        if ref is not None and ref.kind == "app":
-            return module, expr.id
-        if ref is not None and ref.kind == "from":
-            owner = reader.load(ref.module)
-            return owner, ref.name
+        return _origin(reader, module, expr.id)
     if isinstance(expr, ast.Attribute):
         base = resolve_expr(reader, module, {}, expr.value)
-        if base is not None and base.kind == "mod":
-            return reader.load(base.name), expr.attr
-    return None, None
+        owner = (
+            reader.load(base.name) if base is not None and base.kind == "mod" else None
+        )
+        return _origin(reader, owner, expr.attr) if owner is not None else None
+    return None
 
 
 def _decorated(
-    module: Module, apps: set[str]
+    reader: AppReader, module: Module, apps: set[str]
 ) -> list[tuple[Module, FunctionNode, str, str]]:
     if not apps:
         return []
     # `app = Flask(...)`, its views, then `app = func.WsgiFunctionApp(...)`: a def
     # is the Functions app's only if the name was last bound to one above it.
-    other = _rebound(module, apps)
+    other = _rebound(reader, module, apps)
     out = []
     for node in module.tree.body:
         if not isinstance(node, FunctionNode):
@@ -259,7 +256,9 @@ def _decorated(
     return out
 
 
-def _rebound(module: Module, names: set[str]) -> dict[str, list[tuple[int, bool]]]:
+def _rebound(
+    reader: AppReader, module: Module, names: set[str]
+) -> dict[str, list[tuple[int, bool]]]:
     """For each name, its top-level assignments: (line, not an app object)."""
     found: dict[str, list[tuple[int, bool]]] = {}
     for stmt in module.tree.body:
@@ -267,15 +266,8 @@ def _rebound(module: Module, names: set[str]) -> dict[str, list[tuple[int, bool]
             continue
         for target in stmt.targets:
             if isinstance(target, ast.Name) and target.id in names:
-                value = stmt.value
-                callee = (
-                    resolve_expr_static(module, value.func)
-                    if isinstance(value, ast.Call)
-                    else None
-                )
-                found.setdefault(target.id, []).append(
-                    (stmt.lineno, callee not in known.APP_CLASSES)
-                )
+                made = app_object(reader, module, stmt.value)
+                found.setdefault(target.id, []).append((stmt.lineno, made is None))
     return found
 
 
@@ -283,20 +275,6 @@ def _other_at(assignments: list[tuple[int, bool]], line: int) -> bool:
     """The name's last assignment above `line` made something other than an app."""
     above = [other for at, other in assignments if at < line]
     return bool(above) and above[-1]
-
-
-def resolve_expr_static(module: Module, expr: ast.expr) -> str | None:
-    """`func.FunctionApp` as its qualified name, from the module's own imports."""
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.insert(0, expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    ref = module.names.get(expr.id)
-    if ref is None or ref.kind != "q":
-        return None
-    return ".".join([ref.name, *parts])
 
 
 _GENERIC = {

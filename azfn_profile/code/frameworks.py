@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from azfn_profile.code.model import FunctionInfo
+from azfn_profile.code.model import FunctionInfo, Unread
 from azfn_profile.code.reader import (
     AppReader,
     Binding,
@@ -111,85 +111,10 @@ class _Object:
     scope: tuple[ast.stmt, ...]  # the statements that configure it
 
 
-def wrapper_functions(
-    reader: AppReader, module: Module, walker: Walker
-) -> list[FunctionInfo]:
-    """The HTTP function each AsgiFunctionApp / WsgiFunctionApp of the entry module
-    registers, with the framework's routes."""
-    reading = _Reading(reader, walker)
-    out: list[FunctionInfo] = []
-    for node in reading.flat(module.tree.body):  # `try:`/`if` blocks too
-        if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(
-            node.value, ast.Call
-        ):
-            continue
-        callee = resolve_expr(reader, module, {}, node.value.func)
-        if callee is None or callee.kind != "q" or callee.name not in _WRAPPERS:
-            continue
-        server = _WRAPPERS[callee.name]
-        name = _keyword_str(node.value, "function_name") or "http_app_func"
-        target = _argument(node.value, 0, "app")
-        # `app = Flask(...)` ... `app = func.WsgiFunctionApp(app=app.wsgi_app)`: the
-        # name means what it was before this statement.
-        found = reading.framework(module, target, node.lineno, name) if target else None
-        framework, routes = found if found else ("", ())
-        routes = _served(server, routes)
-        out.append(
-            FunctionInfo(
-                name,
-                "http",
-                server == "asgi",  # http_app_func: async def (ASGI), def (WSGI)
-                module.display,
-                node.lineno,
-                node.col_offset + 1,
-                awaits=server == "asgi",
-                evidence=tuple(e for r in routes for e in r.evidence),
-                framework=framework,
-                server=server,
-                routes=routes,
-            )
-        )
-    return out
-
-
-def with_middleware_routes(
-    reader: AppReader,
-    module: Module,
-    node: FunctionNode,
-    info: FunctionInfo,
-    walker: Walker,
-) -> FunctionInfo:
-    """A registered function that hands its request to `func.AsgiMiddleware(app)`
-    or `func.WsgiMiddleware(app)`: the framework's routes, as its own."""
-    reading = _Reading(reader, walker)
-    for call in reading.calls(node):
-        middleware = reading.middleware_of(module, call.func)
-        if middleware is None:
-            continue
-        server, target = middleware
-        found = (
-            reading.framework(module, target, None, info.name, node.body)
-            if target
-            else None
-        )
-        if found is None:
-            continue
-        framework, routes = found
-        routes = _served(server, routes)
-        return replace(
-            info,
-            evidence=info.evidence + tuple(e for r in routes for e in r.evidence),
-            framework=framework,
-            server=server,
-            routes=routes,
-        )
-    return info
-
-
 @dataclass
-class _Reading:
-    """One search for a framework's routes. Every statement it visits is a step of
-    the app's budget, and each scope is indexed once (its assignments and its
+class Frameworks:
+    """The web frameworks of one app and their routes. Every statement it visits
+    is a step of the app's budget, and each scope is indexed once (its assignments and its
     decorated functions by owner), so a module of n statements costs O(n) however
     many objects, includes and routes it declares."""
 
@@ -205,6 +130,58 @@ class _Reading:
     _imports: dict[int, dict[str, Binding]] = field(default_factory=dict)
     _lists: set[int] = field(default_factory=set)  # Starlette route lists read
 
+    # -- the functions that serve a framework --------------------------------------
+    def wrapper_functions(self, module: Module) -> list[FunctionInfo]:
+        """The HTTP function each AsgiFunctionApp / WsgiFunctionApp of the entry
+        module registers, with the framework's routes."""
+        out: list[FunctionInfo] = []
+        for node in self.flat(module.tree.body):  # `try:`/`if` blocks too
+            if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(
+                node.value, ast.Call
+            ):
+                continue
+            callee = resolve_expr(self.reader, module, {}, node.value.func)
+            if callee is None or callee.kind != "q" or callee.name not in _WRAPPERS:
+                continue
+            server = _WRAPPERS[callee.name]
+            name = _keyword_str(node.value, "function_name") or "http_app_func"
+            info = FunctionInfo(
+                name,
+                "http",
+                server == "asgi",  # http_app_func: async def (ASGI), def (WSGI)
+                module.display,
+                node.lineno,
+                node.col_offset + 1,
+                awaits=server == "asgi",
+            )
+            target = _argument(node.value, 0, "app")
+            # `app = Flask(...)` ... `app = func.WsgiFunctionApp(app=app.wsgi_app)`:
+            # the name means what it was before this statement.
+            found = (
+                self.framework(module, target, node.lineno, name) if target else None
+            )
+            out.append(_serving(info, server, found))
+        return out
+
+    def with_middleware_routes(
+        self, module: Module, node: FunctionNode, info: FunctionInfo
+    ) -> FunctionInfo:
+        """A registered function that hands its request to `func.AsgiMiddleware(app)`
+        or `func.WsgiMiddleware(app)`: the framework's routes, as its own."""
+        for call in self.calls(node):
+            middleware = self.middleware_of(module, call.func)
+            if middleware is None:
+                continue
+            server, target = middleware
+            found = (
+                self.framework(module, target, None, info.name, node.body)
+                if target
+                else None
+            )
+            if found is not None:
+                return _serving(info, server, found)
+        return info
+
     # -- the application ------------------------------------------------------------
     def framework(
         self,
@@ -216,6 +193,7 @@ class _Reading:
     ) -> tuple[str, tuple[FunctionInfo, ...]] | None:
         """The framework `expr` names and its routes; what cannot be followed is
         noted in the reader's `unread`, never dropped in silence."""
+        self._lists.clear()  # each function's routes are read whole
         app = self.locate(module, scope or module.tree.body, expr, 0, before)
         if app is None or app.kind != "app":
             self.unread(
@@ -248,9 +226,8 @@ class _Reading:
         return app.framework, routes
 
     def unread(self, module: Module, node: ast.AST, what: str, reason: str) -> None:
-        self.reader.unread.append(
-            Problem(module.display, f"{what}: {reason}", getattr(node, "lineno", None))
-        )
+        line = getattr(node, "lineno", None)
+        self.reader.unread.append(Unread(module.display, line, what, reason))
 
     def middleware_of(
         self, module: Module, func: ast.expr
@@ -707,13 +684,25 @@ class _Reading:
 # -- small readers ---------------------------------------------------------------------------
 
 
-def _served(server: str, routes: tuple[FunctionInfo, ...]) -> tuple[FunctionInfo, ...]:
-    """Under WSGI every view runs on the request's own thread: Flask and Django run
-    an `async def` view in an event loop of that request's, never the worker's, so
-    it is judged as the blocking code it is on that thread."""
-    if server != "wsgi":
-        return routes
-    return tuple(replace(r, is_async=False) for r in routes)
+def _serving(
+    info: FunctionInfo,
+    server: str,
+    found: tuple[str, tuple[FunctionInfo, ...]] | None,
+) -> FunctionInfo:
+    """The function with the framework it serves and its routes. Under WSGI every
+    view runs on its request's own thread: Flask and Django run an `async def` view
+    in an event loop of that request's, never the worker's, so it is judged as the
+    blocking code it is on that thread."""
+    framework, routes = found if found else ("", ())
+    if server == "wsgi":
+        routes = tuple(replace(r, is_async=False) for r in routes)
+    return replace(
+        info,
+        evidence=info.evidence + tuple(e for r in routes for e in r.evidence),
+        framework=framework,
+        server=server,
+        routes=routes,
+    )
 
 
 def _text(expr: ast.expr) -> str:

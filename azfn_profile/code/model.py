@@ -35,6 +35,16 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """What the reader saw but could not follow (a web app made at run time)."""
+
+    file: str
+    line: int | None
+    what: str  # "the routes http_app_func serves"
+    reason: str
+
+
+@dataclass(frozen=True)
 class CodeSuppression:
     """`# azfn: ignore[AZFN401] reason` on a line (or a function's `def` line)."""
 
@@ -99,6 +109,17 @@ class FunctionInfo:
     def sync_routes(self) -> tuple[FunctionInfo, ...]:
         return tuple(r for r in self.routes if not r.is_async)
 
+    @property
+    def on_anyio_threads(self) -> bool:
+        """Every route it serves is a def that FastAPI or Starlette runs on anyio's
+        worker threads (facts.ANYIO_DEFAULT_THREADS at once per process)."""
+        return (
+            self.server == "asgi"
+            and self.framework in ("fastapi", "starlette")
+            and bool(self.routes)
+            and len(self.sync_routes) == len(self.routes)
+        )
+
 
 @dataclass(frozen=True)
 class AppCode:
@@ -112,7 +133,7 @@ class AppCode:
     runtime_pin: Pin | None = None
     # What the reader saw but could not follow (a web app made at run time), to be
     # listed as not inspected.
-    unread: tuple[Problem, ...] = ()
+    unread: tuple[Unread, ...] = ()
     lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def function(self, name: str) -> FunctionInfo | None:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from azfn_profile.code import known
-from azfn_profile.code.model import CodeSuppression
+from azfn_profile.code.model import CodeSuppression, Unread
 from azfn_profile.errors import Problem
 from azfn_profile.files import Unreadable, inside, read_text
 
@@ -66,7 +66,7 @@ class AppReader:
         self.problems: list[Problem] = []
         # What the reader saw but could not follow (a web app made at run time):
         # listed as not inspected, never dropped in silence.
-        self.unread: list[Problem] = []
+        self.unread: list[Unread] = []
         self.suppressions: list[CodeSuppression] = []
 
     # -- modules -----------------------------------------------------------------
@@ -274,7 +274,7 @@ def _bind_statement(
                 reader, resolve_expr(reader, module, {}, node.value.func)
             )
             if result is None:
-                result = _app_object(reader, module, node.value)
+                result = app_object(reader, module, node.value)
         for target in targets:
             if isinstance(target, ast.Name) and result is not None:
                 module.names[target.id] = result
@@ -342,8 +342,11 @@ def _is_local(reader: AppReader, base: str, name: str) -> bool:
     )
 
 
-def _app_object(reader: AppReader, module: Module, call: ast.Call) -> Binding | None:
-    callee = resolve_expr(reader, module, {}, call.func)
+def app_object(reader: AppReader, module: Module, value: ast.expr) -> Binding | None:
+    """What `name = value` binds when value makes a Functions app or blueprint."""
+    if not isinstance(value, ast.Call):
+        return None
+    callee = resolve_expr(reader, module, {}, value.func)
     if callee is not None and callee.kind == "q" and callee.name in known.APP_CLASSES:
         return Binding("app", callee.name)
     return None

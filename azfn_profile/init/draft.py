@@ -73,7 +73,8 @@ def draft(
         "# value: the comment beside it gives the evidence.",
     ]
     for unread in code.unread:
-        lines += _wrap(f"Not read: {unread.message} ({unread.file}:{unread.line}).")
+        where = f"{unread.file}:{unread.line}" if unread.line else unread.file
+        lines += _wrap(f"Not read: {unread.what}: {unread.reason} ({where}).")
     lines += _mix_note([r for f in sized for r in (f.routes or (f,))])
     lines += _server_notes(sized)
     data: dict[str, Any] = {"name": options.name or site_name(code.root)}
@@ -202,12 +203,7 @@ def _route_threads(functions: Sequence[FunctionInfo]) -> tuple[int, str] | None:
     from azfn_profile import facts
 
     for f in functions:
-        if (
-            f.server == "asgi"
-            and f.framework in ("fastapi", "starlette")
-            and f.routes
-            and len(f.sync_routes) == len(f.routes)
-        ):
+        if f.on_anyio_threads:
             return facts.ANYIO_DEFAULT_THREADS, (
                 f"{f.framework} runs every route of {f.name} (all def) on anyio's "
                 f"{facts.ANYIO_DEFAULT_THREADS} worker threads per process"

@@ -141,23 +141,14 @@ def _durable(
     cores = whole_cores(placement.cores)
     consumption = placement.sku.family == "consumption"
     out: dict[str, JsonValue] = {}
-    for unit, key, rule, fallback in (
-        (
-            "activity",
-            "maxConcurrentActivityFunctions",
-            "host.durable.max-concurrent-activity-functions",
-            facts.DURABLE_CONSUMPTION_ACTIVITIES,
-        ),
-        (
-            "orchestration",
-            "maxConcurrentOrchestratorFunctions",
-            "host.durable.max-concurrent-orchestrator-functions",
-            facts.DURABLE_CONSUMPTION_ORCHESTRATORS,
-        ),
+    for unit, rule in (
+        ("activity", "host.durable.max-concurrent-activity-functions"),
+        ("orchestration", "host.durable.max-concurrent-orchestrator-functions"),
     ):
         if unit not in share:
             continue
-        default = fallback if consumption else facts.DURABLE_DEFAULT_PER_CORE * cores
+        key = facts.DURABLE_KEYS[unit]
+        default = facts.durable_default(unit, consumption, cores)
         out[key] = trace.record(
             f"host.json extensions.durableTask.{key}",
             share[unit],

@@ -76,8 +76,9 @@ class Pairing:
         if terraform or tfvars or self.var_files:
             first = (terraform or tfvars)[0].display if terraform or tfvars else "-"
             guard(first, partial(self._terraform, terraform, tfvars))
-        self._workloads_from_code(by_kind.get("azd", []))
-        self._hosts(by_kind.get("host", []), by_kind.get("azd", []))
+        services = self._azd_services(by_kind.get("azd", []))
+        self._workloads_from_code(services)
+        self._hosts(by_kind.get("host", []), services)
         for f in by_kind.get("params", []) + by_kind.get("bicepparam", []):
             if not f.used:
                 self.result.skipped.append(
@@ -159,12 +160,11 @@ class Pairing:
         self.result.findings.extend(findings)
         self.code_targets.append((folder, target))
         self.result.not_inspected.extend(
-            NotInspected(p.file, p.line, what, reason)
-            for p in target.target.code.unread
-            for what, _, reason in [p.message.partition(": ")]
+            NotInspected(u.file, u.line, u.what, u.reason)
+            for u in target.target.code.unread
         )
 
-    def _workloads_from_code(self, azd: list[SourceFile]) -> None:
+    def _workloads_from_code(self, services: dict[str, Path]) -> None:
         """An app whose infrastructure declares no workload (no profile, no
         azfn-profile:* tags) takes the workload `init` would draft from its code:
         the azd service's `project` folder, the code folder that holds the template,
@@ -173,7 +173,6 @@ class Pairing:
 
         if not self.code_targets:
             return
-        services = self._azd_services(azd)
         for i, source in enumerate(self.app_targets):
             spec = source.target.spec
             if spec.workload is not None or spec.runtime not in ("python", None):
@@ -402,8 +401,7 @@ class Pairing:
         self.app_targets.extend(targets)
 
     # host.json --------------------------------------------------------------------------
-    def _hosts(self, hosts: list[SourceFile], azd: list[SourceFile]) -> None:
-        services = self._azd_services(azd)
+    def _hosts(self, hosts: list[SourceFile], services: dict[str, Path]) -> None:
         apps = list(self.app_targets)
         paired: dict[int, dict[str, Any]] = {}
         for f in hosts:
